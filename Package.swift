@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Outpost: an offline-first inbox sync engine.
+///
+/// Layers point one way, downwards (see ARCHITECTURE.md):
+/// Causality → InboxModel → Merge → Replica → OutpostCLI → `outpost` (Tools/outpost).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Outpost",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "outpost", targets: ["outpost"]),
+        .library(name: "Replica", targets: ["Replica"]),
+        .library(name: "Merge", targets: ["Merge"]),
+        .library(name: "InboxModel", targets: ["InboxModel"]),
+        .library(name: "Causality", targets: ["Causality"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(name: "Causality", swiftSettings: strictSettings),
+        .target(name: "InboxModel", dependencies: ["Causality"], swiftSettings: strictSettings),
+        .target(name: "Merge", dependencies: ["InboxModel", "Causality"], swiftSettings: strictSettings),
+        .target(
+            name: "Replica",
+            dependencies: [
+                "Merge", "InboxModel", "Causality",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "OutpostCLI",
+            dependencies: [
+                "Replica", "Merge", "InboxModel", "Causality",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "outpost",
+            dependencies: ["OutpostCLI"],
+            path: "Tools/outpost",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CausalityTests",
+            dependencies: ["Causality", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
+        .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "ReplicaTests",
+            dependencies: ["Replica", "Merge", "InboxModel", "Causality"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "OutpostCLITests", dependencies: ["OutpostCLI", "Replica", "InboxModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

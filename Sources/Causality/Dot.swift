@@ -1,0 +1,44 @@
+/// One change's identity: the replica that made it and its sequence number there.
+///
+/// A replica numbers its ops 1, 2, 3… without gaps, so "replica R has applied everything up to n"
+/// is one integer per replica (see ``VersionVector``). Text form: `replica:counter`, e.g. `1f:42`.
+public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let replica: ReplicaID
+    public let counter: UInt64
+
+    public init(replica: ReplicaID, counter: UInt64) {
+        self.replica = replica
+        self.counter = counter
+    }
+
+    /// Parses `replica:counter`; `nil` when the text is not exactly that, or the counter is 0.
+    public init?(text: some StringProtocol) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let replica = ReplicaID(text: parts[0]),
+              parts[1].allSatisfy(\.isASCII), let counter = UInt64(parts[1]), counter > 0
+        else { return nil }
+        self.init(replica: replica, counter: counter)
+    }
+
+    public var description: String { "\(replica):\(counter)" }
+
+    public static func < (lhs: Dot, rhs: Dot) -> Bool {
+        (lhs.replica, lhs.counter) < (rhs.replica, rhs.counter)
+    }
+}
+
+extension Dot: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let dot = Dot(text: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a dot: \(text)")
+        }
+        self = dot
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

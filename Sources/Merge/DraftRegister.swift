@@ -1,0 +1,56 @@
+public import Causality
+public import InboxModel
+
+/// One version of a draft: the text one save wrote.
+public struct DraftVersion: Hashable, Sendable, Codable {
+    /// The dot of the save op that wrote this version.
+    public var dot: Dot
+    public var stamp: HLCTimestamp
+    public var text: String
+    public var partner: PartnerID?
+    public var subject: String?
+
+    public init(dot: Dot, stamp: HLCTimestamp, text: String, partner: PartnerID? = nil, subject: String? = nil) {
+        self.dot = dot
+        self.stamp = stamp
+        self.text = text
+        self.partner = partner
+        self.subject = subject
+    }
+}
+
+/// Rule 3 of Protocol/MERGE_RULES.md: one user's draft for one conversation or new message, as a
+/// multi-value register.
+///
+/// Every save, discard and send names the versions it supersedes: exactly those its device had
+/// seen. A version survives until something that saw it supersedes it, so two devices that edit
+/// concurrently both keep their text (a visible conflict, `versions.count > 1`) and sending or
+/// discarding on one device never removes an edit it had not seen.
+public struct DraftRegister: Hashable, Sendable {
+    /// The live versions, oldest stamp first.
+    public private(set) var versions: [DraftVersion]
+
+    public init(versions: [DraftVersion] = []) {
+        self.versions = versions.sorted { $0.stamp < $1.stamp }
+    }
+
+    public var isEmpty: Bool { versions.isEmpty }
+    public var isConflict: Bool { versions.count > 1 }
+
+    /// The dots a new save on this device supersedes: every version it can see.
+    public var visibleDots: [Dot] { versions.map(\.dot) }
+
+    /// Removes the versions named in `dots` (a save, a discard, or a send superseding them).
+    public mutating func supersede(_ dots: some Sequence<Dot>) {
+        let gone = Set(dots)
+        versions.removeAll { gone.contains($0.dot) }
+    }
+
+    /// Applies a save: supersedes what it saw, adds its own version.
+    public mutating func apply(save: SaveDraft, dot: Dot, stamp: HLCTimestamp) {
+        supersede(save.supersedes)
+        versions.append(DraftVersion(dot: dot, stamp: stamp, text: save.text, partner: save.partner,
+                                     subject: save.subject))
+        versions.sort { $0.stamp < $1.stamp }
+    }
+}

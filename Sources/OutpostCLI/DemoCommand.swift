@@ -1,0 +1,71 @@
+import ArgumentParser
+import Causality
+import Foundation
+import Replica
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build a realistic demo replica (Dana's laptop at Northwind Outfitters) and show its inbox.",
+        discussion: """
+            About 20 partners in every status, 200 conversations of all three kinds, 3,000 messages, some \
+            unread, a few drafts (one in conflict). --messages N builds large replicas for benchmarks.
+            """)
+
+    @OptionGroup var replicaOptions: ReplicaOptions
+
+    @Option(name: .long, help: "How many messages (1–10000000).")
+    var messages = 3000
+
+    @Option(name: .long, help: "Seed: the same seed gives the same inbox.")
+    var seed: UInt64 = 2026
+
+    @Flag(name: .long, help: "Replace an existing replica at the path.")
+    var force = false
+
+    @Flag(name: .long, help: "Build only; do not show the inbox.")
+    var quiet = false
+
+    func validate() throws {
+        guard (1...10_000_000).contains(messages) else { throw ValidationError("--messages must be 1–10000000") }
+    }
+
+    func run() throws {
+        let path = replicaOptions.path
+        if FileManager.default.fileExists(atPath: path) {
+            guard force else {
+                throw CLIError("a replica already exists at \(path); pass --force to replace it", code: "replica_exists")
+            }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let options = DemoOptions(messages: messages, seed: seed, now: SystemClock().nowMilliseconds())
+        var lastShown = 0
+        let started = Date()
+        let replica = try cli {
+            try Replica.buildDemo(at: path, options: options) { done, total in
+                if total > 20_000 && (done - lastShown >= 100_000 || done == total) {
+                    Output.stderr("applied \(done) of \(total) ops…")
+                    lastShown = done
+                }
+            }
+        }
+        let info = try cli { try replica.info() }
+        let seconds = Date().timeIntervalSince(started)
+        Output.stderr(String(format: "Built %@ in %.1f s: %d conversations, %d messages, %d partners.", path, seconds,
+                             info.conversations, info.messages, info.partners))
+        guard !quiet else { return }
+        print("Northwind Outfitters — inbox of Dana Whitfield (\(info.unreadConversations) unread)\n")
+        Output.inbox(try cli { try replica.inbox(InboxFilter(limit: 15)) }, emptyMessage: "")
+        let replicaFlag = replicaOptions.replica.map { " --replica \($0)" } ?? ""
+        print("""
+
+            Try:
+              outpost inbox --unread\(replicaFlag)          unread conversations
+              outpost search warranty\(replicaFlag)         search messages, subjects, partners, customer text
+              outpost thread ID\(replicaFlag)               read a conversation (marks it read)
+              outpost reply ID "Thanks!"\(replicaFlag)      answer it
+              outpost drafts\(replicaFlag)                  drafts, one of them in conflict
+              outpost partners --status ended\(replicaFlag) partners who left the platform
+            """)
+    }
+}

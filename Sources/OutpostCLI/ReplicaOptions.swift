@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Replica
+
+/// `--replica PATH`: which replica file a command works on.
+struct ReplicaOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The replica file (default: $OUTPOST_REPLICA, else ~/.local/share/outpost/replica.sqlite).",
+        valueName: "path"))
+    var replica: String?
+
+    /// The path this command uses.
+    var path: String {
+        if let replica { return replica }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["OUTPOST_REPLICA"], !path.isEmpty { return path }
+        return Self.defaultPath(environment: environment)
+    }
+
+    static func defaultPath(environment: [String: String]) -> String {
+        let base: String
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty {
+            base = data
+        } else {
+            base = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        }
+        return base + "/outpost/replica.sqlite"
+    }
+
+    func open() throws(CLIError) -> Replica {
+        do {
+            return try Replica.open(at: path)
+        } catch where error.code == .notFound {
+            throw CLIError("no replica at \(path); run `outpost demo` to make one, or pass --replica PATH",
+                           code: error.code.rawValue)
+        } catch {
+            throw CLIError(error)
+        }
+    }
+}
+
+/// A failure to report on stderr as one line, `error: … [code]`, with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let message: String
+    let code: String
+
+    init(_ message: String, code: String = "invalid_argument") {
+        self.message = message
+        self.code = code
+    }
+
+    init(_ error: ReplicaError) {
+        self.init(error.message, code: error.code.rawValue)
+    }
+
+    var description: String { "\(message) [\(code)]" }
+}
+
+/// Runs `body`, turning replica errors into one-line CLI errors.
+func cli<T>(_ body: () throws -> T) throws(CLIError) -> T {
+    do {
+        return try body()
+    } catch let error as ReplicaError {
+        throw CLIError(error)
+    } catch let error as CLIError {
+        throw error
+    } catch {
+        throw CLIError("\(error)", code: "internal")
+    }
+}

@@ -1,0 +1,282 @@
+import Causality
+import Foundation
+import GRDB
+import InboxModel
+import Merge
+
+/// Turns one causally ready op into changes of the materialised tables. The merge decisions come
+/// from the `Merge` module (``LastWriterWins``, ``ReadState``, ``DraftRegister``); this type only
+/// loads the rows they need and stores what they decide.
+struct Materializer {
+    let db: Database
+    let viewer: UserID?
+
+    func apply(_ op: Op) throws(ReplicaError) {
+        try ReplicaError.wrap {
+            switch op.body {
+            case .setBrand(let brand): try setBrand(brand, op)
+            case .upsertUser(let user): try upsertUser(user, op)
+            case .upsertPartner(let partner): try upsertPartner(partner, op)
+            case .startConversation(let start): try startConversation(start, op)
+            case .postMessage(let post): try postMessage(post, op)
+            case .markRead(let read): try markRead(read, op)
+            case .markUnread(let unread): try markUnread(unread, op)
+            case .saveDraft(let save): try saveDraft(save, op)
+            case .discardDraft(let discard): try supersedeDraft(discard.key, discard.supersedes, op)
+            case .setDelivery(let delivery): try setDelivery(delivery, op)
+            }
+        }
+    }
+
+    // MARK: Server-owned facts (last writer wins)
+
+    private func currentStamp(_ table: String, keyColumn: String, key: any DatabaseValueConvertible) throws -> HLCTimestamp? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT wall, logical, stamp_replica FROM \(table) WHERE \(keyColumn) = ?", arguments: [key])
+        else { return nil }
+        return Self.stamp(wall: row[0], logical: row[1], replica: row[2])
+    }
+
+    private func setBrand(_ brand: Brand, _ op: Op) throws {
+        guard LastWriterWins.replaces(current: try currentStamp("brand", keyColumn: "id", key: brand.id.rawValue),
+                                      incoming: op.stamp) else { return }
+        try db.execute(sql: "INSERT OR REPLACE INTO brand (id, name, wall, logical, stamp_replica) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [brand.id.rawValue, brand.name] + Self.stampArguments(op.stamp))
+    }
+
+    private func upsertUser(_ user: User, _ op: Op) throws {
+        guard LastWriterWins.replaces(current: try currentStamp("users", keyColumn: "id", key: user.id.rawValue),
+                                      incoming: op.stamp) else { return }
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO users (id, name, email, wall, logical, stamp_replica) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [user.id.rawValue, user.name, user.email] + Self.stampArguments(op.stamp))
+    }
+
+    private func upsertPartner(_ partner: Partner, _ op: Op) throws {
+        let current = try currentStamp("partners", keyColumn: "id", key: partner.id.rawValue)
+        guard LastWriterWins.replaces(current: current, incoming: op.stamp) else { return }
+        let oldName = try String.fetchOne(db, sql: "SELECT name FROM partners WHERE id = ?", arguments: [partner.id.rawValue])
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO partners (id, name, contact_email, status, status_since, wall, logical, stamp_replica)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [partner.id.rawValue, partner.name, partner.contactEmail, partner.status.rawValue,
+                        Int64(partner.statusSince)] + Self.stampArguments(op.stamp))
+        if let oldName, oldName != partner.name {
+            try db.execute(sql: """
+                UPDATE conversations_fts SET partner_name = ?
+                WHERE rowid IN (SELECT id FROM conversations WHERE partner_id = ?)
+                """, arguments: [partner.name, partner.id.rawValue])
+        }
+    }
+
+    private func setDelivery(_ delivery: SetDelivery, _ op: Op) throws {
+        guard let message = try messageRowID(delivery.message) else {
+            throw ReplicaError(.invalidOp, "op \(op.dot): delivery state for unknown message \(delivery.message)")
+        }
+        guard LastWriterWins.replaces(current: try currentStamp("deliveries", keyColumn: "message", key: message),
+                                      incoming: op.stamp) else { return }
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO deliveries (message, state, reason, wall, logical, stamp_replica)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [message, delivery.state.rawValue, delivery.reason] + Self.stampArguments(op.stamp))
+    }
+
+    // MARK: Conversations and messages (grow-only)
+
+    private func startConversation(_ start: StartConversation, _ op: Op) throws {
+        guard let partnerName = try String.fetchOne(
+            db, sql: "SELECT name FROM partners WHERE id = ?", arguments: [start.partner.rawValue])
+        else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown partner \(start.partner)") }
+        if start.kind == .system && op.actor != .platform {
+            throw ReplicaError(.invalidOp, "op \(op.dot): only the platform starts system notifications")
+        }
+        if case .partner(let partner) = op.actor, partner != start.partner {
+            throw ReplicaError(.invalidOp, "op \(op.dot): a partner can only start its own conversations")
+        }
+        let inquiryJSON = try start.inquiry.map { inquiry throws(ReplicaError) in try OpCodec.encodeJSON(inquiry) }
+        let unread = try viewerSeesUnread(author: op.actor)
+        try db.cachedStatement(sql: """
+            INSERT INTO conversations (replica, counter, kind, partner_id, subject, started_by, inquiry,
+                last_wall, last_logical, last_replica, last_author, preview, message_count, unread)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            """).execute(arguments: [
+                Int64(op.dot.replica.rawValue), Int64(op.dot.counter), start.kind.rawValue, start.partner.rawValue,
+                start.subject, op.actor.description, inquiryJSON,
+            ] + Self.stampArguments(op.stamp) + [op.actor.description, Self.preview(start.body), unread])
+        let conversation = db.lastInsertedRowID
+        let customerText = start.inquiry.map {
+            [$0.customerName, $0.storefront, $0.product, $0.text].joined(separator: " ")
+        } ?? ""
+        try db.cachedStatement(sql: """
+            INSERT INTO conversations_fts (rowid, subject, partner_name, customer_text) VALUES (?, ?, ?, ?)
+            """).execute(arguments: [conversation, start.subject, partnerName, customerText])
+        try insertMessage(op, conversation: conversation, body: start.body)
+        if let key = start.draft, let user = op.actor.user {
+            try deleteDraftVersions(user: user, key: key, dots: start.supersedes)
+        }
+    }
+
+    private func postMessage(_ post: PostMessage, _ op: Op) throws {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT id, kind, partner_id, last_wall, last_logical, last_replica FROM conversations WHERE replica = ? AND counter = ?",
+            arguments: [Int64(post.conversation.dot.replica.rawValue), Int64(post.conversation.dot.counter)])
+        else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(post.conversation)") }
+        let conversation: Int64 = row[0]
+        let kind: String = row[1]
+        if kind == ConversationKind.system.rawValue && op.actor != .platform {
+            throw ReplicaError(.invalidOp, "op \(op.dot): system notifications are read-only")
+        }
+        if case .partner(let partner) = op.actor, partner.rawValue != (row[2] as String) {
+            throw ReplicaError(.invalidOp, "op \(op.dot): a partner can only write in its own conversations")
+        }
+        try insertMessage(op, conversation: conversation, body: post.body)
+        let last = Self.stamp(wall: row[3], logical: row[4], replica: row[5])
+        if op.stamp > last {
+            try db.cachedStatement(sql: """
+                UPDATE conversations SET last_wall = ?, last_logical = ?, last_replica = ?, last_author = ?, preview = ?,
+                    message_count = message_count + 1 WHERE id = ?
+                """).execute(arguments: Self.stampArguments(op.stamp) + [op.actor.description, Self.preview(post.body), conversation])
+        } else {
+            try db.cachedStatement(sql: "UPDATE conversations SET message_count = message_count + 1 WHERE id = ?")
+                .execute(arguments: [conversation])
+        }
+        if try viewerSeesUnread(author: op.actor) {
+            try db.cachedStatement(sql: "UPDATE conversations SET unread = 1 WHERE id = ?").execute(arguments: [conversation])
+        }
+        if let user = op.actor.user {
+            try deleteDraftVersions(user: user, key: .conversation(post.conversation), dots: post.supersedes)
+        }
+    }
+
+    private func insertMessage(_ op: Op, conversation: Int64, body: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO messages (replica, counter, conversation, author, body, wall, logical) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                Int64(op.dot.replica.rawValue), Int64(op.dot.counter), conversation, op.actor.description, body,
+                Int64(op.stamp.wall), Int64(op.stamp.logical),
+            ])
+    }
+
+    /// A new message by `author` makes the conversation unread for this replica's viewer unless the
+    /// viewer wrote it. (A read marker can never already cover a message that is only now arriving.)
+    private func viewerSeesUnread(author: Principal) throws -> Bool {
+        guard let viewer else { return false }
+        return author != .user(viewer)
+    }
+
+    // MARK: Read state
+
+    private func markRead(_ read: MarkRead, _ op: Op) throws {
+        guard let user = op.actor.user, let conversation = try conversationRowID(read.conversation) else {
+            throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(read.conversation)")
+        }
+        var state = try loadReadState(user: user, conversation: conversation)
+        state.apply(read)
+        try storeReadState(state, user: user, conversation: conversation)
+    }
+
+    private func markUnread(_ unread: MarkUnread, _ op: Op) throws {
+        guard let user = op.actor.user, let conversation = try conversationRowID(unread.conversation) else {
+            throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(unread.conversation)")
+        }
+        var state = try loadReadState(user: user, conversation: conversation)
+        state.applyUnread(mark: op.dot)
+        try storeReadState(state, user: user, conversation: conversation)
+    }
+
+    func loadReadState(user: UserID, conversation: Int64) throws -> ReadState {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT marker, unread_marks FROM read_state WHERE user_id = ? AND conversation = ?",
+            arguments: [user.rawValue, conversation])
+        else { return ReadState() }
+        return ReadState(marker: try OpCodec.decodeJSON(VersionVector.self, row[0]),
+                         unreadMarks: Set(try OpCodec.decodeJSON([Dot].self, row[1])))
+    }
+
+    private func storeReadState(_ state: ReadState, user: UserID, conversation: Int64) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO read_state (user_id, conversation, marker, unread_marks) VALUES (?, ?, ?, ?)
+            """, arguments: [user.rawValue, conversation, try OpCodec.encodeJSON(state.marker),
+                             try OpCodec.encodeJSON(state.unreadMarks.sorted())])
+        guard user == viewer else { return }
+        let messages = try Row.fetchAll(
+            db, sql: "SELECT replica, counter, author FROM messages WHERE conversation = ?", arguments: [conversation]
+        ).map { row in
+            (id: MessageID(Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64))),
+             author: Principal(text: row[2] as String) ?? .platform)
+        }
+        let unread = state.isUnread(messages: messages, viewer: user)
+        try db.execute(sql: "UPDATE conversations SET unread = ? WHERE id = ?", arguments: [unread, conversation])
+    }
+
+    // MARK: Drafts (multi-value register)
+
+    private func saveDraft(_ save: SaveDraft, _ op: Op) throws {
+        guard let user = op.actor.user else { throw ReplicaError(.invalidOp, "op \(op.dot): drafts belong to users") }
+        if case .conversation(let id) = save.key, try conversationRowID(id) == nil {
+            throw ReplicaError(.invalidOp, "op \(op.dot): draft for unknown conversation \(id)")
+        }
+        var register = DraftRegister(versions: try loadDraft(user: user, key: save.key))
+        register.apply(save: save, dot: op.dot, stamp: op.stamp)
+        try deleteDraftVersions(user: user, key: save.key, dots: save.supersedes)
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO drafts (user_id, draft_key, replica, counter, wall, logical, text, partner_id, subject)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [user.rawValue, save.key.description, Int64(op.dot.replica.rawValue), Int64(op.dot.counter),
+                             Int64(op.stamp.wall), Int64(op.stamp.logical), save.text, save.partner?.rawValue,
+                             save.subject])
+    }
+
+    private func supersedeDraft(_ key: DraftKey, _ dots: [Dot], _ op: Op) throws {
+        guard let user = op.actor.user else { throw ReplicaError(.invalidOp, "op \(op.dot): drafts belong to users") }
+        try deleteDraftVersions(user: user, key: key, dots: dots)
+    }
+
+    private func deleteDraftVersions(user: UserID, key: DraftKey, dots: [Dot]) throws {
+        for dot in dots {
+            try db.cachedStatement(sql: """
+                DELETE FROM drafts WHERE user_id = ? AND draft_key = ? AND replica = ? AND counter = ?
+                """).execute(arguments: [user.rawValue, key.description, Int64(dot.replica.rawValue), Int64(dot.counter)])
+        }
+    }
+
+    func loadDraft(user: UserID, key: DraftKey) throws -> [DraftVersion] {
+        try Row.fetchAll(db, sql: """
+            SELECT replica, counter, wall, logical, text, partner_id, subject FROM drafts
+            WHERE user_id = ? AND draft_key = ?
+            """, arguments: [user.rawValue, key.description]).map { row in
+            let replica = ReplicaID(UInt64(row[0] as Int64))
+            return DraftVersion(
+                dot: Dot(replica: replica, counter: UInt64(row[1] as Int64)),
+                stamp: Self.stamp(wall: row[2], logical: row[3], replica: row[0]),
+                text: row[4], partner: (row[5] as String?).flatMap { PartnerID(rawValue: $0) }, subject: row[6])
+        }
+    }
+
+    // MARK: Helpers
+
+    func conversationRowID(_ id: ConversationID) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM conversations WHERE replica = ? AND counter = ?"),
+                           arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+    }
+
+    func messageRowID(_ id: MessageID) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM messages WHERE replica = ? AND counter = ?"),
+                           arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+    }
+
+    static func stamp(wall: Int64, logical: Int64, replica: Int64) -> HLCTimestamp {
+        HLCTimestamp(wall: UInt64(wall), logical: UInt32(truncatingIfNeeded: logical), replica: ReplicaID(UInt64(replica)))
+    }
+
+    static func stampArguments(_ stamp: HLCTimestamp) -> StatementArguments {
+        [Int64(stamp.wall), Int64(stamp.logical), Int64(stamp.replica.rawValue)]
+    }
+
+    /// The inbox preview: the start of the newest message, on one line.
+    static func preview(_ body: String) -> String {
+        let flat = body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return flat.count > 140 ? String(flat.prefix(139)) + "…" : flat
+    }
+}

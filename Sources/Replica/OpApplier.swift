@@ -1,0 +1,149 @@
+import Causality
+import Foundation
+import GRDB
+import InboxModel
+
+/// The one apply path: op → checks → journal → materialised state, inside the caller's
+/// transaction. Local actions and remote batches both come through here.
+///
+/// Causal delivery: an op `(r, n)` is applied only after `(r, n - 1)` and every dot in its `deps`;
+/// one that arrives early is held in `held_ops` and applied as soon as its past is complete. An op
+/// already applied is skipped, so applying is idempotent.
+struct OpApplier {
+    let db: Database
+    let identity: ReplicaIdentity
+    private(set) var vector: VersionVector
+    private var clock: HybridLogicalClock
+    private var localContext: VersionVector
+    private var changedReplicas: Set<ReplicaID> = []
+    private var contextChanged = false
+    private let materializer: Materializer
+    private var report = ApplyReport()
+
+    init(db: Database, identity: ReplicaIdentity) throws {
+        self.db = db
+        self.identity = identity
+        self.vector = try Self.loadVector(db, table: "version_vector")
+        self.localContext = try Self.loadVector(db, table: "local_context")
+        let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hlc_wall'") ?? 0
+        let logical = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hlc_logical'") ?? 0
+        self.clock = HybridLogicalClock(replica: identity.replica, wall: UInt64(wall), logical: UInt32(logical))
+        self.materializer = Materializer(db: db, viewer: identity.viewer)
+    }
+
+    /// Makes the next local op of this replica: its dot, a fresh stamp and its deps.
+    mutating func makeLocalOp(actor: Principal, body: OpBody, physical: UInt64) -> Op {
+        let me = identity.replica
+        let stamp = clock.tick(physical: physical)
+        var others = vector
+        others[me] = 0
+        let deps = others.dots(above: localContext)
+        return Op(dot: Dot(replica: me, counter: vector[me] + 1), stamp: stamp, deps: deps, actor: actor, body: body)
+    }
+
+    /// Applies `op` now if its causal past is here, holds it otherwise, skips it if already applied.
+    mutating func submit(_ op: Op) throws(ReplicaError) {
+        do {
+            try op.validate()
+        } catch {
+            throw ReplicaError(.invalidOp, error.message)
+        }
+        if vector.covers(op.dot) {
+            report.duplicates += 1
+        } else if isReady(op) {
+            try applyReady(op)
+            report.applied += 1
+        } else {
+            let payload = try OpCodec.encode(op)
+            try ReplicaError.wrap {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO held_ops (replica, counter, payload) VALUES (?, ?, ?)",
+                    arguments: [Int64(op.dot.replica.rawValue), Int64(op.dot.counter), payload])
+            }
+            report.held += 1
+        }
+    }
+
+    /// Applies every held op whose causal past is now complete, then saves the bookkeeping.
+    /// Call once at the end of the transaction.
+    mutating func finish() throws(ReplicaError) -> ApplyReport {
+        if report.held > 0 || report.applied > 0 { try drainHeld() }
+        try ReplicaError.wrap {
+            for replica in changedReplicas {
+                try db.execute(sql: "INSERT OR REPLACE INTO version_vector (replica, counter) VALUES (?, ?)",
+                               arguments: [Int64(replica.rawValue), Int64(vector[replica])])
+            }
+            if contextChanged {
+                try db.execute(sql: "DELETE FROM local_context")
+                for dot in localContext.dots {
+                    try db.execute(sql: "INSERT INTO local_context (replica, counter) VALUES (?, ?)",
+                                   arguments: [Int64(dot.replica.rawValue), Int64(dot.counter)])
+                }
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_wall', ?), ('hlc_logical', ?)",
+                           arguments: [String(clock.wall), String(clock.logical)])
+        }
+        return report
+    }
+
+    private func isReady(_ op: Op) -> Bool {
+        vector[op.dot.replica] == op.dot.counter - 1 && op.deps.allSatisfy { vector.covers($0) }
+    }
+
+    private mutating func applyReady(_ op: Op) throws(ReplicaError) {
+        let payload = try OpCodec.encode(op)
+        try ReplicaError.wrap {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO journal (replica, counter, wall, logical, kind, payload) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            try statement.execute(arguments: [
+                Int64(op.dot.replica.rawValue), Int64(op.dot.counter), Int64(op.stamp.wall), Int64(op.stamp.logical),
+                op.kind.rawValue, payload,
+            ])
+        }
+        try materializer.apply(op)
+        vector.advance(op.dot)
+        changedReplicas.insert(op.dot.replica)
+        clock.observe(op.stamp)
+        if op.dot.replica == identity.replica {
+            for dep in op.deps { localContext.advance(dep) }
+            contextChanged = true
+        }
+    }
+
+    private mutating func drainHeld() throws(ReplicaError) {
+        var progress = true
+        while progress {
+            progress = false
+            let held = try ReplicaError.wrap {
+                try Row.fetchAll(db, sql: "SELECT replica, counter, payload FROM held_ops ORDER BY replica, counter")
+            }
+            for row in held {
+                let op = try OpCodec.decode(row[2])
+                if vector.covers(op.dot) || isReady(op) {
+                    if !vector.covers(op.dot) {
+                        try applyReady(op)
+                        report.applied += 1
+                        report.held -= 1
+                        progress = true
+                    }
+                    try ReplicaError.wrap {
+                        try db.execute(sql: "DELETE FROM held_ops WHERE replica = ? AND counter = ?",
+                                       arguments: [row[0] as Int64, row[1] as Int64])
+                    }
+                }
+            }
+        }
+        report.held = max(report.held, 0)
+    }
+
+    private static func loadVector(_ db: Database, table: String) throws -> VersionVector {
+        var vector = VersionVector()
+        for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM \(table)") {
+            let replica: Int64 = row[0]
+            let counter: Int64 = row[1]
+            vector.advance(Dot(replica: ReplicaID(UInt64(replica)), counter: UInt64(counter)))
+        }
+        return vector
+    }
+}

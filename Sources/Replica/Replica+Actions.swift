@@ -1,0 +1,208 @@
+public import Causality
+public import InboxModel
+internal import GRDB
+import Merge
+
+/// What the viewer does on this device. Each action is one journaled op (or none, when it would
+/// change nothing), made and applied in one transaction.
+extension Replica {
+    /// Starts a new conversation with `partner` (from the inbox, or from the partner's profile).
+    @discardableResult
+    public func compose(to partner: PartnerID, subject: String, text: String) throws(ReplicaError) -> ConversationID {
+        let viewer = try requireViewer()
+        try Self.checkText(text, what: "message")
+        try Self.checkText(subject, what: "subject")
+        let result = try perform(actor: .user(viewer)) { db, _ in
+            try Self.requirePartnerExists(partner, db)
+            return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject, body: text)), ())
+        }
+        guard let (op, _) = result else { throw ReplicaError(.storage, "compose made no op") }
+        return ConversationID(op.dot)
+    }
+
+    /// Replies in a thread. Sends (and so supersedes) the draft versions of this thread that this
+    /// device can see; a concurrent edit made elsewhere survives as a draft.
+    @discardableResult
+    public func reply(to conversation: ConversationID, text: String) throws(ReplicaError) -> MessageID {
+        let viewer = try requireViewer()
+        try Self.checkText(text, what: "message")
+        let result = try perform(actor: .user(viewer)) { db, materializer in
+            try Self.requireWritable(conversation, db)
+            let seen = try materializer.loadDraft(user: viewer, key: .conversation(conversation)).map(\.dot)
+            return (.postMessage(PostMessage(conversation: conversation, body: text, supersedes: seen)), ())
+        }
+        guard let (op, _) = result else { throw ReplicaError(.storage, "reply made no op") }
+        return MessageID(op.dot)
+    }
+
+    /// Marks everything in the thread read and clears any *unread* mark this device has seen.
+    /// Returns `false` (and writes nothing) when it was read already.
+    @discardableResult
+    public func markRead(_ conversation: ConversationID) throws(ReplicaError) -> Bool {
+        let viewer = try requireViewer()
+        let result = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
+            guard let rowID = try materializer.conversationRowID(conversation) else {
+                throw ReplicaError(.unknownConversation, "no conversation \(conversation)")
+            }
+            let state = try materializer.loadReadState(user: viewer, conversation: rowID)
+            let messages = try Row.fetchAll(db, sql: "SELECT replica, counter FROM messages WHERE conversation = ?",
+                                            arguments: [rowID]).map { row in
+                MessageID(Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64)))
+            }
+            guard let read = state.readingAll(of: messages, in: conversation) else { return nil }
+            return (.markRead(read), ())
+        }
+        return result != nil
+    }
+
+    /// Marks the thread unread. Returns `false` when an *unread* mark of this user is already live.
+    @discardableResult
+    public func markUnread(_ conversation: ConversationID) throws(ReplicaError) -> Bool {
+        let viewer = try requireViewer()
+        let result = try perform(actor: .user(viewer)) { _, materializer -> (OpBody, Void)? in
+            guard let rowID = try materializer.conversationRowID(conversation) else {
+                throw ReplicaError(.unknownConversation, "no conversation \(conversation)")
+            }
+            guard try materializer.loadReadState(user: viewer, conversation: rowID).unreadMarks.isEmpty else { return nil }
+            return (.markUnread(MarkUnread(conversation: conversation)), ())
+        }
+        return result != nil
+    }
+
+    /// Saves the viewer's draft for a thread, replacing every version this device can see (so it
+    /// also resolves a conflict). Saving the same text again writes nothing.
+    public func saveDraft(_ conversation: ConversationID, text: String) throws(ReplicaError) {
+        let viewer = try requireViewer()
+        try Self.checkLength(text)
+        _ = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
+            try Self.requireWritable(conversation, db)
+            let versions = try materializer.loadDraft(user: viewer, key: .conversation(conversation))
+            if versions.count == 1, versions[0].text == text { return nil }
+            return (.saveDraft(SaveDraft(key: .conversation(conversation), text: text,
+                                         supersedes: versions.map(\.dot))), ())
+        }
+    }
+
+    /// Starts a draft for a new message to `partner`; returns its key (`new:…`).
+    @discardableResult
+    public func startComposeDraft(to partner: PartnerID?, subject: String?, text: String) throws(ReplicaError) -> DraftKey {
+        let viewer = try requireViewer()
+        try Self.checkLength(text)
+        if let subject, subject.utf8.count > OpLimits.maxSubjectBytes {
+            throw ReplicaError(.invalidArgument, "subject is longer than \(OpLimits.maxSubjectBytes) bytes")
+        }
+        // The key is the dot of the op that first saves the draft, known only inside the transaction.
+        let result = try perform(actor: .user(viewer)) { db, _ -> (OpBody, DraftKey)? in
+            if let partner { try Self.requirePartnerExists(partner, db) }
+            let counter = try Int64.fetchOne(db, sql: "SELECT counter FROM version_vector WHERE replica = ?",
+                                             arguments: [Int64(identity.replica.rawValue)]) ?? 0
+            let key = DraftKey.compose(Dot(replica: identity.replica, counter: UInt64(counter + 1)))
+            return (.saveDraft(SaveDraft(key: key, text: text, partner: partner, subject: subject)), key)
+        }
+        guard let (_, key) = result else { throw ReplicaError(.storage, "the draft made no op") }
+        return key
+    }
+
+    /// Saves a new version of a compose draft, keeping its partner and subject unless given.
+    public func updateComposeDraft(_ key: DraftKey, text: String, partner: PartnerID? = nil,
+                                   subject: String? = nil) throws(ReplicaError) {
+        let viewer = try requireViewer()
+        try Self.checkLength(text)
+        _ = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
+            let versions = try materializer.loadDraft(user: viewer, key: key)
+            guard let newest = versions.last else { throw ReplicaError(.noDraft, "no draft \(key)") }
+            if let partner { try Self.requirePartnerExists(partner, db) }
+            return (.saveDraft(SaveDraft(key: key, text: text, partner: partner ?? newest.partner,
+                                         subject: subject ?? newest.subject, supersedes: versions.map(\.dot))), ())
+        }
+    }
+
+    /// Resolves a draft conflict by keeping one version's text: a save superseding all versions.
+    public func pickDraftVersion(_ key: DraftKey, version: Dot) throws(ReplicaError) {
+        let viewer = try requireViewer()
+        _ = try perform(actor: .user(viewer)) { _, materializer -> (OpBody, Void)? in
+            let versions = try materializer.loadDraft(user: viewer, key: key)
+            guard let chosen = versions.first(where: { $0.dot == version }) else {
+                throw ReplicaError(.noDraft, "draft \(key) has no version \(version)")
+            }
+            guard versions.count > 1 else { return nil }
+            return (.saveDraft(SaveDraft(key: key, text: chosen.text, partner: chosen.partner, subject: chosen.subject,
+                                         supersedes: versions.map(\.dot))), ())
+        }
+    }
+
+    /// Throws away every version of the draft this device can see.
+    public func discardDraft(_ key: DraftKey) throws(ReplicaError) {
+        let viewer = try requireViewer()
+        let result = try perform(actor: .user(viewer)) { _, materializer -> (OpBody, Void)? in
+            let versions = try materializer.loadDraft(user: viewer, key: key)
+            guard !versions.isEmpty else { return nil }
+            return (.discardDraft(DiscardDraft(key: key, supersedes: versions.map(\.dot))), ())
+        }
+        if result == nil { throw ReplicaError(.noDraft, "there is no draft \(key)") }
+    }
+
+    /// Sends a draft: a reply for a thread's draft, a new conversation for a compose draft.
+    /// A draft in conflict must be resolved first (`draft_conflict`).
+    @discardableResult
+    public func sendDraft(_ key: DraftKey) throws(ReplicaError) -> MessageID {
+        let viewer = try requireViewer()
+        let result = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
+            let versions = try materializer.loadDraft(user: viewer, key: key)
+            guard let version = versions.first else { throw ReplicaError(.noDraft, "there is no draft \(key)") }
+            guard versions.count == 1 else {
+                throw ReplicaError(.draftConflict,
+                                   "draft \(key) has \(versions.count) conflicting versions; pick or write one first")
+            }
+            try Self.checkText(version.text, what: "draft")
+            switch key {
+            case .conversation(let conversation):
+                try Self.requireWritable(conversation, db)
+                return (.postMessage(PostMessage(conversation: conversation, body: version.text,
+                                                 supersedes: [version.dot])), ())
+            case .compose:
+                guard let partner = version.partner else {
+                    throw ReplicaError(.invalidArgument, "draft \(key) has no partner yet; set one with --partner")
+                }
+                guard let subject = version.subject, !subject.allSatisfy(\.isWhitespace) else {
+                    throw ReplicaError(.invalidArgument, "draft \(key) has no subject yet; set one with --subject")
+                }
+                try Self.requirePartnerExists(partner, db)
+                return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject,
+                                                             body: version.text, draft: key,
+                                                             supersedes: [version.dot])), ())
+            }
+        }
+        guard let (op, _) = result else { throw ReplicaError(.storage, "send made no op") }
+        return MessageID(op.dot)
+    }
+
+    // MARK: Checks
+
+    static func checkText(_ text: String, what: String) throws(ReplicaError) {
+        guard !text.allSatisfy(\.isWhitespace) else { throw ReplicaError(.invalidArgument, "\(what) is empty") }
+        try checkLength(text)
+    }
+
+    static func checkLength(_ text: String) throws(ReplicaError) {
+        guard text.utf8.count <= OpLimits.maxBodyBytes else {
+            throw ReplicaError(.invalidArgument, "text is longer than \(OpLimits.maxBodyBytes) bytes")
+        }
+    }
+
+    static func requirePartnerExists(_ partner: PartnerID, _ db: Database) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM partners WHERE id = ?", arguments: [partner.rawValue]) != nil else {
+            throw ReplicaError(.unknownPartner, "no partner \(partner)")
+        }
+    }
+
+    static func requireWritable(_ conversation: ConversationID, _ db: Database) throws {
+        guard let kind = try String.fetchOne(
+            db, sql: "SELECT kind FROM conversations WHERE replica = ? AND counter = ?",
+            arguments: [Int64(conversation.dot.replica.rawValue), Int64(conversation.dot.counter)])
+        else { throw ReplicaError(.unknownConversation, "no conversation \(conversation)") }
+        guard kind != ConversationKind.system.rawValue else {
+            throw ReplicaError(.readOnlyConversation, "\(conversation) is a system notification; it cannot be answered")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import InboxModel
+internal import GRDB
+
+extension Replica {
+    /// Applies ops made elsewhere (or restored from a backup) through the same path as local ones.
+    ///
+    /// The whole batch is one transaction: if any op fails its checks, nothing of the batch is
+    /// applied. Ops already here are skipped; ops whose causal past is missing are held and applied
+    /// once it arrives.
+    @discardableResult
+    public func apply(_ ops: [Op]) throws(ReplicaError) -> ApplyReport {
+        let identity = identity
+        return try ReplicaError.wrap {
+            try writer.write { db in
+                var applier = try OpApplier(db: db, identity: identity)
+                for op in ops { try applier.submit(op) }
+                return try applier.finish()
+            }
+        }
+    }
+
+    /// Makes one local op from what `build` decides, and applies it, in one transaction.
+    ///
+    /// `build` sees the database inside the transaction (to read current state, such as the draft
+    /// versions to supersede) and returns the op's body, or `nil` when there is nothing to change.
+    func perform<Result>(
+        actor: Principal,
+        _ build: (Database, Materializer) throws -> (OpBody, Result)?
+    ) throws(ReplicaError) -> (Op, Result)? {
+        let identity = identity
+        let physical = clock.nowMilliseconds()
+        return try ReplicaError.wrap {
+            try writer.write { db -> (Op, Result)? in
+                let materializer = Materializer(db: db, viewer: identity.viewer)
+                guard let (body, result) = try build(db, materializer) else { return nil }
+                var applier = try OpApplier(db: db, identity: identity)
+                let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
+                try applier.submit(op)
+                _ = try applier.finish()
+                return (op, result)
+            }
+        }
+    }
+
+    /// The viewer, or a `no_viewer` error for a replica that belongs to no user.
+    func requireViewer() throws(ReplicaError) -> UserID {
+        guard let viewer = identity.viewer else {
+            throw ReplicaError(.noViewer, "this replica belongs to no user; it has no drafts or read state")
+        }
+        return viewer
+    }
+}

@@ -1,0 +1,143 @@
+public import InboxModel
+internal import Causality
+internal import GRDB
+
+extension Replica {
+    /// The inbox list: conversations with newest activity first, filtered and searched as
+    /// `filter` says, one page (`limit`, `offset`) at a time.
+    public func inbox(_ filter: InboxFilter = InboxFilter()) throws(ReplicaError) -> [InboxRow] {
+        guard filter.limit > 0, filter.limit <= 10_000, filter.offset >= 0 else {
+            throw ReplicaError(.invalidArgument, "limit must be 1–10000 and offset 0 or more")
+        }
+        let viewer = identity.viewer
+        if let search = filter.search, !search.allSatisfy(\.isWhitespace) {
+            guard let query = SearchQuery(search) else {
+                throw ReplicaError(.invalidArgument, "the search has no words to look for")
+            }
+            return try ReplicaError.wrap {
+                try writer.read { db in try Self.search(query, filter: filter, viewer: viewer, db) }
+            }
+        }
+        return try ReplicaError.wrap {
+            try writer.read { db in
+                var (conditions, arguments) = Self.conditions(filter)
+                let sql = """
+                    \(Self.rowSelect) \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    ORDER BY c.last_wall DESC, c.last_logical DESC, c.last_replica DESC LIMIT ? OFFSET ?
+                    """
+                arguments += [filter.limit, filter.offset]
+                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+                return try Self.inboxRows(rows, snippets: [:], viewer: viewer, db)
+            }
+        }
+    }
+
+    /// Keyword search: the inbox rows whose subject, messages, partner name or forwarded customer
+    /// text match, with a snippet; same filters as ``inbox(_:)``.
+    public func search(_ text: String, filter: InboxFilter = InboxFilter()) throws(ReplicaError) -> [InboxRow] {
+        var filter = filter
+        filter.search = text
+        guard !text.allSatisfy(\.isWhitespace) else { throw ReplicaError(.invalidArgument, "the search is empty") }
+        return try inbox(filter)
+    }
+
+    static let rowSelect = """
+        SELECT c.id, c.replica, c.counter, c.kind, c.partner_id, p.name, p.status, c.subject, c.preview, c.last_wall,
+               c.last_author, c.unread, c.message_count
+        FROM conversations c JOIN partners p ON p.id = c.partner_id
+        """
+
+    static func conditions(_ filter: InboxFilter) -> ([String], StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if filter.unreadOnly { conditions.append("c.unread = 1") }
+        if let partner = filter.partner {
+            conditions.append("c.partner_id = ?")
+            arguments += [partner.rawValue]
+        }
+        if let status = filter.status {
+            conditions.append("p.status = ?")
+            arguments += [status.rawValue]
+        }
+        if let kind = filter.kind {
+            conditions.append("c.kind = ?")
+            arguments += [kind.rawValue]
+        }
+        return (conditions, arguments)
+    }
+
+    static func inboxRows(_ rows: [Row], snippets: [Int64: String], viewer: UserID?, _ db: Database) throws -> [InboxRow] {
+        var draftKeys: Set<String> = []
+        if let viewer, !rows.isEmpty {
+            draftKeys = Set(try String.fetchAll(db, sql: "SELECT DISTINCT draft_key FROM drafts WHERE user_id = ?",
+                                                arguments: [viewer.rawValue]))
+        }
+        return try rows.map { row in
+            let id = ConversationID(Dot(replica: ReplicaID(UInt64(row[1] as Int64)), counter: UInt64(row[2] as Int64)))
+            guard let kind = ConversationKind(rawValue: row[3]), let partnerID = PartnerID(rawValue: row[4]),
+                  let status = PartnershipStatus(rawValue: row[6]), let author = Principal(text: row[10] as String)
+            else { throw ReplicaError(.corrupt, "conversation \(id) cannot be read back") }
+            return InboxRow(
+                id: id, kind: kind, partnerID: partnerID, partnerName: row[5], partnerStatus: status, subject: row[7],
+                preview: row[8], lastActivity: UInt64(row[9] as Int64), lastAuthor: author, unread: row[11],
+                messageCount: row[12], hasDraft: draftKeys.contains(id.description), snippet: snippets[row[0]])
+        }
+    }
+
+    /// Search: the newest matching messages (FTS5 in rowid order, newest first, stopping as soon as
+    /// enough distinct conversations are found) plus conversations whose own text matches; merged
+    /// and ordered by conversation activity.
+    static func search(_ query: SearchQuery, filter: InboxFilter, viewer: UserID?, _ db: Database) throws -> [InboxRow] {
+        let wanted = filter.offset + filter.limit
+        let (conditions, filterArguments) = conditions(filter)
+        let filterSQL = conditions.isEmpty ? "" : "AND " + conditions.joined(separator: " AND ")
+        var snippets: [Int64: String] = [:]
+
+        let conversationHits = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT c.id, snippet(conversations_fts, -1, '[', ']', '…', 12)
+            FROM conversations_fts JOIN conversations c ON c.id = conversations_fts.rowid
+            JOIN partners p ON p.id = c.partner_id
+            WHERE conversations_fts MATCH ? \(filterSQL)
+            ORDER BY c.last_wall DESC, c.last_logical DESC, c.last_replica DESC LIMIT ?
+            """), arguments: [query.expression] + filterArguments + [wanted])
+        while let row = try conversationHits.next() { snippets[row[0]] = row[1] }
+
+        var fromMessages = 0
+        let messageHits = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT m.conversation, snippet(messages_fts, 0, '[', ']', '…', 12)
+            FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+            JOIN conversations c ON c.id = m.conversation JOIN partners p ON p.id = c.partner_id
+            WHERE messages_fts MATCH ? \(filterSQL)
+            ORDER BY messages_fts.rowid DESC
+            """), arguments: [query.expression] + filterArguments)
+        while fromMessages < wanted, let row = try messageHits.next() {
+            let conversation: Int64 = row[0]
+            if snippets[conversation] == nil {
+                snippets[conversation] = row[1]
+                fromMessages += 1
+            }
+        }
+        guard !snippets.isEmpty else { return [] }
+        let ids = snippets.keys.map(String.init).joined(separator: ",")
+        let rows = try Row.fetchAll(db, sql: """
+            \(rowSelect) WHERE c.id IN (\(ids))
+            ORDER BY c.last_wall DESC, c.last_logical DESC, c.last_replica DESC LIMIT ? OFFSET ?
+            """, arguments: [filter.limit, filter.offset])
+        return try inboxRows(rows, snippets: snippets, viewer: viewer, db)
+    }
+}
+
+/// A user's search text made into a safe FTS5 query: each word quoted (so no FTS5 syntax gets
+/// through), all words required, the last one also as a prefix.
+struct SearchQuery: Hashable, Sendable {
+    let expression: String
+
+    init?(_ text: String) {
+        let words = text.split { !($0.isLetter || $0.isNumber) }.map { String($0).lowercased() }.filter { !$0.isEmpty }
+        guard !words.isEmpty, words.count <= 32 else { return nil }
+        let quoted = words.enumerated().map { index, word in
+            index == words.count - 1 ? "\"\(word)\"*" : "\"\(word)\""
+        }
+        expression = quoted.joined(separator: " AND ")
+    }
+}

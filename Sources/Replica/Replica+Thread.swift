@@ -1,0 +1,110 @@
+public import InboxModel
+public import Causality
+internal import GRDB
+import Merge
+
+extension Replica {
+    /// The thread view. Opening a thread marks it read, as in any mail client; pass
+    /// `markRead: false` to look without touching read state.
+    public func thread(_ id: ConversationID, markRead: Bool = true) throws(ReplicaError) -> ThreadView {
+        if markRead, identity.viewer != nil {
+            try self.markRead(id)
+        }
+        let viewer = identity.viewer
+        return try ReplicaError.wrap {
+            try writer.read { db in
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT id, kind, subject, started_by, inquiry, partner_id, unread FROM conversations
+                    WHERE replica = ? AND counter = ?
+                    """, arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+                else { throw ReplicaError(.unknownConversation, "no conversation \(id)") }
+                let rowID: Int64 = row[0]
+                guard let kind = ConversationKind(rawValue: row[1]), let startedBy = Principal(text: row[3] as String),
+                      let partnerID = PartnerID(rawValue: row[5])
+                else { throw ReplicaError(.corrupt, "conversation \(id) cannot be read back") }
+                let inquiry = try (row[4] as String?).map { text throws(ReplicaError) in
+                    try OpCodec.decodeJSON(CustomerInquiry.self, text)
+                }
+                let materializer = Materializer(db: db, viewer: viewer)
+                let readState = try viewer.map { try materializer.loadReadState(user: $0, conversation: rowID) }
+                let names = try Self.authorNames(db)
+                let messages = try Row.fetchAll(db, sql: """
+                    SELECT m.replica, m.counter, m.author, m.body, m.wall, m.logical, d.state, d.reason
+                    FROM messages m LEFT JOIN deliveries d ON d.message = m.id
+                    WHERE m.conversation = ? ORDER BY m.wall, m.logical, m.replica
+                    """, arguments: [rowID]).map { message throws -> ThreadMessage in
+                    let replica = ReplicaID(UInt64(message[0] as Int64))
+                    let messageID = MessageID(Dot(replica: replica, counter: UInt64(message[1] as Int64)))
+                    guard let author = Principal(text: message[2] as String) else {
+                        throw ReplicaError(.corrupt, "message \(messageID) cannot be read back")
+                    }
+                    let stamp = HLCTimestamp(wall: UInt64(message[4] as Int64),
+                                             logical: UInt32(truncatingIfNeeded: message[5] as Int64), replica: replica)
+                    let delivery: DeliveryState? = author.user == nil
+                        ? nil : (message[6] as String?).flatMap(DeliveryState.init(rawValue:)) ?? .pending
+                    return ThreadMessage(
+                        id: messageID, author: author, authorName: names.name(of: author), body: message[3],
+                        time: stamp.wall, stamp: stamp, isOwn: viewer.map { author == .user($0) } ?? false,
+                        delivery: delivery, deliveryReason: message[7],
+                        unread: viewer.map { readState?.isUnread(message: messageID, author: author, viewer: $0) ?? false }
+                            ?? false)
+                }
+                let draft = try viewer.map { try materializer.loadDraft(user: $0, key: .conversation(id)) } ?? []
+                return ThreadView(
+                    id: id, kind: kind, subject: row[2], startedBy: startedBy, inquiry: inquiry, messages: messages,
+                    partner: try Self.panel(partnerID, db), unread: row[6],
+                    draft: DraftRegister(versions: draft).versions.map(DraftVersionView.init))
+            }
+        }
+    }
+
+    static func panel(_ partnerID: PartnerID, _ db: Database) throws -> PartnerPanel {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT p.name, p.contact_email, p.status, p.status_since,
+                   (SELECT COUNT(*) FROM conversations WHERE partner_id = p.id),
+                   (SELECT COALESCE(SUM(message_count), 0) FROM conversations WHERE partner_id = p.id),
+                   (SELECT COUNT(*) FROM conversations WHERE partner_id = p.id AND unread = 1),
+                   (SELECT MAX(last_wall) FROM conversations WHERE partner_id = p.id)
+            FROM partners p WHERE p.id = ?
+            """, arguments: [partnerID.rawValue])
+        else { throw ReplicaError(.unknownPartner, "no partner \(partnerID)") }
+        guard let status = PartnershipStatus(rawValue: row[2]) else {
+            throw ReplicaError(.corrupt, "partner \(partnerID) cannot be read back")
+        }
+        let partner = Partner(id: partnerID, name: row[0], contactEmail: row[1], status: status,
+                              statusSince: UInt64(row[3] as Int64))
+        return PartnerPanel(partner: partner, conversations: row[4], messages: row[5], unreadConversations: row[6],
+                            lastActivity: (row[7] as Int64?).map(UInt64.init))
+    }
+
+    /// Display names of everyone who can write: users, partners, and the platform (the brand's
+    /// platform account).
+    static func authorNames(_ db: Database) throws -> AuthorNames {
+        var users: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM users") { users[row[0]] = row[1] }
+        var partners: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM partners") { partners[row[0]] = row[1] }
+        return AuthorNames(users: users, partners: partners)
+    }
+}
+
+/// Resolves authors to the names people see.
+struct AuthorNames {
+    let users: [String: String]
+    let partners: [String: String]
+
+    func name(of principal: Principal) -> String {
+        switch principal {
+        case .user(let id): users[id.rawValue] ?? id.rawValue
+        case .partner(let id): partners[id.rawValue] ?? id.rawValue
+        case .platform: "Platform"
+        }
+    }
+}
+
+extension DraftVersionView {
+    init(_ version: DraftVersion) {
+        self.init(version: version.dot, text: version.text, partner: version.partner, subject: version.subject,
+                  savedAt: version.stamp.wall, savedOn: version.dot.replica)
+    }
+}

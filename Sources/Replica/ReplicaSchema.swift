@@ -1,0 +1,157 @@
+internal import GRDB
+
+/// The replica's SQLite schema, as versioned migrations. Protocol/REPLICA_SCHEMA.md describes it.
+///
+/// Rules: a migration, once released, never changes; a new need is a new migration. Each
+/// migration runs in one transaction. A file whose applied migrations this build does not know
+/// was written by a newer Outpost and is refused (`schema_too_new`) rather than guessed at.
+enum ReplicaSchema {
+    /// The newest migration this build knows.
+    static let latest = "v2-conversation-search"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-journal-and-state", migrate: v1)
+        migrator.registerMigration("v2-conversation-search", migrate: v2)
+        return migrator
+    }
+
+    /// The journal, causal bookkeeping and the materialised inbox, with search over message bodies.
+    static func v1(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+
+            -- Causal bookkeeping. version_vector: per replica, the highest counter applied (always a
+            -- gap-free prefix). local_context: what this replica's own latest op depended on, from
+            -- which the deps of its next op are computed.
+            CREATE TABLE version_vector (replica INTEGER PRIMARY KEY NOT NULL, counter INTEGER NOT NULL);
+            CREATE TABLE local_context (replica INTEGER PRIMARY KEY NOT NULL, counter INTEGER NOT NULL);
+
+            -- Every op applied here, in apply order (a causal order). payload: the op as JSON.
+            CREATE TABLE journal (
+                seq INTEGER PRIMARY KEY,
+                replica INTEGER NOT NULL,
+                counter INTEGER NOT NULL,
+                wall INTEGER NOT NULL,
+                logical INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                UNIQUE (replica, counter)
+            );
+
+            -- Ops received before their causal past: kept, not applied, until it arrives.
+            CREATE TABLE held_ops (
+                replica INTEGER NOT NULL,
+                counter INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                PRIMARY KEY (replica, counter)
+            ) WITHOUT ROWID;
+
+            -- Server-owned facts; stamp columns hold the winning write's HLC stamp.
+            CREATE TABLE brand (
+                id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,
+                wall INTEGER NOT NULL, logical INTEGER NOT NULL, stamp_replica INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+                wall INTEGER NOT NULL, logical INTEGER NOT NULL, stamp_replica INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE partners (
+                id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, contact_email TEXT NOT NULL,
+                status TEXT NOT NULL, status_since INTEGER NOT NULL,
+                wall INTEGER NOT NULL, logical INTEGER NOT NULL, stamp_replica INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX partners_name ON partners (name COLLATE NOCASE);
+
+            -- Conversations, with the inbox summary kept by apply (newest message, count, unread
+            -- flag for this replica's viewer), so that the inbox list never groups over messages.
+            CREATE TABLE conversations (
+                id INTEGER PRIMARY KEY,
+                replica INTEGER NOT NULL,
+                counter INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                partner_id TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                started_by TEXT NOT NULL,
+                inquiry TEXT,
+                last_wall INTEGER NOT NULL,
+                last_logical INTEGER NOT NULL,
+                last_replica INTEGER NOT NULL,
+                last_author TEXT NOT NULL,
+                preview TEXT NOT NULL,
+                message_count INTEGER NOT NULL,
+                unread INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (replica, counter)
+            );
+            CREATE INDEX conversations_activity ON conversations (last_wall DESC, last_logical DESC, last_replica DESC);
+            CREATE INDEX conversations_unread ON conversations (unread, last_wall DESC, last_logical DESC, last_replica DESC);
+            CREATE INDEX conversations_partner ON conversations (partner_id, last_wall DESC, last_logical DESC, last_replica DESC);
+
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                replica INTEGER NOT NULL,
+                counter INTEGER NOT NULL,
+                conversation INTEGER NOT NULL REFERENCES conversations (id),
+                author TEXT NOT NULL,
+                body TEXT NOT NULL,
+                wall INTEGER NOT NULL,
+                logical INTEGER NOT NULL,
+                UNIQUE (replica, counter)
+            );
+            CREATE INDEX messages_thread ON messages (conversation, wall, logical, replica);
+
+            CREATE VIRTUAL TABLE messages_fts USING fts5 (
+                body, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+            );
+            CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+            END;
+
+            -- Per user and conversation: the read marker (JSON list of dots) and uncleared unread marks.
+            CREATE TABLE read_state (
+                user_id TEXT NOT NULL,
+                conversation INTEGER NOT NULL REFERENCES conversations (id),
+                marker TEXT NOT NULL,
+                unread_marks TEXT NOT NULL,
+                PRIMARY KEY (user_id, conversation)
+            ) WITHOUT ROWID;
+
+            -- Live draft versions per user and draft key (conversation id, or new:dot for a compose).
+            CREATE TABLE drafts (
+                user_id TEXT NOT NULL,
+                draft_key TEXT NOT NULL,
+                replica INTEGER NOT NULL,
+                counter INTEGER NOT NULL,
+                wall INTEGER NOT NULL,
+                logical INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                partner_id TEXT,
+                subject TEXT,
+                PRIMARY KEY (user_id, draft_key, replica, counter)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE deliveries (
+                message INTEGER PRIMARY KEY NOT NULL REFERENCES messages (id),
+                state TEXT NOT NULL,
+                reason TEXT,
+                wall INTEGER NOT NULL, logical INTEGER NOT NULL, stamp_replica INTEGER NOT NULL
+            );
+            """)
+    }
+
+    /// Search over conversation-level text: subject, partner name, forwarded customer text.
+    static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE conversations_fts USING fts5 (
+                subject, partner_name, customer_text, tokenize = 'unicode61 remove_diacritics 2'
+            );
+            INSERT INTO conversations_fts (rowid, subject, partner_name, customer_text)
+                SELECT c.id, c.subject, COALESCE(p.name, ''),
+                       COALESCE(json_extract(c.inquiry, '$.customerName') || ' ' ||
+                                json_extract(c.inquiry, '$.storefront') || ' ' ||
+                                json_extract(c.inquiry, '$.product') || ' ' ||
+                                json_extract(c.inquiry, '$.text'), '')
+                FROM conversations c LEFT JOIN partners p ON p.id = c.partner_id;
+            """)
+    }
+}

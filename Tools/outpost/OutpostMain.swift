@@ -1,0 +1,9 @@
+import OutpostCLI
+
+/// The `outpost` executable: a thin main over ``OutpostCommand``.
+@main
+struct OutpostMain {
+    static func main() {
+        OutpostCommand.main()
+    }
+}
