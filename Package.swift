@@ -1,14 +1,19 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 /// Outpost: an offline-first inbox sync engine.
 ///
 /// Layers point one way, downwards (see ARCHITECTURE.md):
 /// Causality → InboxModel → Merge → Replica → OutpostCLI → `outpost` (Tools/outpost).
+/// CI (and anyone who sets OUTPOST_WERROR=1) builds with warnings as errors.
+let warningsAsErrors: [SwiftSetting] =
+    Context.environment["CI"] != nil || Context.environment["OUTPOST_WERROR"] != nil
+    ? [.treatAllWarnings(as: .error)] : []
+
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + warningsAsErrors
 
 let package = Package(
     name: "Outpost",

@@ -1,4 +1,4 @@
-public import Causality
+import Causality
 public import InboxModel
 
 /// One row of the inbox list.

@@ -1,4 +1,4 @@
-public import InboxModel
+import InboxModel
 internal import Causality
 internal import GRDB
 

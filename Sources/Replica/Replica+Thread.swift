@@ -1,5 +1,5 @@
 public import InboxModel
-public import Causality
+import Causality
 internal import GRDB
 import Merge
 

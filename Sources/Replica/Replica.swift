@@ -1,5 +1,5 @@
 public import Causality
-public import InboxModel
+import InboxModel
 internal import GRDB
 import Foundation
 

@@ -1,5 +1,5 @@
 public import Causality
-public import InboxModel
+import InboxModel
 
 /// What `outpost replica info` shows.
 public struct ReplicaInfo: Hashable, Sendable, Codable {

@@ -1,4 +1,4 @@
-public import Causality
+import Causality
 public import InboxModel
 
 /// Makes a realistic inbox history as ops from several replicas, deterministically from a seed:
