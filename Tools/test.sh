@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what the tests need, builds with warnings
+# as errors, runs every test. CI runs exactly this (through .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for package in libsqlite3-dev zlib1g-dev; do
+    dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "==> installing ${need[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    else
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    fi
+fi
+
+export OUTPOST_WERROR=1
+echo "==> building (warnings are errors)"
+swift build --build-tests
+echo "==> testing"
+swift test --skip-build
