@@ -1,4 +1,6 @@
 public import ArgumentParser
+import Foundation
+import Logging
 
 /// `outpost`: the inbox on this device's replica, from the command line.
 public struct OutpostCommand: ParsableCommand {
@@ -8,7 +10,8 @@ public struct OutpostCommand: ParsableCommand {
         discussion: """
             Every command works on this device's replica: --replica PATH, else $OUTPOST_REPLICA, else \
             $XDG_DATA_HOME/outpost/replica.sqlite (~/.local/share/outpost/replica.sqlite).
-            Start with `outpost demo`, then `outpost inbox`.
+            Start with `outpost demo`, then `outpost inbox`. Logs go to stderr; set OUTPOST_LOG_LEVEL \
+            (trace, debug, info, notice, warning, error) to see more or less.
             """,
         version: "0.1.0",
         subcommands: [
@@ -19,4 +22,17 @@ public struct OutpostCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Sends logs (swift-log) to stderr at the level in `OUTPOST_LOG_LEVEL` (default `warning`),
+    /// then runs the command line.
+    public static func run() {
+        let level = ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        main()
+    }
 }

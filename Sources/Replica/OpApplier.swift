@@ -135,6 +135,9 @@ struct OpApplier {
             }
         }
         report.held = max(report.held, 0)
+        if report.held > 0 {
+            ReplicaLog.logger.notice("holding ops until their causal past arrives", metadata: ["held": "\(report.held)"])
+        }
     }
 
     private static func loadVector(_ db: Database, table: String) throws -> VersionVector {

@@ -93,7 +93,12 @@ public final class Replica: Sendable {
         guard !superseded else {
             throw ReplicaError(.schemaTooNew, "the replica was written by a newer Outpost; upgrade outpost to open it")
         }
+        let before = try ReplicaError.wrap { try writer.read { db in try migrator.appliedIdentifiers(db) } }
         try ReplicaError.wrap { try migrator.migrate(writer) }
+        let added = migrator.migrations.filter { !before.contains($0) }
+        if !before.isEmpty && !added.isEmpty {
+            ReplicaLog.logger.notice("upgraded the replica schema", metadata: ["migrations": "\(added)"])
+        }
     }
 
     private static func storeIdentity(_ identity: ReplicaIdentity, _ db: Database) throws {

@@ -4,6 +4,6 @@ import OutpostCLI
 @main
 struct OutpostMain {
     static func main() {
-        OutpostCommand.main()
+        OutpostCommand.run()
     }
 }

@@ -163,7 +163,7 @@ public struct DemoGenerator {
             let lines = author == .partner ? DemoText.partnerLines : DemoText.brandLines
             let count = rng.int(in: 2...4)
             var sentences: [String] = []
-            for _ in 0..<count { sentences.append(fill(rng.pick(lines), &rng)) }
+            for line in lines.shuffled(using: &rng).prefix(count) { sentences.append(fill(line, &rng)) }
             let greeting = author == .partner ? "Hi Northwind team," : "Hi \(partner),"
             return greeting + " " + sentences.joined(separator: " ")
         }
