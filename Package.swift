@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "outpost", targets: ["outpost"]),
         .library(name: "Replica", targets: ["Replica"]),
         .library(name: "Merge", targets: ["Merge"]),
+        .library(name: "Wire", targets: ["Wire"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
         .library(name: "Causality", targets: ["Causality"]),
     ],
@@ -31,11 +32,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
         .target(name: "InboxModel", dependencies: ["Causality"], swiftSettings: strictSettings),
         .target(name: "Merge", dependencies: ["InboxModel", "Causality"], swiftSettings: strictSettings),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "Wire",
+            dependencies: [
+                "InboxModel", "Causality", "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Replica",
             dependencies: [
@@ -67,6 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
         .testTarget(
             name: "ReplicaTests",
             dependencies: ["Replica", "Merge", "InboxModel", "Causality"],

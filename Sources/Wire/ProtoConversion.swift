@@ -1,0 +1,110 @@
+import Causality
+import InboxModel
+
+/// Model ↔ protobuf. Encoding builds the batch tables (replicas, principals) so each id is written
+/// once per batch; decoding checks every index, id and enum and turns any violation into
+/// ``WireError/invalidContent(_:)``.
+enum ProtoConversion {
+    // MARK: Model → proto
+
+    static func frame(_ message: WireMessage) -> Outpost_V1_Frame {
+        var frame = Outpost_V1_Frame()
+        switch message {
+        case .hello(let hello):
+            var proto = Outpost_V1_Hello()
+            proto.protocolVersion = hello.protocolVersion
+            proto.replica = hello.replica.rawValue
+            proto.brand = hello.brand.rawValue
+            proto.user = hello.user?.rawValue ?? ""
+            proto.have = vector(hello.have)
+            proto.clockMs = hello.clockMs
+            proto.maxFrameBytes = hello.maxFrameBytes
+            frame.body = .hello(proto)
+        case .welcome(let welcome):
+            var proto = Outpost_V1_Welcome()
+            proto.protocolVersion = welcome.protocolVersion
+            proto.serverReplica = welcome.serverReplica.rawValue
+            proto.have = vector(welcome.have)
+            proto.clockMs = welcome.clockMs
+            proto.maxFrameBytes = welcome.maxFrameBytes
+            frame.body = .welcome(proto)
+        case .ops(let batch):
+            frame.body = .ops(BatchEncoder.encode(batch))
+        case .ack(let ack):
+            var proto = Outpost_V1_Ack()
+            proto.have = vector(ack.have)
+            proto.batch = ack.batch
+            frame.body = .ack(proto)
+        case .error(let error):
+            var proto = Outpost_V1_Error()
+            proto.code = error.code
+            proto.message = error.message
+            proto.retryable = error.retryable
+            frame.body = .error(proto)
+        }
+        return frame
+    }
+
+    static func vector(_ vector: VersionVector) -> Outpost_V1_VersionVector {
+        var proto = Outpost_V1_VersionVector()
+        proto.entries = vector.dots.map { dot in
+            var entry = Outpost_V1_VectorEntry()
+            entry.replica = dot.replica.rawValue
+            entry.counter = dot.counter
+            return entry
+        }
+        return proto
+    }
+
+    // MARK: Proto → model
+
+    static func message(_ frame: Outpost_V1_Frame, limits: WireLimits) throws(WireError) -> WireMessage {
+        switch frame.body {
+        case .hello(let proto):
+            guard let brand = BrandID(rawValue: proto.brand) else { throw WireError.invalidContent("bad brand id") }
+            var user: UserID?
+            if !proto.user.isEmpty {
+                guard let parsed = UserID(rawValue: proto.user) else { throw WireError.invalidContent("bad user id") }
+                user = parsed
+            }
+            return .hello(Hello(
+                protocolVersion: proto.protocolVersion, replica: try replica(proto.replica), brand: brand, user: user,
+                have: try vector(proto.have), clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes))
+        case .welcome(let proto):
+            return .welcome(Welcome(
+                protocolVersion: proto.protocolVersion, serverReplica: try replica(proto.serverReplica),
+                have: try vector(proto.have), clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes))
+        case .ops(let proto):
+            guard proto.ops.count <= limits.maxOps else {
+                throw WireError.tooLarge(what: "op count", size: proto.ops.count, limit: limits.maxOps)
+            }
+            return .ops(try BatchDecoder(proto).decode())
+        case .ack(let proto):
+            return .ack(Ack(have: try vector(proto.have), batch: proto.batch))
+        case .error(let proto):
+            return .error(ErrorFrame(code: proto.code, message: proto.message, retryable: proto.retryable))
+        case nil:
+            throw WireError.invalidContent("the frame has no body")
+        }
+    }
+
+    static func replica(_ raw: UInt64) throws(WireError) -> ReplicaID {
+        let id = ReplicaID(raw)
+        guard id.isValid else { throw WireError.invalidContent("replica id \(raw) is out of range") }
+        return id
+    }
+
+    static func vector(_ proto: Outpost_V1_VersionVector) throws(WireError) -> VersionVector {
+        var vector = VersionVector()
+        var previous: UInt64 = 0
+        for entry in proto.entries {
+            guard entry.replica > previous else {
+                throw WireError.invalidContent("version vector entries must be sorted by replica, without repeats")
+            }
+            guard entry.counter > 0 else { throw WireError.invalidContent("version vector entry with counter 0") }
+            previous = entry.replica
+            vector.advance(Dot(replica: try replica(entry.replica), counter: entry.counter))
+        }
+        return vector
+    }
+}
