@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Replica", targets: ["Replica"]),
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
         .library(name: "Causality", targets: ["Causality"]),
     ],
@@ -48,6 +49,7 @@ let package = Package(
             exclude: ["Generated/README.md"],
             swiftSettings: strictSettings
         ),
+        .target(name: "SyncCore", dependencies: ["Wire", "InboxModel", "Causality"], swiftSettings: strictSettings),
         .target(
             name: "Replica",
             dependencies: [
@@ -80,9 +82,13 @@ let package = Package(
         .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"]),
         .testTarget(
             name: "ReplicaTests",
-            dependencies: ["Replica", "Merge", "InboxModel", "Causality"],
+            dependencies: [
+                "Replica", "Merge", "InboxModel", "Causality",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OutpostCLITests", dependencies: ["OutpostCLI", "Replica", "InboxModel"]),

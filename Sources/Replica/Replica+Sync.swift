@@ -1,0 +1,43 @@
+public import Causality
+public import InboxModel
+internal import GRDB
+
+extension Replica {
+    /// Up to `limit` journaled ops that `vector` does not cover, in journal (causal) order, and
+    /// whether more remain: what a sync peer with `vector` lacks.
+    ///
+    /// Per replica, ops are journaled in counter order, so the first `limit` missing ops of each
+    /// replica (by the `(replica, counter)` index) contain the first `limit` missing ops overall.
+    public func ops(missingFrom vector: VersionVector, limit: Int) throws(ReplicaError) -> (ops: [Op], more: Bool) {
+        guard limit > 0 else { throw ReplicaError(.invalidArgument, "limit must be positive") }
+        let rows = try ReplicaError.wrap {
+            try writer.read { db -> (payloads: [Row], more: Bool) in
+                var seqs: [Int64] = []
+                let statement = try db.cachedStatement(sql: """
+                    SELECT seq FROM journal WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?
+                    """)
+                for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM version_vector") {
+                    let replica: Int64 = row[0]
+                    let counter: Int64 = row[1]
+                    let known = Int64(vector[ReplicaID(UInt64(replica))])
+                    guard counter > known else { continue }
+                    seqs += try Int64.fetchAll(statement, arguments: [replica, known, limit + 1])
+                }
+                seqs.sort()
+                let more = seqs.count > limit
+                let chosen = seqs.prefix(limit)
+                let lookup = try db.cachedStatement(sql: "SELECT seq, payload FROM journal WHERE seq = ?")
+                var payloads: [Row] = []
+                payloads.reserveCapacity(chosen.count)
+                for seq in chosen {
+                    if let row = try Row.fetchOne(lookup, arguments: [seq]) { payloads.append(row) }
+                }
+                return (payloads, more)
+            }
+        }
+        var ops: [Op] = []
+        ops.reserveCapacity(rows.payloads.count)
+        for row in rows.payloads { ops.append(try OpCodec.decode(row[1])) }
+        return (ops, rows.more)
+    }
+}

@@ -1,0 +1,128 @@
+import Causality
+import InboxModel
+import Replica
+import Testing
+@testable import SyncCore
+import Wire
+
+@Suite("Sync sessions over real replicas")
+struct SyncSessionTests {
+    static let serverID = ReplicaID(1)
+    static let brand = BrandID(rawValue: "northwind")!
+    static let dana = UserID(rawValue: "dana")!
+    static let partner = PartnerID(rawValue: "p1-juniper")!
+
+    /// A server replica with a brand, a user, a partner and `conversations` partner threads.
+    static func server(conversations: Int = 3) throws -> Replica {
+        let server = try Replica.inMemory(identity: ReplicaIdentity(replica: serverID, brand: brand, viewer: nil),
+                                          clock: FixedClock(milliseconds: 1_800_000_000_000))
+        var ops: [Op] = []
+        func op(_ actor: Principal, _ body: OpBody) -> Op {
+            let counter = UInt64(ops.count + 1)
+            return Op(dot: Dot(replica: serverID, counter: counter),
+                      stamp: HLCTimestamp(wall: 1_800_000_000_000 + counter, logical: 0, replica: serverID),
+                      deps: [], actor: actor, body: body)
+        }
+        ops.append(op(.platform, .setBrand(Brand(id: brand, name: "Northwind"))))
+        ops.append(op(.platform, .upsertUser(User(id: dana, name: "Dana", email: "dana@example.com"))))
+        ops.append(op(.platform, .upsertPartner(Partner(id: partner, name: "Juniper", contactEmail: "j@example.com",
+                                                        status: .active, statusSince: 1))))
+        for index in 0..<conversations {
+            ops.append(op(.partner(partner), .startConversation(StartConversation(
+                kind: .direct, partner: partner, subject: "Thread \(index)", body: "Hello number \(index)"))))
+        }
+        try server.apply(ops)
+        return server
+    }
+
+    static func device(_ replica: UInt64, clockMs: UInt64 = 1_800_000_100_000) throws -> Replica {
+        try Replica.inMemory(identity: ReplicaIdentity(replica: ReplicaID(replica), brand: brand, viewer: dana),
+                             clock: FixedClock(milliseconds: clockMs))
+    }
+
+    @Test("a new device catches up with the server")
+    func firstSync() throws {
+        let server = try Self.server(conversations: 5)
+        let laptop = try Self.device(0xd1)
+        let outcome = try LoopbackSync(device: laptop, server: server).run()
+        #expect(outcome.failure == nil)
+        #expect(outcome.caughtUp.device && outcome.caughtUp.server)
+        #expect(try laptop.versionVector() == server.versionVector())
+        #expect(try laptop.digest().state == server.digest().state)
+        #expect(try laptop.inbox().count == 5)
+    }
+
+    @Test("two devices of one user, offline with their own changes, converge through the server")
+    func twoDevicesConverge() throws {
+        let server = try Self.server()
+        let laptop = try Self.device(0xd1)
+        let tablet = try Self.device(0xd2, clockMs: 1_700_000_000_000)  // a clock far behind
+        for device in [laptop, tablet] { _ = try LoopbackSync(device: device, server: server).run() }
+        let thread = try laptop.inbox()[0].id
+        // Offline: each device replies, reads, edits the draft of another thread.
+        try laptop.reply(to: thread, text: "From the laptop")
+        try tablet.reply(to: thread, text: "From the tablet")
+        try tablet.markUnread(try tablet.inbox()[1].id)
+        try laptop.saveDraft(try laptop.inbox()[2].id, text: "laptop draft")
+        try tablet.saveDraft(try tablet.inbox()[2].id, text: "tablet draft")
+        // Reconnect, twice round so each sees the other's changes.
+        for _ in 0..<2 {
+            for device in [laptop, tablet] {
+                let outcome = try LoopbackSync(device: device, server: server).run()
+                #expect(outcome.failure == nil)
+            }
+        }
+        #expect(try laptop.digest() == tablet.digest())
+        #expect(try laptop.digest().state == server.digest().state)
+        let view = try laptop.thread(thread, markRead: false)
+        #expect(view.messages.count == 3)
+        // The tablet's clock is far behind, but its reply was made after it saw the partner's message.
+        #expect(view.messages[0].author == .partner(Self.partner))
+        #expect(try laptop.draft(.conversation(try laptop.inbox()[2].id)).versions.count == 2)
+    }
+
+    @Test("a session that syncs nothing new still completes, and a second run sends no ops")
+    func idempotentRounds() throws {
+        let server = try Self.server()
+        let laptop = try Self.device(0xd1)
+        _ = try LoopbackSync(device: laptop, server: server).run()
+        let journal = try laptop.info().journalOps
+        let outcome = try LoopbackSync(device: laptop, server: server).run()
+        #expect(outcome.caughtUp.device && outcome.caughtUp.server)
+        #expect(try laptop.info().journalOps == journal)
+        // Hello, welcome, one empty batch each way and their acks.
+        #expect(outcome.framesToServer == 3 && outcome.framesToDevice == 3)
+    }
+
+    @Test("large histories go in several batches")
+    func paging() throws {
+        let server = try Self.server(conversations: 250)
+        let laptop = try Self.device(0xd1)
+        var loop = LoopbackSync(device: laptop, server: server)
+        loop.configuration = SyncConfiguration(maxOpsPerBatch: 40)
+        let outcome = try loop.run()
+        #expect(outcome.failure == nil)
+        #expect(outcome.framesToDevice > 250 / 40)
+        #expect(try laptop.digest().state == server.digest().state)
+    }
+
+    @Test("an out-of-order batch is a protocol violation")
+    func outOfOrderBatch() {
+        var session = SyncSession.server(replica: Self.serverID)
+        _ = session.receive(.hello(Hello(replica: ReplicaID(0xd1), brand: Self.brand, user: Self.dana,
+                                         have: VersionVector(), clockMs: 0)), clockMs: 0)
+        _ = session.welcome(have: VersionVector(), clockMs: 0)
+        let actions = session.receive(.ops(OpBatch(batch: 2, ops: [], more: false)), clockMs: 0)
+        #expect(actions.contains { if case .failed(let error) = $0 { error.code == "protocol_violation" } else { false } })
+        #expect(session.isClosed)
+    }
+
+    @Test("an unsupported protocol version is refused")
+    func unsupportedVersion() {
+        var session = SyncSession.server(replica: Self.serverID)
+        let actions = session.receive(.hello(Hello(protocolVersion: 99, replica: ReplicaID(0xd1), brand: Self.brand,
+                                                   user: nil, have: VersionVector(), clockMs: 0)), clockMs: 0)
+        #expect(actions.contains(.send(.error(ErrorFrame(code: "unsupported_version",
+            message: "this server speaks protocol 1, not 99", retryable: false)))))
+    }
+}
