@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Outpost's benchmarks: a package of its own so that package-benchmark and its malloc interposer
+/// stay out of the main build (as SwiftNIO and swift-collections keep theirs).
+///
+/// Run from the repository root with `Tools/benchmark.sh`.
+let package = Package(
+    name: "OutpostBenchmarks",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bench-fixture", targets: ["BenchFixture"]),
+    ],
+    dependencies: [
+        .package(name: "Outpost", path: "../.."),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // package-benchmark (renamed `benchmark` upstream; the old URL still resolves but prints a
+        // deprecation warning on every run). With default traits it does not resolve here.
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                .product(name: "Replica", package: "Outpost"),
+                .product(name: "InboxModel", package: "Outpost"),
+                .product(name: "Causality", package: "Outpost"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "BenchFixture",
+            dependencies: ["BenchSupport"]
+        ),
+        .executableTarget(
+            name: "ReplicaBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Replica", package: "Outpost"),
+                .product(name: "InboxModel", package: "Outpost"),
+                .product(name: "Causality", package: "Outpost"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ReplicaBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
