@@ -15,7 +15,7 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(text: some StringProtocol) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let replica = ReplicaID(text: parts[0]),
-              parts[1].allSatisfy(\.isASCII), let counter = UInt64(parts[1]), counter > 0
+              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let counter = UInt64(parts[1]), counter > 0
         else { return nil }
         self.init(replica: replica, counter: counter)
     }

@@ -12,6 +12,9 @@ extension Replica {
         let viewer = try requireViewer()
         try Self.checkText(text, what: "message")
         try Self.checkText(subject, what: "subject")
+        guard subject.utf8.count <= OpLimits.maxSubjectBytes else {
+            throw ReplicaError(.invalidArgument, "subject is longer than \(OpLimits.maxSubjectBytes) bytes")
+        }
         let result = try perform(actor: .user(viewer)) { db, _ in
             try Self.requirePartnerExists(partner, db)
             return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject, body: text)), ())

@@ -1,0 +1,150 @@
+import Foundation
+import Replica
+import Testing
+
+/// What one run of the `outpost` binary did.
+struct RunResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    /// Non-empty lines of stderr.
+    var errorLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
+}
+
+/// Runs the built `outpost` executable as a subprocess, on a replica in a temporary directory.
+struct Outpost {
+    /// The built binary: next to the test bundle in the products directory.
+    static let binary: URL? = {
+        let manager = FileManager.default
+        var candidates: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["OUTPOST_BINARY"], !explicit.isEmpty {
+            candidates.append(URL(fileURLWithPath: explicit))
+        }
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(runner.deletingLastPathComponent().appendingPathComponent("outpost"))
+        // On macOS the runner sits inside `….xctest/Contents/MacOS`.
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("outpost"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("outpost"))
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("outpost"))
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/outpost"))
+        return candidates.first { manager.isExecutableFile(atPath: $0.path) }
+    }()
+
+    let directory: URL
+    var replicaPath: String { directory.appendingPathComponent("replica.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("outpost-cli-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Runs `outpost ARGS --replica PATH` (the replica option goes last, after any `--`-free arguments).
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, replica: Bool = true) throws -> RunResult {
+        let binary = try #require(Self.binary, "the outpost binary was not built next to the tests")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments + (replica ? ["--replica", replicaPath] : [])
+        var environment = ProcessInfo.processInfo.environment
+        environment["OUTPOST_REPLICA"] = nil
+        environment["HOME"] = directory.path
+        environment["XDG_DATA_HOME"] = directory.appendingPathComponent("xdg").path
+        environment["COLUMNS"] = "200"
+        process.environment = environment
+        let id = UUID().uuidString
+        let outURL = directory.appendingPathComponent("\(id).out"), errURL = directory.appendingPathComponent("\(id).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        return RunResult(status: process.terminationStatus,
+                         stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    @discardableResult
+    func ok(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run(arguments, stdin: stdin)
+        #expect(result.status == 0, "outpost \(arguments.joined(separator: " ")): \(result.stderr)",
+                sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    /// Runs a command with `--json` and decodes its output as `T`.
+    func json<T: Decodable>(_ type: T.Type, _ arguments: [String],
+                            sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        let text = try ok(arguments + ["--json"], sourceLocation: sourceLocation)
+        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    /// Runs a command with `--json` and returns the raw JSON value.
+    func jsonObject(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
+        let text = try ok(arguments + ["--json"], sourceLocation: sourceLocation)
+        return try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    /// `replica info --json`.
+    func info(sourceLocation: SourceLocation = #_sourceLocation) throws -> ReplicaInfo {
+        try json(ReplicaInfo.self, ["replica", "info"], sourceLocation: sourceLocation)
+    }
+
+    /// One demo replica built by `outpost demo --messages 300 --quiet`, copied for each test.
+    static let demoTemplate: Result<Outpost, any Error> = Result {
+        let outpost = try Outpost()
+        let result = try outpost.run(["demo", "--messages", "300", "--quiet"])
+        guard result.status == 0, result.stdout.isEmpty, result.stderr.contains("300 messages") else {
+            throw DemoFailed(result: result)
+        }
+        return outpost
+    }
+
+    struct DemoFailed: Error { let result: RunResult }
+
+    /// A fresh directory holding a copy of the 300-message demo replica.
+    static func withDemo() throws -> Outpost {
+        let template = try demoTemplate.get()
+        let outpost = try Outpost()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: template.replicaPath + suffix) {
+            try FileManager.default.copyItem(atPath: template.replicaPath + suffix, toPath: outpost.replicaPath + suffix)
+        }
+        return outpost
+    }
+}
+
+/// The fields of an inbox row as `--json` writes them.
+struct InboxRowJSON: Decodable {
+    let id: String
+    let kind: String
+    let partnerID: String
+    let partnerName: String
+    let partnerStatus: String
+    let subject: String
+    let preview: String
+    let lastActivity: UInt64
+    let unread: Bool
+    let messageCount: Int
+    let hasDraft: Bool
+    let snippet: String?
+}

@@ -1,0 +1,203 @@
+import Causality
+import InboxModel
+@testable import Replica
+import Testing
+
+@Suite("Apply: idempotent, causal, all or nothing, convergent")
+struct ApplyTests {
+    @Test("applying the same batch twice: the second time reports duplicates and changes nothing",
+          arguments: StoreKind.allCases)
+    func idempotent(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let replica = store.replica
+        let digest = try replica.digest()
+        let journal = try store.journalCount
+        #expect(journal == seed.ops.count)
+        let report = try replica.apply(seed.ops)
+        #expect(report == ApplyReport(applied: 0, duplicates: seed.ops.count, held: 0))
+        #expect(try replica.digest() == digest)
+        #expect(try store.journalCount == journal)
+        #expect(try replica.inbox().count == 4, "no second copy of any conversation")
+        // A batch holding one op twice applies it once.
+        var server = seed.server
+        let op = server.make(.partner(World.alpine.id), .postMessage(PostMessage(conversation: seed.invoice, body: "Hi")),
+                             at: World.base + 9_000)
+        #expect(try replica.apply([op, op]) == ApplyReport(applied: 1, duplicates: 1))
+        #expect(try replica.row(seed.invoice)?.messageCount == 2)
+    }
+
+    @Test("an op whose predecessor is missing is held, then applied when it arrives", arguments: StoreKind.allCases)
+    func outOfOrder(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let replica = store.replica
+        var server = seed.server
+        let first = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Any news?")), at: World.base + 9_000)
+        let second = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Hello?")), at: World.base + 10_000)
+        let digest = try replica.digest()
+        #expect(try replica.apply([second]) == ApplyReport(applied: 0, duplicates: 0, held: 1))
+        #expect(try replica.info().heldOps == 1)
+        #expect(try replica.digest() == digest, "a held op changes no state")
+        #expect(try replica.versionVector()[World.server] == 12)
+        #expect(try replica.row(seed.invoice)?.messageCount == 1)
+        // Held again: still one held op.
+        #expect(try replica.apply([second]) == ApplyReport(held: 1))
+        #expect(try replica.info().heldOps == 1)
+
+        #expect(try replica.apply([first]) == ApplyReport(applied: 2, duplicates: 0, held: 0))
+        #expect(try replica.info().heldOps == 0)
+        #expect(try replica.versionVector()[World.server] == 14)
+        #expect(try replica.thread(seed.invoice, markRead: false).messages.map(\.body)
+                == ["When will invoice 42 be paid?", "Any news?", "Hello?"])
+        #expect(try replica.row(seed.invoice)?.preview == "Hello?")
+        #expect(try replica.apply([second]) == ApplyReport(duplicates: 1))
+        #expect(try replica.verify().ok)
+    }
+
+    @Test("an op whose deps are missing is held until they arrive", arguments: StoreKind.allCases)
+    func missingDeps(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let replica = store.replica
+        var server = seed.server
+        let question = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Is the PO number right?")), at: World.base + 9_000)
+        var tablet = OpMaker(replica: World.tablet)
+        let answer = tablet.make(.user(World.dana.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Yes, it is.")), at: World.base + 9_500, deps: [question.dot])
+        #expect(try replica.apply([answer]) == ApplyReport(held: 1))
+        #expect(try replica.thread(seed.invoice, markRead: false).messages.count == 1)
+        #expect(try replica.apply([question]) == ApplyReport(applied: 2))
+        #expect(try replica.thread(seed.invoice, markRead: false).messages.map(\.body).suffix(2)
+                == ["Is the PO number right?", "Yes, it is."])
+    }
+
+    @Test("a batch with one invalid op changes nothing at all", arguments: StoreKind.allCases)
+    func allOrNothing(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let replica = store.replica
+        var server = seed.server
+        let newPartner = Partner(id: PartnerID(unchecked: "dune"), name: "Dune Supply", contactEmail: "d@dune.example",
+                                 status: .active, statusSince: World.base)
+        let batch = [
+            server.make(.platform, .upsertPartner(newPartner), at: World.base + 9_000),
+            server.make(.partner(World.alpine.id), .postMessage(PostMessage(conversation: seed.invoice, body: "Fine")),
+                        at: World.base + 9_001),
+            server.make(.partner(World.alpine.id), .postMessage(PostMessage(conversation: unknownConversation,
+                                                                            body: "Lost")), at: World.base + 9_002),
+        ]
+        try expectRefused(.invalidOp, replica) { try replica.apply(batch) }
+        #expect(try replica.partners().count == 4)
+        #expect(try replica.info().heldOps == 0)
+        // Without the bad op the same ops apply.
+        #expect(try replica.apply(Array(batch.prefix(2))) == ApplyReport(applied: 2))
+        #expect(try replica.partners().count == 5)
+
+        // An op failing its own checks, after a held one: nothing is held either.
+        var later = server
+        // (Its predecessor never arrives, so `ahead` would be held.)
+        _ = later.make(.partner(World.alpine.id), .postMessage(PostMessage(conversation: seed.invoice, body: "x")),
+                       at: World.base + 9_100)
+        let ahead = later.make(.partner(World.alpine.id), .postMessage(PostMessage(conversation: seed.invoice, body: "y")),
+                               at: World.base + 9_200)
+        var sam = OpMaker(replica: World.samDevice)
+        let invalid = sam.make(.user(World.sam.id), .postMessage(PostMessage(conversation: seed.invoice, body: " ")),
+                               at: World.base + 9_300)
+        try expectRefused(.invalidOp, replica) { try replica.apply([ahead, invalid]) }
+        #expect(try replica.info().heldOps == 0)
+    }
+
+    /// Two devices of Dana's (laptop, tablet) work offline on the same seed, concurrently; a third
+    /// replica of hers receives everything in different causal orders.
+    func concurrentHistory() throws -> (seed: [Op], laptop: [Op], tablet: [Op], server: [Op]) {
+        let (laptopStore, seed) = try seededStore(.memory)
+        let (tabletStore, _) = try seededStore(.memory, identity: World.identity(World.tablet),
+                                               clock: FixedClock(milliseconds: World.base - 86_400_000))
+        let laptop = laptopStore.replica, tablet = tabletStore.replica
+        let sent = try laptop.reply(to: seed.proposal, text: "From the laptop")
+        try laptop.saveDraft(seed.invoice, text: "Laptop draft")
+        try laptop.markRead(seed.inquiry)
+        try laptop.compose(to: World.birch.id, subject: "Samples", text: "Shall we?")
+        _ = try laptop.startComposeDraft(to: nil, subject: nil, text: "Idea")
+
+        try tablet.reply(to: seed.invoice, text: "From the tablet")
+        try tablet.saveDraft(seed.invoice, text: "Tablet draft")
+        try tablet.markRead(seed.proposal)
+        try tablet.markUnread(seed.inquiry)
+        try tablet.markRead(seed.leftPlatform)
+
+        // The server saw the laptop's reply and reports on its delivery; the partner answers.
+        var server = seed.server
+        let serverOps = [
+            server.make(.platform, .setDelivery(SetDelivery(message: sent, state: .sent)), at: World.base + 70_000,
+                        deps: [sent.dot]),
+            server.make(.partner(World.alpine.id), .postMessage(PostMessage(conversation: seed.proposal,
+                                                                            body: "Great, thanks!")),
+                        at: World.base + 71_000),
+        ]
+        return (seed.ops, try laptop.journalOps(madeBy: World.laptop), try tablet.journalOps(madeBy: World.tablet),
+                serverOps)
+    }
+
+    @Test("the same ops in different causal orders give the same state", arguments: StoreKind.allCases)
+    func convergence(kind: StoreKind) throws {
+        let history = try concurrentHistory()
+        let orders: [[[Op]]] = [
+            [history.seed, history.laptop, history.tablet, history.server],
+            [history.seed, history.tablet, history.server, history.laptop],
+            [history.seed, history.server, history.tablet, history.laptop],
+            [Array((history.seed + history.laptop + history.tablet + history.server).reversed())],
+            [Array(history.seed.reversed()), Array(history.tablet.reversed()), history.server,
+             Array(history.laptop.reversed())],
+        ]
+        var digests: [StateDigest] = []
+        for (index, order) in orders.enumerated() {
+            let store = try makeStore(kind, identity: World.identity(World.desktop))
+            for batch in order { try store.replica.apply(batch) }
+            #expect(try store.replica.info().heldOps == 0, "order \(index)")
+            #expect(try store.replica.info().journalOps
+                    == history.seed.count + history.laptop.count + history.tablet.count + history.server.count)
+            #expect(try store.replica.verify().ok, "order \(index)")
+            digests.append(try store.replica.digest())
+            if index == 0 { try checkMergedState(store.replica) }
+        }
+        #expect(Set(digests.map(\.state)).count == 1, "state digests differ: \(digests.map(\.state))")
+        #expect(Set(digests.map(\.summary)).count == 1, "summary digests differ between replicas of one user")
+    }
+
+    /// What the merge rules say the concurrent history comes to.
+    func checkMergedState(_ replica: Replica) throws {
+        let seed = Seed()
+        let invoiceDraft = try replica.draft(.conversation(seed.invoice))
+        #expect(invoiceDraft.versions.map(\.text).sorted() == ["Laptop draft", "Tablet draft"],
+                "concurrent drafts are both kept")
+        #expect(try replica.row(seed.inquiry)?.unread == true, "unread wins over a concurrent read")
+        #expect(try replica.row(seed.leftPlatform)?.unread == false)
+        #expect(try replica.row(seed.proposal)?.unread == true, "the partner's answer came after the tablet's read")
+        let proposal = try replica.thread(seed.proposal, markRead: false).messages
+        #expect(proposal.map(\.body).suffix(2) == ["From the laptop", "Great, thanks!"])
+        #expect(proposal[2].delivery == .sent)
+        #expect(try replica.drafts().count == 2, "the invoice draft and the laptop's compose draft")
+    }
+
+    @Test("both devices converge with each other after exchanging their ops")
+    func devicesConverge() throws {
+        let (laptop, seed) = try seededStore(.memory)
+        let (tablet, _) = try seededStore(.disk, identity: World.identity(World.tablet))
+        try laptop.replica.saveDraft(seed.invoice, text: "Laptop draft")
+        try laptop.replica.markUnread(seed.proposal)
+        try tablet.replica.markRead(seed.proposal)
+        try tablet.replica.saveDraft(seed.invoice, text: "Tablet draft")
+        let fromLaptop = try laptop.replica.journalOps(madeBy: World.laptop)
+        let fromTablet = try tablet.replica.journalOps(madeBy: World.tablet)
+        #expect(try laptop.replica.apply(fromTablet).applied == fromTablet.count)
+        #expect(try tablet.replica.apply(fromLaptop).applied == fromLaptop.count)
+        #expect(try laptop.replica.digest() == tablet.replica.digest())
+        #expect(try laptop.replica.row(seed.proposal)?.unread == true)
+        // Resolving the conflict on one device and syncing resolves it on both.
+        try tablet.replica.saveDraft(seed.invoice, text: "Merged draft")
+        try laptop.replica.apply(try tablet.replica.journalOps(madeBy: World.tablet))
+        #expect(try laptop.replica.draft(.conversation(seed.invoice)).versions.map(\.text) == ["Merged draft"])
+        #expect(try laptop.replica.digest() == tablet.replica.digest())
+    }
+}

@@ -1,0 +1,144 @@
+import Causality
+import Foundation
+import GRDB
+import InboxModel
+@testable import Replica
+import Testing
+
+/// The v1 fixture: `Fixtures/replica-v1.sqlite`, a 150-message demo replica (all three kinds of conversation) in the layout the first
+/// schema ("v1-journal-and-state") wrote. See `Fixtures/README.md`.
+enum V1Fixture {
+    static let messages = 150
+    static let now: UInt64 = 1_764_000_000_000
+    /// The fixture's state digest, recorded when it was made. Stable across migrations: search
+    /// tables are not part of the state.
+    static let stateDigest = "be05260261931a8d3419f0c20c8397ac13c45c6bd17202c4ca07693411c06629"
+
+    static var url: URL {
+        get throws {
+            try #require(Bundle.module.url(forResource: "replica-v1", withExtension: "sqlite", subdirectory: "Fixtures"),
+                         "Fixtures/replica-v1.sqlite is missing from the test bundle")
+        }
+    }
+
+    /// Where the committed fixture lives in the source tree.
+    static var sourceURL: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/replica-v1.sqlite")
+    }
+
+    /// Builds the fixture: a demo replica made by current code, turned into what v1 wrote (no
+    /// `conversations_fts`, no v2 row in `grdb_migrations`), vacuumed into one file with no WAL.
+    static func make(at destination: URL) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("replica-v1.sqlite")
+        do {
+            _ = try Replica.buildDemo(at: path, options: DemoOptions(messages: messages, now: now),
+                                      clock: FixedClock(milliseconds: now))
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                DROP TABLE conversations_fts;
+                DELETE FROM grdb_migrations WHERE identifier = 'v2-conversation-search';
+                PRAGMA wal_checkpoint(TRUNCATE);
+                PRAGMA journal_mode = DELETE;
+                VACUUM;
+                """)
+        }
+        try queue.close()
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: path), to: destination)
+    }
+}
+
+@Suite("Migration from an older schema")
+struct MigrationTests {
+    /// Remakes the committed fixture: `OUTPOST_MAKE_FIXTURES=1 swift test --filter makeV1Fixture`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["OUTPOST_MAKE_FIXTURES"] == "1"))
+    func makeV1Fixture() throws {
+        try V1Fixture.make(at: V1Fixture.sourceURL)
+        let directory = try TemporaryDirectory()
+        let replica = try Replica.open(at: copyOfFixture(from: V1Fixture.sourceURL, into: directory).path)
+        print("replica-v1.sqlite state digest: \(try replica.digest().state)")
+    }
+
+    func copyOfFixture(from source: URL, into directory: TemporaryDirectory) throws -> URL {
+        let copy = directory.url.appendingPathComponent("replica.sqlite")
+        try FileManager.default.copyItem(at: source, to: copy)
+        return copy
+    }
+
+    @Test("the fixture is in the v1 layout")
+    func fixtureIsV1() throws {
+        let directory = try TemporaryDirectory()
+        let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
+        #expect(!FileManager.default.fileExists(atPath: try V1Fixture.url.path + "-wal"))
+        let queue = try DatabaseQueue(path: copy.path)
+        let (migrations, hasConversationSearch, hasMessageSearch, journalMode, messages) = try queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+             try db.tableExists("conversations_fts"), try db.tableExists("messages_fts"),
+             try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages"))
+        }
+        try queue.close()
+        #expect(migrations == ["v1-journal-and-state"])
+        #expect(!hasConversationSearch)
+        #expect(hasMessageSearch)
+        #expect(journalMode == "delete")
+        #expect(messages == V1Fixture.messages)
+    }
+
+    @Test("a v1 replica opens, upgrades to v2, backfills search, verifies and keeps its state")
+    func upgrade() throws {
+        let directory = try TemporaryDirectory()
+        let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
+        let replica = try Replica.open(at: copy.path, clock: FixedClock(milliseconds: V1Fixture.now))
+        #expect(try replica.appliedMigrations() == ["v1-journal-and-state", "v2-conversation-search"])
+        #expect(replica.identity == DemoWorld.laptopIdentity)
+
+        let info = try replica.info()
+        #expect(info.messages == V1Fixture.messages)
+        #expect(info.digest.state == V1Fixture.stateDigest)
+
+        // v2 filled `conversations_fts` from the existing rows: one row per conversation.
+        let indexed = try replica.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations_fts")
+        }
+        #expect(indexed == info.conversations)
+
+        // Every partner with conversations is found by name, through the partner-name column.
+        let partners = try replica.partners().filter { $0.conversations > 0 }
+        #expect(!partners.isEmpty)
+        for summary in partners {
+            let expected = try replica.inbox(InboxFilter(partner: summary.partner.id, limit: 10_000)).map(\.id)
+            let found = try replica.search(summary.partner.name, filter: InboxFilter(partner: summary.partner.id,
+                                                                                     limit: 10_000)).map(\.id)
+            #expect(found == expected, "\(summary.partner.name)")
+            let byColumn = try replica.writer.read { db in
+                try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM conversations_fts JOIN conversations c ON c.id = conversations_fts.rowid
+                    WHERE conversations_fts MATCH ? AND c.partner_id = ?
+                    """, arguments: [SearchQuery(summary.partner.name).map { "partner_name : (\($0.expression))" },
+                                     summary.partner.id.rawValue])
+            }
+            #expect(byColumn == summary.conversations, "\(summary.partner.name)")
+        }
+        // Forwarded customer text is searchable too.
+        let inquiry = try #require(try replica.inbox(InboxFilter(kind: .inquiry, limit: 10_000)).first)
+        let customer = try #require(try replica.thread(inquiry.id, markRead: false).inquiry)
+        for text in [customer.customerName, customer.storefront, customer.product] {
+            #expect(try replica.search(text, filter: InboxFilter(kind: .inquiry)).map(\.id).contains(inquiry.id), "\(text)")
+        }
+
+        let report = try replica.verify()
+        #expect(report.ok)
+        #expect(report.rebuilt.state == V1Fixture.stateDigest)
+
+        // The upgraded replica works as usual, and opens again without migrating.
+        let row = try #require(try replica.inbox().first)
+        try replica.markRead(row.id)
+        let reopened = try Replica.open(at: copy.path)
+        #expect(try reopened.appliedMigrations().count == 2)
+        #expect(try reopened.row(row.id)?.unread == false)
+    }
+}
