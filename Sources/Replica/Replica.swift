@@ -55,9 +55,17 @@ public final class Replica: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.notFound, "no replica at \(path)")
         }
-        let pool = try ReplicaError.wrap { try DatabasePool(path: path, configuration: configuration()) }
-        let isReplica = try ReplicaError.wrap { try pool.read { db in try db.tableExists("meta") } }
+        // Look read-only first: opening a pool switches the file to WAL mode, which must not happen
+        // to a file that turns out not to be a replica.
+        var probe = configuration()
+        probe.readonly = true
+        let isReplica = try ReplicaError.wrap {
+            let queue = try DatabaseQueue(path: path, configuration: probe)
+            defer { try? queue.close() }
+            return try queue.read { db in try db.tableExists("meta") }
+        }
         guard isReplica else { throw ReplicaError(.notAReplica, "\(path) is not an Outpost replica") }
+        let pool = try ReplicaError.wrap { try DatabasePool(path: path, configuration: configuration()) }
         try migrate(pool)
         let identity = try ReplicaError.wrap { try pool.read { db in try loadIdentity(db) } }
         return Replica(identity: identity, path: path, writer: pool, clock: clock)

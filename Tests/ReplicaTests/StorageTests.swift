@@ -59,8 +59,11 @@ struct StorageTests {
             let queue = try DatabaseQueue(path: path)
             try queue.close()
         }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = #expect(throws: ReplicaError.self) { try Replica.open(at: path) }
         #expect(error?.code == .notAReplica, "\(error?.message ?? "")")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the file was changed")
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
     @Test("creating over an existing replica is refused and leaves it alone")
