@@ -38,9 +38,9 @@ struct Outpost {
     let directory: URL
     var replicaPath: String { directory.appendingPathComponent("replica.sqlite").path }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("outpost-cli-tests-\(UUID().uuidString)", isDirectory: true)
+    init(directory: URL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("outpost-cli-tests-\(UUID().uuidString)", isDirectory: true)) throws {
+        self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -112,12 +112,19 @@ struct Outpost {
 
     /// One demo replica built by `outpost demo --messages 300 --quiet`, copied for each test.
     static let demoTemplate: Result<Outpost, any Error> = Result {
-        let outpost = try Outpost()
+        let outpost = try Outpost(directory: templateDirectory)
+        atexit { try? FileManager.default.removeItem(at: Outpost.templateDirectory) }
         let result = try outpost.run(["demo", "--messages", "300", "--quiet"])
         guard result.status == 0, result.stdout.isEmpty, result.stderr.contains("300 messages") else {
             throw DemoFailed(result: result)
         }
         return outpost
+    }
+
+    /// Where the template lives; removed when the test process exits.
+    static var templateDirectory: URL {
+        FileManager.default.temporaryDirectory
+            .appendingPathComponent("outpost-cli-tests-template-\(ProcessInfo.processInfo.processIdentifier)")
     }
 
     struct DemoFailed: Error { let result: RunResult }
