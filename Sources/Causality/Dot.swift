@@ -11,11 +11,13 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.counter = counter
     }
 
-    /// Parses `replica:counter`; `nil` when the text is not exactly that, or the counter is 0.
+    /// Parses `replica:counter` in canonical form (decimal counter from 1, no leading zeros); `nil`
+    /// for anything else.
     public init?(text: some StringProtocol) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let replica = ReplicaID(text: parts[0]),
-              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let counter = UInt64(parts[1]), counter > 0
+              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), parts[1].first != "0",
+              let counter = UInt64(parts[1]), counter > 0
         else { return nil }
         self.init(replica: replica, counter: counter)
     }

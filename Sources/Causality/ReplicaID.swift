@@ -21,9 +21,10 @@ public struct ReplicaID: RawRepresentable, Hashable, Comparable, Sendable, Custo
         ReplicaID(UInt64.random(in: 1...maxRawValue, using: &generator))
     }
 
-    /// Parses the hexadecimal text form of a valid id; `nil` for anything else.
+    /// Parses the canonical hexadecimal text form of a valid id (no leading zeros, lowercase); `nil`
+    /// for anything else, so that one id has exactly one text form.
     public init?(text: some StringProtocol) {
-        guard !text.isEmpty, text.count <= 16,
+        guard !text.isEmpty, text.count <= 16, text.first != "0",
               text.allSatisfy({ $0.isHexDigit && ($0.isNumber || $0.isLowercase) }),
               let value = UInt64(text, radix: 16), value >= 1, value <= Self.maxRawValue
         else { return nil }

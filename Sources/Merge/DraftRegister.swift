@@ -9,13 +9,18 @@ public struct DraftVersion: Hashable, Sendable, Codable {
     public var text: String
     public var partner: PartnerID?
     public var subject: String?
+    /// The versions this one replaced: what its device had seen. Two concurrent versions merge
+    /// against the newest version both had seen.
+    public var supersedes: [Dot]
 
-    public init(dot: Dot, stamp: HLCTimestamp, text: String, partner: PartnerID? = nil, subject: String? = nil) {
+    public init(dot: Dot, stamp: HLCTimestamp, text: String, partner: PartnerID? = nil, subject: String? = nil,
+                supersedes: [Dot] = []) {
         self.dot = dot
         self.stamp = stamp
         self.text = text
         self.partner = partner
         self.subject = subject
+        self.supersedes = supersedes
     }
 }
 
@@ -50,7 +55,38 @@ public struct DraftRegister: Hashable, Sendable {
     public mutating func apply(save: SaveDraft, dot: Dot, stamp: HLCTimestamp) {
         supersede(save.supersedes)
         versions.append(DraftVersion(dot: dot, stamp: stamp, text: save.text, partner: save.partner,
-                                     subject: save.subject))
+                                     subject: save.subject, supersedes: save.supersedes))
         versions.sort { $0.stamp < $1.stamp }
+    }
+
+    /// What the user sees of the register.
+    public enum Reading: Hashable, Sendable {
+        case empty
+        case single(DraftVersion)
+        /// Two concurrent versions whose edits do not overlap, merged three-way against the newest
+        /// version both had seen (or the empty draft when they share none).
+        case merged(text: String, from: [DraftVersion])
+        /// Concurrent versions that cannot be merged: shown side by side until the user resolves them.
+        case conflict([DraftVersion])
+    }
+
+    /// Reads the register. `ancestor` gives the text of the newest of the given superseded
+    /// versions (the common ancestor of two concurrent versions), or `nil` if it is not known.
+    /// Pure: the same live versions and ancestor texts always read the same.
+    public func reading(ancestor: (Set<Dot>) -> String?) -> Reading {
+        switch versions.count {
+        case 0: return .empty
+        case 1: return .single(versions[0])
+        case 2:
+            let (older, newer) = (versions[0], versions[1])
+            let common = Set(older.supersedes).intersection(newer.supersedes)
+            let base = common.isEmpty ? "" : ancestor(common)
+            guard older.partner == newer.partner, older.subject == newer.subject, let base,
+                  let text = TextMerge.merge(ancestor: base, ours: older.text, theirs: newer.text)
+            else { return .conflict(versions) }
+            return .merged(text: text, from: versions)
+        default:
+            return .conflict(versions)
+        }
     }
 }

@@ -108,6 +108,11 @@ struct DraftCommand: ParsableCommand {
             return print("No draft in \(view.key) \(title).")
         }
         print("Draft \(view.key)\(to) \(title)")
+        if let merged = view.merged {
+            print("Edited on \(view.versions.count) devices at once; the edits do not overlap, so they merge:")
+            for line in merged.split(separator: "\n", omittingEmptySubsequences: false) { print("    \(line)") }
+            print("Sending or saving uses this text. The versions it was merged from:")
+        }
         if view.inConflict {
             print("In conflict: \(view.versions.count) versions were written on different devices without seeing each other.")
             print("Keep one with `outpost draft \(view.key) --pick N`, or write the merged text with `outpost draft \(view.key) TEXT`.")

@@ -33,6 +33,18 @@ public struct OutpostCommand: ParsableCommand {
             handler.logLevel = level
             return handler
         }
-        main()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let status = exitCode(for: error)
+            // --help and --version print as argument-parser does.
+            if status == .success { exit(withError: error) }
+            // Every failure is one line on stderr: argument-parser's usage lines are left out
+            // (`outpost COMMAND --help` shows them).
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            Foundation.exit(status.rawValue)
+        }
     }
 }

@@ -53,7 +53,9 @@ struct ThreadCommand: ParsableCommand {
         if view.kind == .system {
             print("(system notification: read-only)")
         }
-        if !view.draft.isEmpty {
+        if let merged = view.draftMerged {
+            print("Draft (merged from \(view.draft.count) devices): \(Output.fit(merged, 100))")
+        } else if !view.draft.isEmpty {
             print(view.draft.count > 1
                   ? "Draft in conflict: \(view.draft.count) versions (see `outpost draft \(view.id)`)"
                   : "Draft: \(Output.fit(view.draft[0].text, 100))")

@@ -1,6 +1,7 @@
 public import InboxModel
 
-/// What the inbox list shows: filters and search combine (all must hold); newest activity first.
+/// What the inbox list shows: filters and search combine (all must hold). Without a search, newest
+/// activity first; with one, newest match first (see ``Replica/search(_:filter:)``).
 public struct InboxFilter: Hashable, Sendable {
     public var unreadOnly: Bool
     public var partner: PartnerID?

@@ -111,7 +111,9 @@ struct Materializer {
         try db.cachedStatement(sql: """
             INSERT INTO conversations_fts (rowid, subject, partner_name, customer_text) VALUES (?, ?, ?, ?)
             """).execute(arguments: [conversation, start.subject, partnerName, customerText])
-        try insertMessage(op, conversation: conversation, body: start.body)
+        let message = try insertMessage(op, conversation: conversation, body: start.body)
+        try db.cachedStatement(sql: "UPDATE conversations SET last_message = ? WHERE id = ?")
+            .execute(arguments: [message, conversation])
         if let key = start.draft, let user = op.actor.user {
             try deleteDraftVersions(user: user, key: key, dots: start.supersedes)
         }
@@ -130,16 +132,18 @@ struct Materializer {
         if case .partner(let partner) = op.actor, partner.rawValue != (row[2] as String) {
             throw ReplicaError(.invalidOp, "op \(op.dot): a partner can only write in its own conversations")
         }
-        try insertMessage(op, conversation: conversation, body: post.body)
+        let message = try insertMessage(op, conversation: conversation, body: post.body)
         let last = Self.stamp(wall: row[3], logical: row[4], replica: row[5])
         if op.stamp > last {
             try db.cachedStatement(sql: """
                 UPDATE conversations SET last_wall = ?, last_logical = ?, last_replica = ?, last_author = ?, preview = ?,
-                    message_count = message_count + 1 WHERE id = ?
-                """).execute(arguments: Self.stampArguments(op.stamp) + [op.actor.description, Self.preview(post.body), conversation])
+                    message_count = message_count + 1, last_message = ? WHERE id = ?
+                """).execute(arguments: Self.stampArguments(op.stamp)
+                    + [op.actor.description, Self.preview(post.body), message, conversation])
         } else {
-            try db.cachedStatement(sql: "UPDATE conversations SET message_count = message_count + 1 WHERE id = ?")
-                .execute(arguments: [conversation])
+            try db.cachedStatement(sql: """
+                UPDATE conversations SET message_count = message_count + 1, last_message = ? WHERE id = ?
+                """).execute(arguments: [message, conversation])
         }
         if try viewerSeesUnread(author: op.actor) {
             try db.cachedStatement(sql: "UPDATE conversations SET unread = 1 WHERE id = ?").execute(arguments: [conversation])
@@ -149,13 +153,15 @@ struct Materializer {
         }
     }
 
-    private func insertMessage(_ op: Op, conversation: Int64, body: String) throws {
+    /// Inserts the message row; returns its local row id.
+    private func insertMessage(_ op: Op, conversation: Int64, body: String) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO messages (replica, counter, conversation, author, body, wall, logical) VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 Int64(op.dot.replica.rawValue), Int64(op.dot.counter), conversation, op.actor.description, body,
                 Int64(op.stamp.wall), Int64(op.stamp.logical),
             ])
+        return db.lastInsertedRowID
     }
 
     /// A new message by `author` makes the conversation unread for this replica's viewer unless the
@@ -221,11 +227,12 @@ struct Materializer {
         register.apply(save: save, dot: op.dot, stamp: op.stamp)
         try deleteDraftVersions(user: user, key: save.key, dots: save.supersedes)
         try db.execute(sql: """
-            INSERT OR REPLACE INTO drafts (user_id, draft_key, replica, counter, wall, logical, text, partner_id, subject)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO drafts (user_id, draft_key, replica, counter, wall, logical, text, partner_id, subject,
+                supersedes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [user.rawValue, save.key.description, Int64(op.dot.replica.rawValue), Int64(op.dot.counter),
                              Int64(op.stamp.wall), Int64(op.stamp.logical), save.text, save.partner?.rawValue,
-                             save.subject])
+                             save.subject, try OpCodec.encodeJSON(save.supersedes)])
     }
 
     private func supersedeDraft(_ key: DraftKey, _ dots: [Dot], _ op: Op) throws {
@@ -243,14 +250,15 @@ struct Materializer {
 
     func loadDraft(user: UserID, key: DraftKey) throws -> [DraftVersion] {
         try Row.fetchAll(db, sql: """
-            SELECT replica, counter, wall, logical, text, partner_id, subject FROM drafts
+            SELECT replica, counter, wall, logical, text, partner_id, subject, supersedes FROM drafts
             WHERE user_id = ? AND draft_key = ?
             """, arguments: [user.rawValue, key.description]).map { row in
             let replica = ReplicaID(UInt64(row[0] as Int64))
             return DraftVersion(
                 dot: Dot(replica: replica, counter: UInt64(row[1] as Int64)),
                 stamp: Self.stamp(wall: row[2], logical: row[3], replica: row[0]),
-                text: row[4], partner: (row[5] as String?).flatMap { PartnerID(rawValue: $0) }, subject: row[6])
+                text: row[4], partner: (row[5] as String?).flatMap { PartnerID(rawValue: $0) }, subject: row[6],
+                supersedes: try OpCodec.decodeJSON([Dot].self, row[7]))
         }
     }
 

@@ -152,17 +152,21 @@ extension Replica {
         let viewer = try requireViewer()
         let result = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
             let versions = try materializer.loadDraft(user: viewer, key: key)
-            guard let version = versions.first else { throw ReplicaError(.noDraft, "there is no draft \(key)") }
-            guard versions.count == 1 else {
-                throw ReplicaError(.draftConflict,
-                                   "draft \(key) has \(versions.count) conflicting versions; pick or write one first")
+            guard var version = versions.first else { throw ReplicaError(.noDraft, "there is no draft \(key)") }
+            if versions.count > 1 {
+                guard let merged = try Self.mergedText(DraftRegister(versions: versions), db) else {
+                    throw ReplicaError(.draftConflict,
+                                       "draft \(key) has \(versions.count) conflicting versions; pick or write one first")
+                }
+                version.text = merged
             }
+            let seen = versions.map(\.dot)
             try Self.checkText(version.text, what: "draft")
             switch key {
             case .conversation(let conversation):
                 try Self.requireWritable(conversation, db)
                 return (.postMessage(PostMessage(conversation: conversation, body: version.text,
-                                                 supersedes: [version.dot])), ())
+                                                 supersedes: seen)), ())
             case .compose:
                 guard let partner = version.partner else {
                     throw ReplicaError(.invalidArgument, "draft \(key) has no partner yet; set one with --partner")
@@ -173,7 +177,7 @@ extension Replica {
                 try Self.requirePartnerExists(partner, db)
                 return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject,
                                                              body: version.text, draft: key,
-                                                             supersedes: [version.dot])), ())
+                                                             supersedes: seen)), ())
             }
         }
         guard let (op, _) = result else { throw ReplicaError(.storage, "send made no op") }

@@ -1,6 +1,7 @@
 public import InboxModel
 internal import Causality
 internal import GRDB
+import Foundation
 import Merge
 
 extension Replica {
@@ -22,8 +23,10 @@ extension Replica {
                 } else if versions.isEmpty {
                     throw ReplicaError(.noDraft, "there is no draft \(key)")
                 }
+                let register = DraftRegister(versions: versions)
                 return DraftView(key: key, subject: subject, partner: partner,
-                                 versions: DraftRegister(versions: versions).versions.map(DraftVersionView.init))
+                                 versions: register.versions.map(DraftVersionView.init),
+                                 merged: try Self.mergedText(register, db))
             }
         }
     }
@@ -44,5 +47,35 @@ extension Replica {
             views.append(try draft(key))
         }
         return views
+    }
+
+    /// The three-way merge of two concurrent draft versions (rule 3), or `nil` when there are not
+    /// exactly two or their edits overlap. The ancestor is the newest version both had superseded,
+    /// read from the journal.
+    static func mergedText(_ register: DraftRegister, _ db: Database) throws -> String? {
+        guard register.versions.count == 2 else { return nil }
+        var failure: (any Error)?
+        let reading = register.reading { dots in
+            do {
+                var best: (stamp: HLCTimestamp, text: String)?
+                for dot in dots {
+                    guard let payload = try Data.fetchOne(
+                        db, sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?",
+                        arguments: [Int64(dot.replica.rawValue), Int64(dot.counter)])
+                    else { continue }
+                    let op = try OpCodec.decode(payload)
+                    if case .saveDraft(let save) = op.body, best.map({ op.stamp > $0.stamp }) ?? true {
+                        best = (op.stamp, save.text)
+                    }
+                }
+                return best?.text
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        if case .merged(let text, _) = reading { return text }
+        return nil
     }
 }

@@ -33,7 +33,7 @@ extension Replica {
     }
 
     /// Keyword search: the inbox rows whose subject, messages, partner name or forwarded customer
-    /// text match, with a snippet; same filters as ``inbox(_:)``.
+    /// text match, with a snippet, newest match first; same filters as ``inbox(_:)``.
     public func search(_ text: String, filter: InboxFilter = InboxFilter()) throws(ReplicaError) -> [InboxRow] {
         var filter = filter
         filter.search = text
@@ -84,46 +84,60 @@ extension Replica {
         }
     }
 
-    /// Search: the newest matching messages (FTS5 in rowid order, newest first, stopping as soon as
-    /// enough distinct conversations are found) plus conversations whose own text matches; merged
-    /// and ordered by conversation activity.
+    /// Search. Results are ordered by their newest match, newest first: a matching message counts
+    /// by its arrival on this replica (its row id), a conversation whose subject, partner name or
+    /// customer text matches counts by its newest message. Two streams in that order — message hits
+    /// from FTS5 in row id order, conversation hits sorted by their newest message — are merged,
+    /// and the scan stops as soon as the page is full, so a page costs about what it shows. Pages
+    /// (`offset`, `limit`) cut one fixed order: each conversation appears once.
     static func search(_ query: SearchQuery, filter: InboxFilter, viewer: UserID?, _ db: Database) throws -> [InboxRow] {
         let wanted = filter.offset + filter.limit
         let (conditions, filterArguments) = conditions(filter)
         let filterSQL = conditions.isEmpty ? "" : "AND " + conditions.joined(separator: " AND ")
-        var snippets: [Int64: String] = [:]
 
-        let conversationHits = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT c.id, snippet(conversations_fts, -1, '[', ']', '…', 12)
+        let conversationHits = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT c.id, c.last_message, snippet(conversations_fts, -1, '[', ']', '…', 12)
             FROM conversations_fts JOIN conversations c ON c.id = conversations_fts.rowid
             JOIN partners p ON p.id = c.partner_id
             WHERE conversations_fts MATCH ? \(filterSQL)
-            ORDER BY c.last_wall DESC, c.last_logical DESC, c.last_replica DESC LIMIT ?
+            ORDER BY c.last_message DESC LIMIT ?
             """), arguments: [query.expression] + filterArguments + [wanted])
-        while let row = try conversationHits.next() { snippets[row[0]] = row[1] }
-
-        var fromMessages = 0
         let messageHits = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT m.conversation, snippet(messages_fts, 0, '[', ']', '…', 12)
+            SELECT m.conversation, m.id, snippet(messages_fts, 0, '[', ']', '…', 12)
             FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
             JOIN conversations c ON c.id = m.conversation JOIN partners p ON p.id = c.partner_id
             WHERE messages_fts MATCH ? \(filterSQL)
             ORDER BY messages_fts.rowid DESC
             """), arguments: [query.expression] + filterArguments)
-        while fromMessages < wanted, let row = try messageHits.next() {
-            let conversation: Int64 = row[0]
-            if snippets[conversation] == nil {
-                snippets[conversation] = row[1]
-                fromMessages += 1
+
+        var order: [Int64] = []
+        var snippets: [Int64: String] = [:]
+        var nextConversation = 0
+        var pendingMessage = try messageHits.next()
+        while order.count < wanted {
+            let conversationHit = nextConversation < conversationHits.count ? conversationHits[nextConversation] : nil
+            let hit: (conversation: Int64, key: Int64, snippet: String)
+            if let message = pendingMessage,
+               conversationHit.map({ (message[1] as Int64) > ($0[1] as Int64) }) ?? true {
+                hit = (message[0], message[1], message[2])
+                pendingMessage = try messageHits.next()
+            } else if let conversation = conversationHit {
+                hit = (conversation[0], conversation[1], conversation[2])
+                nextConversation += 1
+            } else {
+                break
+            }
+            if snippets[hit.conversation] == nil {
+                snippets[hit.conversation] = hit.snippet
+                order.append(hit.conversation)
             }
         }
-        guard !snippets.isEmpty else { return [] }
-        let ids = snippets.keys.map(String.init).joined(separator: ",")
-        let rows = try Row.fetchAll(db, sql: """
-            \(rowSelect) WHERE c.id IN (\(ids))
-            ORDER BY c.last_wall DESC, c.last_logical DESC, c.last_replica DESC LIMIT ? OFFSET ?
-            """, arguments: [filter.limit, filter.offset])
-        return try inboxRows(rows, snippets: snippets, viewer: viewer, db)
+        let page = order.dropFirst(filter.offset)
+        guard !page.isEmpty else { return [] }
+        let rows = try Row.fetchAll(db, sql: "\(rowSelect) WHERE c.id IN (\(page.map(String.init).joined(separator: ",")))")
+        var byID: [Int64: Row] = [:]
+        for row in rows { byID[row[0]] = row }
+        return try inboxRows(page.compactMap { byID[$0] }, snippets: snippets, viewer: viewer, db)
     }
 }
 

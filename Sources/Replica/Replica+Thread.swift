@@ -49,11 +49,12 @@ extension Replica {
                         unread: viewer.map { readState?.isUnread(message: messageID, author: author, viewer: $0) ?? false }
                             ?? false)
                 }
-                let draft = try viewer.map { try materializer.loadDraft(user: $0, key: .conversation(id)) } ?? []
+                let draft = DraftRegister(
+                    versions: try viewer.map { try materializer.loadDraft(user: $0, key: .conversation(id)) } ?? [])
                 return ThreadView(
                     id: id, kind: kind, subject: row[2], startedBy: startedBy, inquiry: inquiry, messages: messages,
                     partner: try Self.panel(partnerID, db), unread: row[6],
-                    draft: DraftRegister(versions: draft).versions.map(DraftVersionView.init))
+                    draft: draft.versions.map(DraftVersionView.init), draftMerged: try Self.mergedText(draft, db))
             }
         }
     }

@@ -7,12 +7,13 @@ internal import GRDB
 /// was written by a newer Outpost and is refused (`schema_too_new`) rather than guessed at.
 enum ReplicaSchema {
     /// The newest migration this build knows.
-    static let latest = "v2-conversation-search"
+    static let latest = "v3-search-order-and-draft-ancestry"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-journal-and-state", migrate: v1)
         migrator.registerMigration("v2-conversation-search", migrate: v2)
+        migrator.registerMigration("v3-search-order-and-draft-ancestry", migrate: v3)
         return migrator
     }
 
@@ -152,6 +153,22 @@ enum ReplicaSchema {
                                 json_extract(c.inquiry, '$.product') || ' ' ||
                                 json_extract(c.inquiry, '$.text'), '')
                 FROM conversations c LEFT JOIN partners p ON p.id = c.partner_id;
+            """)
+    }
+
+    /// `conversations.last_message`: the local row id of the newest message to arrive, which orders
+    /// search results (newest match first). `drafts.supersedes`: what each live draft version replaced,
+    /// so that two concurrent versions can merge against the version both had seen. Both are filled
+    /// from what the file already holds.
+    static func v3(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE conversations ADD COLUMN last_message INTEGER NOT NULL DEFAULT 0;
+            UPDATE conversations SET last_message = COALESCE(
+                (SELECT MAX(id) FROM messages WHERE messages.conversation = conversations.id), 0);
+            ALTER TABLE drafts ADD COLUMN supersedes TEXT NOT NULL DEFAULT '[]';
+            UPDATE drafts SET supersedes = COALESCE(
+                (SELECT json_extract(journal.payload, '$.body.value.supersedes') FROM journal
+                 WHERE journal.replica = drafts.replica AND journal.counter = drafts.counter), '[]');
             """)
     }
 }

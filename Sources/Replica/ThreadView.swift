@@ -40,8 +40,10 @@ public struct ThreadView: Hashable, Sendable, Codable {
     public var messages: [ThreadMessage]
     public var partner: PartnerPanel
     public var unread: Bool
-    /// The viewer's draft versions for this thread (several when in conflict).
+    /// The viewer's draft versions for this thread (several when edited concurrently).
     public var draft: [DraftVersionView]
+    /// Two concurrent versions merged cleanly (see ``DraftView/merged``).
+    public var draftMerged: String?
 }
 
 /// One live version of a draft.
@@ -62,8 +64,28 @@ public struct DraftView: Hashable, Sendable, Codable {
     /// The thread's subject, or the compose draft's subject.
     public var subject: String?
     public var partner: PartnerID?
+    /// The live versions, oldest first. More than one: edits made on different devices without
+    /// seeing each other.
     public var versions: [DraftVersionView]
-    public var inConflict: Bool { versions.count > 1 }
+    /// When two concurrent versions edit different parts of the text: both edits, merged three-way
+    /// against the version both devices had seen. Sending or saving uses this text.
+    public var merged: String?
+    /// Several versions that could not be merged: the user must pick one or write the resolution.
+    public var inConflict: Bool
+
+    public init(key: DraftKey, subject: String?, partner: PartnerID?, versions: [DraftVersionView], merged: String?) {
+        self.key = key
+        self.subject = subject
+        self.partner = partner
+        self.versions = versions
+        self.merged = merged
+        self.inConflict = versions.count > 1 && merged == nil
+    }
+
+    /// The text the draft reads as: the merged text, or the only version's.
+    public var text: String? {
+        merged ?? (versions.count == 1 ? versions[0].text : nil)
+    }
 }
 
 /// A partner in the partners list.

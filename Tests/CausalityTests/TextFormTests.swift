@@ -68,3 +68,16 @@ struct TextFormTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(ReplicaID.self, from: Data(#""0""#.utf8)) }
     }
 }
+
+@Suite("Canonical text forms")
+struct CanonicalTextFormTests {
+    @Test("leading zeros are refused, so each id has one text form", arguments: ["01:1", "1:01", "0d1:5", "d1:007"])
+    func leadingZeros(text: String) {
+        #expect(Dot(text: text) == nil)
+    }
+
+    @Test("parsing and printing round-trip exactly", arguments: ["1:1", "d1:42", "7f3a91c2d4e5b6a8:9"])
+    func roundTrip(text: String) throws {
+        #expect(try #require(Dot(text: text)).description == text)
+    }
+}

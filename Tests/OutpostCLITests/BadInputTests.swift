@@ -69,13 +69,8 @@ struct CLIBadInputTests {
         let first = try #require(result.errorLines.first, "nothing on stderr")
         #expect(first.hasPrefix("Error: "))
         #expect(first.contains(command.mentions), "\(first)")
-        if command.byArgumentParser {
-            withKnownIssue("argument-parser validation errors print Help:/Usage: lines after the error line") {
-                #expect(result.errorLines.count == 1, "\(result.stderr)")
-            }
-        } else {
-            #expect(result.errorLines.count == 1, "\(result.stderr)")
-        }
+        #expect(result.errorLines.count == 1, "\(result.stderr)")
+        #expect(result.status == (command.byArgumentParser ? 64 : 1), "usage errors exit 64, others 1")
         let after = try outpost.info()
         #expect(after.digest == before.digest, "the state changed")
         #expect(after.journalOps == before.journalOps)

@@ -88,12 +88,13 @@ struct MigrationTests {
         #expect(messages == V1Fixture.messages)
     }
 
-    @Test("a v1 replica opens, upgrades to v2, backfills search, verifies and keeps its state")
+    @Test("a v1 replica opens, upgrades to the latest schema, backfills, verifies and keeps its state")
     func upgrade() throws {
         let directory = try TemporaryDirectory()
         let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
         let replica = try Replica.open(at: copy.path, clock: FixedClock(milliseconds: V1Fixture.now))
-        #expect(try replica.appliedMigrations() == ["v1-journal-and-state", "v2-conversation-search"])
+        #expect(try replica.appliedMigrations() == ReplicaSchema.migrator.migrations)
+        #expect(try replica.appliedMigrations().last == ReplicaSchema.latest)
         #expect(replica.identity == DemoWorld.laptopIdentity)
 
         let info = try replica.info()
@@ -105,6 +106,23 @@ struct MigrationTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations_fts")
         }
         #expect(indexed == info.conversations)
+
+        // v3 filled `last_message` (the newest message's row id) and each draft version's `supersedes`
+        // (from its journaled op).
+        let (stale, draftsWithout, draftsTotal) = try replica.writer.read { db in
+            (try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM conversations c
+                WHERE c.last_message != (SELECT MAX(id) FROM messages m WHERE m.conversation = c.id)
+                """) ?? -1,
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM drafts d JOIN journal j ON j.replica = d.replica AND j.counter = d.counter
+                WHERE d.supersedes != json_extract(j.payload, '$.body.value.supersedes')
+                """) ?? -1,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM drafts") ?? -1)
+        }
+        #expect(stale == 0)
+        #expect(draftsWithout == 0)
+        #expect(draftsTotal > 0)
 
         // Every partner with conversations is found by name, through the partner-name column.
         let partners = try replica.partners().filter { $0.conversations > 0 }
@@ -138,7 +156,7 @@ struct MigrationTests {
         let row = try #require(try replica.inbox().first)
         try replica.markRead(row.id)
         let reopened = try Replica.open(at: copy.path)
-        #expect(try reopened.appliedMigrations().count == 2)
+        #expect(try reopened.appliedMigrations() == ReplicaSchema.migrator.migrations)
         #expect(try reopened.row(row.id)?.unread == false)
     }
 }
