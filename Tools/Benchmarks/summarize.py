@@ -60,7 +60,7 @@ def main():
         sys.exit(__doc__)
     results = load(sys.argv[1])
     messages = sys.argv[2] if len(sys.argv) > 2 else "?"
-    header = ("metric", "Outpost p50/p99", "SQLite C p50/p99", "ratio", "mallocs", "target", "result")
+    header = ("metric", "Outpost p50/p99", "SQLite C p50/p99", "ratio", "mallocs O/C", "target", "result")
     rows = []
     missed = 0
     checked = 0
@@ -80,14 +80,19 @@ def main():
         if ours is not None:
             checked += 1
             missed += 0 if ok else 1
-        mallocs = f"{ours['mallocs']:.0f}" if ours and ours.get("mallocs") is not None else "—"
+        count = lambda r: f"{r['mallocs']:.0f}" if r and r.get("mallocs") is not None else "—"
+        mallocs = f"{count(ours)} / {count(base)}"
         rows.append((title, pair(ours), pair(base), f"{ratio:.1f}x" if ratio else "—", mallocs, target,
                      ("pass" if ok else "FAIL") if ours else "—"))
 
+    with_mallocs = any(r.get("mallocs") is not None for r in results.values())
+    if not with_mallocs:
+        header = header[:4] + header[5:]
+        rows = [row[:4] + row[5:] for row in rows]
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
     line = lambda row: "  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
     print(f"\nOutpost replica benchmarks, {messages} messages (wall clock per operation; "
-          "ratio = Outpost p50 / SQLite C p50; mallocs = Outpost p50 per operation)")
+          "ratio = Outpost p50 / SQLite C p50" + ("; mallocs: p50 per operation" if with_mallocs else "") + ")")
     print(line(header))
     print("  ".join("-" * w for w in widths))
     for row in rows:

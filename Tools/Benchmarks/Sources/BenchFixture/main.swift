@@ -9,6 +9,8 @@ import Replica
 ///     bench-fixture check                both sides return the same rows; EXPLAIN QUERY PLAN
 ///     bench-fixture loop METRIC SIDE [N] run one workload N times; p50/p99 by ContinuousClock
 ///                                        (for callgrind or a quick look; not the benchmark)
+///     bench-fixture dump                 what the read workloads return, as text: diff it
+///                                        before and after a change to the query code
 ///
 /// Same environment as the benchmarks (`OUTPOST_BENCH_MESSAGES`, `OUTPOST_BENCH_SEED`,
 /// `OUTPOST_BENCH_CACHE`).
@@ -122,13 +124,46 @@ func loop(_ metricName: String, _ sideName: String, _ count: Int) throws {
     if metric.writes { ReplicaFixture.removeDatabase(at: config.scratchPath("\(metric.rawValue)-\(side.rawValue)")) }
 }
 
+/// Everything the read workloads return, one fact a line, so that two builds can be diffed.
+func dump() throws {
+    let path = try ReplicaFixture.ensure(config)
+    let db = try SQLiteConnection(path: path)
+    let replica = try Replica.open(at: path)
+    func show(_ title: String, _ rows: [InboxRow]) {
+        print("\(title): \(rows.count) rows")
+        for row in rows {
+            print("  \(row.id) \(row.kind) \(row.partnerID) \(row.partnerStatus) unread=\(row.unread) "
+                + "messages=\(row.messageCount) draft=\(row.hasDraft) at=\(row.lastActivity) by=\(row.lastAuthor) "
+                + "| \(row.subject) | \(row.preview) | \(row.snippet ?? "-")")
+        }
+    }
+    show("inbox", try replica.inbox(InboxFilter(limit: 50)))
+    show("unread", try replica.inbox(InboxFilter(unreadOnly: true, limit: 50)))
+    for word in [Workloads.searchWord, "warr", "camera shoot", "backpack"] {
+        show("search \(word)", try replica.inbox(InboxFilter(search: word, limit: 50)))
+        show("search \(word) page 2", try replica.inbox(InboxFilter(search: word, limit: 20, offset: 20)))
+    }
+    for choice in [try Choice.typical(db), try Choice.typical(db, writable: true)] {
+        let thread = try replica.thread(choice.id, markRead: false)
+        let panel = thread.partner
+        print("thread \(thread.id) \(thread.kind) unread=\(thread.unread) | \(thread.subject) | partner "
+            + "\(panel.partner.id) conversations=\(panel.conversations) messages=\(panel.messages) "
+            + "unread=\(panel.unreadConversations) last=\(panel.lastActivity.map(String.init) ?? "-")")
+        for message in thread.messages {
+            print("  \(message.id) \(message.authorName) \(message.time) own=\(message.isOwn) "
+                + "delivery=\(message.delivery.map { "\($0)" } ?? "-") | \(message.body)")
+        }
+    }
+}
+
 do {
     switch arguments.first ?? "prepare" {
+    case "dump": try dump()
     case "prepare": try prepare()
     case "check": try check()
     case "loop" where arguments.count >= 3:
         try loop(arguments[1], arguments[2], arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000)
-    default: fail("usage: bench-fixture prepare | check | loop METRIC SIDE [N]")
+    default: fail("usage: bench-fixture prepare | check | dump | loop METRIC SIDE [N]")
     }
 } catch {
     fail("\(error)")

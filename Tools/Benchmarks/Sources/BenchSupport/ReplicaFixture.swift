@@ -44,6 +44,9 @@ public struct BenchConfig: Sendable {
 }
 
 /// The benchmark replica: built once with `Replica.buildDemo`, then reused from the cache.
+///
+/// Opening it runs `Replica.open`, which upgrades an older schema in place; a build whose schema
+/// is older than the file's then refuses it (`schema_too_new`): delete the cached file to rebuild.
 public enum ReplicaFixture {
     /// The cached replica's path, building it first if it is missing. The build goes to a
     /// temporary name and is renamed when complete, so an interrupted build leaves no half file.
