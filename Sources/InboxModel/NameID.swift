@@ -4,13 +4,24 @@
 public enum NameIDRule {
     public static let maxLength = 64
 
+    /// Checks the UTF-8 bytes: every allowed character is one ASCII byte, so this is the same
+    /// rule as a Character-wise check, without grapheme breaking or Unicode property look-ups
+    /// (it runs for every row the inbox and thread views read back).
     public static func isValid(_ text: some StringProtocol) -> Bool {
-        guard let first = text.first, text.count <= maxLength, first.isASCII,
-              first.isLetter || first.isNumber
-        else { return false }
-        return text.allSatisfy { char in
-            char.isASCII && (char.isLowercase || char.isNumber || char == "-" || char == "_" || char == ".")
+        var length = 0
+        for byte in text.utf8 {
+            length += 1
+            guard length <= maxLength else { return false }
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                continue
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                guard length > 1 else { return false }
+            default:
+                return false
+            }
         }
+        return length > 0
     }
 }
 

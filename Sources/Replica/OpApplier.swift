@@ -25,8 +25,9 @@ struct OpApplier {
         self.identity = identity
         self.vector = try Self.loadVector(db, table: "version_vector")
         self.localContext = try Self.loadVector(db, table: "local_context")
-        let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hlc_wall'") ?? 0
-        let logical = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hlc_logical'") ?? 0
+        let wall = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc_wall'")) ?? 0
+        let logical = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc_logical'")) ?? 0
         self.clock = HybridLogicalClock(replica: identity.replica, wall: UInt64(wall), logical: UInt32(logical))
         self.materializer = Materializer(db: db, viewer: identity.viewer)
     }
@@ -56,9 +57,9 @@ struct OpApplier {
         } else {
             let payload = try OpCodec.encode(op)
             try ReplicaError.wrap {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO held_ops (replica, counter, payload) VALUES (?, ?, ?)",
-                    arguments: [Int64(op.dot.replica.rawValue), Int64(op.dot.counter), payload])
+                try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO held_ops (replica, counter, payload) VALUES (?, ?, ?)")
+                        .execute(arguments: [Int64(op.dot.replica.rawValue), Int64(op.dot.counter), payload])
             }
             report.held += 1
         }
@@ -70,18 +71,18 @@ struct OpApplier {
         if report.held > 0 || report.applied > 0 { try drainHeld() }
         try ReplicaError.wrap {
             for replica in changedReplicas {
-                try db.execute(sql: "INSERT OR REPLACE INTO version_vector (replica, counter) VALUES (?, ?)",
-                               arguments: [Int64(replica.rawValue), Int64(vector[replica])])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO version_vector (replica, counter) VALUES (?, ?)")
+                    .execute(arguments: [Int64(replica.rawValue), Int64(vector[replica])])
             }
             if contextChanged {
-                try db.execute(sql: "DELETE FROM local_context")
+                try db.cachedStatement(sql: "DELETE FROM local_context").execute()
                 for dot in localContext.dots {
-                    try db.execute(sql: "INSERT INTO local_context (replica, counter) VALUES (?, ?)",
-                                   arguments: [Int64(dot.replica.rawValue), Int64(dot.counter)])
+                    try db.cachedStatement(sql: "INSERT INTO local_context (replica, counter) VALUES (?, ?)")
+                        .execute(arguments: [Int64(dot.replica.rawValue), Int64(dot.counter)])
                 }
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_wall', ?), ('hlc_logical', ?)",
-                           arguments: [String(clock.wall), String(clock.logical)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_wall', ?), ('hlc_logical', ?)")
+                .execute(arguments: [String(clock.wall), String(clock.logical)])
         }
         return report
     }
@@ -116,7 +117,8 @@ struct OpApplier {
         while progress {
             progress = false
             let held = try ReplicaError.wrap {
-                try Row.fetchAll(db, sql: "SELECT replica, counter, payload FROM held_ops ORDER BY replica, counter")
+                try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT replica, counter, payload FROM held_ops ORDER BY replica, counter"))
             }
             for row in held {
                 let op = try OpCodec.decode(row[2])
@@ -128,8 +130,8 @@ struct OpApplier {
                         progress = true
                     }
                     try ReplicaError.wrap {
-                        try db.execute(sql: "DELETE FROM held_ops WHERE replica = ? AND counter = ?",
-                                       arguments: [row[0] as Int64, row[1] as Int64])
+                        try db.cachedStatement(sql: "DELETE FROM held_ops WHERE replica = ? AND counter = ?")
+                            .execute(arguments: [row[0] as Int64, row[1] as Int64])
                     }
                 }
             }
@@ -142,7 +144,7 @@ struct OpApplier {
 
     private static func loadVector(_ db: Database, table: String) throws -> VersionVector {
         var vector = VersionVector()
-        for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM \(table)") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT replica, counter FROM \(table)")) {
             let replica: Int64 = row[0]
             let counter: Int64 = row[1]
             vector.advance(Dot(replica: ReplicaID(UInt64(replica)), counter: UInt64(counter)))

@@ -48,7 +48,8 @@ extension Replica {
                 throw ReplicaError(.unknownConversation, "no conversation \(conversation)")
             }
             let state = try materializer.loadReadState(user: viewer, conversation: rowID)
-            let messages = try Row.fetchAll(db, sql: "SELECT replica, counter FROM messages WHERE conversation = ?",
+            let messages = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT replica, counter FROM messages WHERE conversation = ?"),
                                             arguments: [rowID]).map { row in
                 MessageID(Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64)))
             }
@@ -97,7 +98,8 @@ extension Replica {
         // The key is the dot of the op that first saves the draft, known only inside the transaction.
         let result = try perform(actor: .user(viewer)) { db, _ -> (OpBody, DraftKey)? in
             if let partner { try Self.requirePartnerExists(partner, db) }
-            let counter = try Int64.fetchOne(db, sql: "SELECT counter FROM version_vector WHERE replica = ?",
+            let counter = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT counter FROM version_vector WHERE replica = ?"),
                                              arguments: [Int64(identity.replica.rawValue)]) ?? 0
             let key = DraftKey.compose(Dot(replica: identity.replica, counter: UInt64(counter + 1)))
             return (.saveDraft(SaveDraft(key: key, text: text, partner: partner, subject: subject)), key)
@@ -198,14 +200,15 @@ extension Replica {
     }
 
     static func requirePartnerExists(_ partner: PartnerID, _ db: Database) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM partners WHERE id = ?", arguments: [partner.rawValue]) != nil else {
+        guard try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM partners WHERE id = ?"), arguments: [partner.rawValue]) != nil else {
             throw ReplicaError(.unknownPartner, "no partner \(partner)")
         }
     }
 
     static func requireWritable(_ conversation: ConversationID, _ db: Database) throws {
         guard let kind = try String.fetchOne(
-            db, sql: "SELECT kind FROM conversations WHERE replica = ? AND counter = ?",
+            db.cachedStatement(sql: "SELECT kind FROM conversations WHERE replica = ? AND counter = ?"),
             arguments: [Int64(conversation.dot.replica.rawValue), Int64(conversation.dot.counter)])
         else { throw ReplicaError(.unknownConversation, "no conversation \(conversation)") }
         guard kind != ConversationKind.system.rawValue else {

@@ -13,10 +13,10 @@ extension Replica {
         let viewer = identity.viewer
         return try ReplicaError.wrap {
             try writer.read { db in
-                guard let row = try Row.fetchOne(db, sql: """
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT id, kind, subject, started_by, inquiry, partner_id, unread FROM conversations
                     WHERE replica = ? AND counter = ?
-                    """, arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+                    """), arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
                 else { throw ReplicaError(.unknownConversation, "no conversation \(id)") }
                 let rowID: Int64 = row[0]
                 guard let kind = ConversationKind(rawValue: row[1]), let startedBy = Principal(text: row[3] as String),
@@ -28,11 +28,11 @@ extension Replica {
                 let materializer = Materializer(db: db, viewer: viewer)
                 let readState = try viewer.map { try materializer.loadReadState(user: $0, conversation: rowID) }
                 let names = try Self.authorNames(db)
-                let messages = try Row.fetchAll(db, sql: """
+                let messages = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT m.replica, m.counter, m.author, m.body, m.wall, m.logical, d.state, d.reason
                     FROM messages m LEFT JOIN deliveries d ON d.message = m.id
                     WHERE m.conversation = ? ORDER BY m.wall, m.logical, m.replica
-                    """, arguments: [rowID]).map { message throws -> ThreadMessage in
+                    """), arguments: [rowID]).map { message throws -> ThreadMessage in
                     let replica = ReplicaID(UInt64(message[0] as Int64))
                     let messageID = MessageID(Dot(replica: replica, counter: UInt64(message[1] as Int64)))
                     guard let author = Principal(text: message[2] as String) else {
@@ -60,14 +60,15 @@ extension Replica {
     }
 
     static func panel(_ partnerID: PartnerID, _ db: Database) throws -> PartnerPanel {
-        guard let row = try Row.fetchOne(db, sql: """
+        // One pass over the partner's conversations through conversations_partner. (With four
+        // subqueries, SQLite answered the unread count through conversations_unread, reading
+        // every unread conversation of the replica: 2.4 ms of a 3.8 ms thread view at 1M messages.)
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT p.name, p.contact_email, p.status, p.status_since,
-                   (SELECT COUNT(*) FROM conversations WHERE partner_id = p.id),
-                   (SELECT COALESCE(SUM(message_count), 0) FROM conversations WHERE partner_id = p.id),
-                   (SELECT COUNT(*) FROM conversations WHERE partner_id = p.id AND unread = 1),
-                   (SELECT MAX(last_wall) FROM conversations WHERE partner_id = p.id)
-            FROM partners p WHERE p.id = ?
-            """, arguments: [partnerID.rawValue])
+                   COUNT(c.id), COALESCE(SUM(c.message_count), 0), COALESCE(SUM(c.unread = 1), 0), MAX(c.last_wall)
+            FROM partners p LEFT JOIN conversations c ON c.partner_id = p.id
+            WHERE p.id = ? GROUP BY p.id
+            """), arguments: [partnerID.rawValue])
         else { throw ReplicaError(.unknownPartner, "no partner \(partnerID)") }
         guard let status = PartnershipStatus(rawValue: row[2]) else {
             throw ReplicaError(.corrupt, "partner \(partnerID) cannot be read back")
@@ -82,9 +83,11 @@ extension Replica {
     /// platform account).
     static func authorNames(_ db: Database) throws -> AuthorNames {
         var users: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM users") { users[row[0]] = row[1] }
+        let userRows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, name FROM users"))
+        while let row = try userRows.next() { users[row[0]] = row[1] }
         var partners: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM partners") { partners[row[0]] = row[1] }
+        let partnerRows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, name FROM partners"))
+        while let row = try partnerRows.next() { partners[row[0]] = row[1] }
         return AuthorNames(users: users, partners: partners)
     }
 }
