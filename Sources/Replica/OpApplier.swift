@@ -16,7 +16,8 @@ struct OpApplier {
     private var clock: HybridLogicalClock
     private var localContext: VersionVector
     private var changedReplicas: Set<ReplicaID> = []
-    private var contextChanged = false
+    /// Replicas whose local-context entry moved (only ops with deps move it).
+    private var changedContext: Set<ReplicaID> = []
     private let materializer: Materializer
     private var report = ApplyReport()
 
@@ -74,12 +75,9 @@ struct OpApplier {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO version_vector (replica, counter) VALUES (?, ?)")
                     .execute(arguments: [Int64(replica.rawValue), Int64(vector[replica])])
             }
-            if contextChanged {
-                try db.cachedStatement(sql: "DELETE FROM local_context").execute()
-                for dot in localContext.dots {
-                    try db.cachedStatement(sql: "INSERT INTO local_context (replica, counter) VALUES (?, ?)")
-                        .execute(arguments: [Int64(dot.replica.rawValue), Int64(dot.counter)])
-                }
+            for replica in changedContext {
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO local_context (replica, counter) VALUES (?, ?)")
+                    .execute(arguments: [Int64(replica.rawValue), Int64(localContext[replica])])
             }
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_wall', ?), ('hlc_logical', ?)")
                 .execute(arguments: [String(clock.wall), String(clock.logical)])
@@ -107,8 +105,10 @@ struct OpApplier {
         changedReplicas.insert(op.dot.replica)
         clock.observe(op.stamp)
         if op.dot.replica == identity.replica {
-            for dep in op.deps { localContext.advance(dep) }
-            contextChanged = true
+            for dep in op.deps where dep.counter > localContext[dep.replica] {
+                localContext.advance(dep)
+                changedContext.insert(dep.replica)
+            }
         }
     }
 

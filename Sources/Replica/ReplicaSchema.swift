@@ -7,13 +7,14 @@ internal import GRDB
 /// was written by a newer Outpost and is refused (`schema_too_new`) rather than guessed at.
 enum ReplicaSchema {
     /// The newest migration this build knows.
-    static let latest = "v3-search-order-and-draft-ancestry"
+    static let latest = "v4-partial-unread-index"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-journal-and-state", migrate: v1)
         migrator.registerMigration("v2-conversation-search", migrate: v2)
         migrator.registerMigration("v3-search-order-and-draft-ancestry", migrate: v3)
+        migrator.registerMigration("v4-partial-unread-index", migrate: v4)
         return migrator
     }
 
@@ -169,6 +170,16 @@ enum ReplicaSchema {
             UPDATE drafts SET supersedes = COALESCE(
                 (SELECT json_extract(journal.payload, '$.body.value.supersedes') FROM journal
                  WHERE journal.replica = drafts.replica AND journal.counter = drafts.counter), '[]');
+            """)
+    }
+
+    /// The unread index holds only unread conversations: a reply or a read in a read conversation
+    /// (most of them) no longer rewrites an index entry, and the unread filter reads a smaller index.
+    static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP INDEX conversations_unread;
+            CREATE INDEX conversations_unread ON conversations (last_wall DESC, last_logical DESC, last_replica DESC)
+                WHERE unread = 1;
             """)
     }
 }
