@@ -53,6 +53,12 @@ public enum FrameCodec {
         guard checksum == header.checksum else {
             throw WireError.checksumMismatch(expected: header.checksum, actual: checksum)
         }
+        // The header's op count was checked, but it may lie: count the payload's ops before
+        // SwiftProtobuf builds them.
+        let scannedOps = OpCountScan.opCount(payload)
+        guard scannedOps <= limits.maxOps else {
+            throw WireError.tooLarge(what: "op count", size: scannedOps, limit: limits.maxOps)
+        }
         let frame: Outpost_V1_Frame
         do {
             var options = BinaryDecodingOptions()
