@@ -75,6 +75,15 @@ let package = Package(
             path: "Tools/outpost",
             swiftSettings: strictSettings
         ),
+        // libFuzzer target for frame decoding; without -DFUZZING a corpus-replay tool.
+        // Build and run: Protocol/vectors/README.md, "Fuzzing".
+        .executableTarget(
+            name: "outpost-fuzz-frames",
+            dependencies: ["Wire"],
+            path: "Tools/fuzz-frames",
+            exclude: ["corpus.py"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CausalityTests",
             dependencies: ["Causality", .product(name: "PropertyBased", package: "swift-property-based")]
