@@ -173,13 +173,17 @@ enum ReplicaSchema {
             """)
     }
 
-    /// The unread index holds only unread conversations: a reply or a read in a read conversation
-    /// (most of them) no longer rewrites an index entry, and the unread filter reads a smaller index.
+    /// Fewer index entries to rewrite per message: the unread index holds only unread conversations
+    /// (a reply or a read in a read conversation, most of them, touches none of it), and the partner
+    /// index no longer carries the activity columns (the partner filter sorts one partner's
+    /// conversations instead).
     static func v4(_ db: Database) throws {
         try db.execute(sql: """
             DROP INDEX conversations_unread;
             CREATE INDEX conversations_unread ON conversations (last_wall DESC, last_logical DESC, last_replica DESC)
                 WHERE unread = 1;
+            DROP INDEX conversations_partner;
+            CREATE INDEX conversations_partner ON conversations (partner_id);
             """)
     }
 }
