@@ -5,7 +5,7 @@ public struct SyncConfiguration: Hashable, Sendable {
     /// Rough cap on a batch's encoded size before compression (text bytes plus per-op overhead).
     public var maxBatchBytes: Int
 
-    public init(maxOpsPerBatch: Int = 2_000, maxBatchBytes: Int = 8 << 20) {
+    public init(maxOpsPerBatch: Int = 2_000, maxBatchBytes: Int = 2 << 20) {
         self.maxOpsPerBatch = maxOpsPerBatch
         self.maxBatchBytes = maxBatchBytes
     }

@@ -10,7 +10,10 @@ public struct WireLimits: Hashable, Sendable {
     /// Most ops in one frame.
     public var maxOps: Int
 
-    public init(maxFrameBytes: Int = 16 << 20, maxDecodedBytes: Int = 32 << 20, maxCompressionRatio: Double = 100,
+    /// The defaults bound what one frame can cost a receiver: decoded protobuf of many tiny repeated
+    /// fields (dots) takes up to about 35 times its size in memory, so 4 MiB decoded stays near
+    /// 150 MB at worst, while a sender's 2 MiB pages leave room for any single op.
+    public init(maxFrameBytes: Int = 4 << 20, maxDecodedBytes: Int = 4 << 20, maxCompressionRatio: Double = 100,
                 maxOps: Int = 20_000) {
         self.maxFrameBytes = maxFrameBytes
         self.maxDecodedBytes = maxDecodedBytes

@@ -98,7 +98,7 @@ struct BadFrameTests {
         raw.decodedLength = UInt32.max
         // Only the 24 header bytes: the length is refused before the frame is even complete.
         expectRefused(raw.header, code: "frame_too_large") {
-            $0 == .tooLarge(what: "frame payload", size: Int(UInt32.max), limit: 16 << 20)
+            $0 == .tooLarge(what: "frame payload", size: Int(UInt32.max), limit: WireLimits.default.maxFrameBytes)
         }
         let limits = WireLimits(maxFrameBytes: 1024)
         #expect(Self.deflated.count > 1024 + FrameCodec.headerSize)
@@ -110,9 +110,11 @@ struct BadFrameTests {
         var raw = RawFrame(payload: [])
         raw.flags = 1
         raw.payloadLength = 1 << 20
-        raw.decodedLength = (32 << 20) + 1
+        raw.payloadLength = 1 << 16
+        raw.decodedLength = UInt32(WireLimits.default.maxDecodedBytes + 1)
         expectRefused(raw.header, code: "frame_too_large") {
-            $0 == .tooLarge(what: "decompressed payload", size: (32 << 20) + 1, limit: 32 << 20)
+            $0 == .tooLarge(what: "decompressed payload", size: WireLimits.default.maxDecodedBytes + 1,
+                            limit: WireLimits.default.maxDecodedBytes)
         }
         let limits = WireLimits(maxDecodedBytes: 2_000)
         expectRefused(Self.deflated, limits: limits, code: "frame_too_large", isTooLarge("decompressed payload"))
@@ -200,8 +202,8 @@ struct BadFrameTests {
 
     // MARK: Decompression bombs
 
-    /// 32 MiB of zeros, deflated: about 32 KB, a ratio of about 1000:1.
-    static let bomb: [UInt8] = try! Zlib.deflate([UInt8](repeating: 0, count: 32 << 20))
+    /// The default decoded limit's worth of zeros, deflated: a ratio of about 1000:1.
+    static let bomb: [UInt8] = try! Zlib.deflate([UInt8](repeating: 0, count: WireLimits.default.maxDecodedBytes))
 
     @Test("a bomb with honest lengths is refused by its ratio, before inflating")
     func honestBomb() {
@@ -209,7 +211,7 @@ struct BadFrameTests {
         var raw = RawFrame(payload: [])
         raw.flags = 1
         raw.payloadLength = UInt32(Self.bomb.count)
-        raw.decodedLength = 32 << 20  // exactly the default decoded limit: only the ratio stops it
+        raw.decodedLength = UInt32(WireLimits.default.maxDecodedBytes)  // exactly the limit: only the ratio stops it
         raw.checksum = 0
         raw.body = Self.bomb
         let error = expectRefused(raw.bytes, code: "frame_bomb") {
