@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "Replica",
             dependencies: [
-                "Merge", "InboxModel", "Causality",
+                "Merge", "Wire", "InboxModel", "Causality",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

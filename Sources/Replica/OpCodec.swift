@@ -1,22 +1,30 @@
 import Foundation
 import InboxModel
+import Wire
 
-/// The journal's payload encoding: one op as compact JSON with sorted keys (stable bytes for the
-/// same op). The wire has its own encoding; this one is for the replica file only.
+/// The journal's payload encoding: the op's protobuf form from `Wire` (``OpPayload``), the same
+/// bytes the wire carries. Replicas written before schema v5's code stored JSON (the op's Codable
+/// form with sorted keys); those payloads start with `{`, which no protobuf payload does, and are
+/// still read.
 enum OpCodec {
     static func encode(_ op: Op) throws(ReplicaError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            return try encoder.encode(op)
+            return Data(try OpPayload.encode(op))
         } catch {
             throw ReplicaError(.invalidOp, "op \(op.dot) cannot be encoded: \(error)", underlying: error)
         }
     }
 
     static func decode(_ data: Data) throws(ReplicaError) -> Op {
+        if data.first == UInt8(ascii: "{") {
+            do {
+                return try JSONDecoder().decode(Op.self, from: data)
+            } catch {
+                throw ReplicaError(.corrupt, "a journal entry cannot be read: \(error)", underlying: error)
+            }
+        }
         do {
-            return try JSONDecoder().decode(Op.self, from: data)
+            return try OpPayload.decode([UInt8](data))
         } catch {
             throw ReplicaError(.corrupt, "a journal entry cannot be read: \(error)", underlying: error)
         }
