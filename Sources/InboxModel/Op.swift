@@ -44,6 +44,7 @@ public enum OpKind: Int, CaseIterable, Codable, Sendable {
     case saveDraft = 8
     case discardDraft = 9
     case setDelivery = 10
+    case redacted = 11
 
     /// Written only by the server replica; the newest by stamp wins.
     public var isServerOwned: Bool {
@@ -66,6 +67,10 @@ public enum OpBody: Hashable, Sendable {
     case saveDraft(SaveDraft)
     case discardDraft(DiscardDraft)
     case setDelivery(SetDelivery)
+    /// Stands in for an op that this replica may not see: another user's draft or read state. The
+    /// server sends it in place of the op so that dots stay gap-free; it keeps the op's dot, stamp,
+    /// deps and actor, and changes nothing.
+    case redacted
 
     public var kind: OpKind {
         switch self {
@@ -79,6 +84,7 @@ public enum OpBody: Hashable, Sendable {
         case .saveDraft: .saveDraft
         case .discardDraft: .discardDraft
         case .setDelivery: .setDelivery
+        case .redacted: .redacted
         }
     }
 }

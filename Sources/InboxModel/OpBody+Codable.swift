@@ -4,7 +4,7 @@ extension OpBody: Codable {
 
     private enum Tag: String, Codable {
         case setBrand, upsertUser, upsertPartner, startConversation, postMessage, markRead, markUnread, saveDraft,
-             discardDraft, setDelivery
+             discardDraft, setDelivery, redacted
     }
 
     public init(from decoder: any Decoder) throws {
@@ -21,6 +21,7 @@ extension OpBody: Codable {
         case .saveDraft: self = .saveDraft(try container.decode(SaveDraft.self, forKey: .value))
         case .discardDraft: self = .discardDraft(try container.decode(DiscardDraft.self, forKey: .value))
         case .setDelivery: self = .setDelivery(try container.decode(SetDelivery.self, forKey: .value))
+        case .redacted: self = .redacted
         }
     }
 
@@ -37,6 +38,7 @@ extension OpBody: Codable {
         case .saveDraft(let value): try container.encode(Tag.saveDraft, forKey: .type); try container.encode(value, forKey: .value)
         case .discardDraft(let value): try container.encode(Tag.discardDraft, forKey: .type); try container.encode(value, forKey: .value)
         case .setDelivery(let value): try container.encode(Tag.setDelivery, forKey: .type); try container.encode(value, forKey: .value)
+        case .redacted: try container.encode(Tag.redacted, forKey: .type)
         }
     }
 }

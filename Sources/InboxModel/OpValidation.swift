@@ -65,6 +65,8 @@ extension Op {
             guard read.clears.count <= OpLimits.maxSupersedes else { throw OpValidationError("too many cleared marks") }
         case .markUnread, .setDelivery:
             break
+        case .redacted:
+            guard actor.user != nil else { throw OpValidationError("op \(dot): only a user's private op is redacted") }
         }
         if kind.isServerOwned && actor != .platform {
             throw OpValidationError("op \(dot): only the platform writes \(kind)")

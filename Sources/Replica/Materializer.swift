@@ -24,6 +24,7 @@ struct Materializer {
             case .saveDraft(let save): try saveDraft(save, op)
             case .discardDraft(let discard): try supersedeDraft(discard.key, discard.supersedes, op)
             case .setDelivery(let delivery): try setDelivery(delivery, op)
+            case .redacted: break
             }
         }
     }

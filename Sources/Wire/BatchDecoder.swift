@@ -130,6 +130,8 @@ struct BatchDecoder {
             body = .setDelivery(SetDelivery(
                 message: MessageID(try required(value.hasMessage, value.message, "message")),
                 state: try Self.delivery(value.state), reason: value.hasReason ? value.reason : nil))
+        case .redacted:
+            body = .redacted
         case nil:
             throw WireError.invalidContent("op \(index) has no body")
         }

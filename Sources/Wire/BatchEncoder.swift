@@ -134,6 +134,8 @@ struct BatchEncoder {
             body.state = Self.delivery(delivery.state)
             if let reason = delivery.reason { body.reason = reason }
             proto.body = .setDelivery(body)
+        case .redacted:
+            proto.body = .redacted(Outpost_V1_Redacted())
         }
         return proto
     }

@@ -99,6 +99,8 @@ struct WireVectorTests {
     static let server = ReplicaID(1)
     static let laptop = ReplicaID(0xd1)
     static let tablet = ReplicaID(0xd2)
+    static let colleague = ReplicaID(0x5a)
+    static let sam = UserID(rawValue: "sam")!
     static let brand = BrandID(rawValue: "northwind")!
     static let dana = UserID(rawValue: "dana")!
     static let partner = PartnerID(rawValue: "p1-juniper-oak")!
@@ -157,6 +159,8 @@ struct WireVectorTests {
                 key: .conversation(inquiry), supersedes: [Dot(replica: laptop, counter: 6)]))),
             op(server, 5, wall: 20, deps: [Dot(replica: laptop, counter: 7)], .platform, .setDelivery(SetDelivery(
                 message: MessageID(Dot(replica: laptop, counter: 3)), state: .failed, reason: "mailbox full"))),
+            // A colleague's private op (a draft of Sam's), as the server sends it to Dana's devices.
+            op(colleague, 1, wall: 21, deps: [Dot(replica: server, counter: 5)], .user(sam), .redacted),
         ]
     }
 

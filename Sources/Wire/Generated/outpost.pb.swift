@@ -477,6 +477,14 @@ nonisolated struct Outpost_V1_Op: @unchecked Sendable {
     set {_uniqueStorage()._body = .setDelivery(newValue)}
   }
 
+  var redacted: Outpost_V1_Redacted {
+    get {
+      if case .redacted(let v)? = _storage._body {return v}
+      return Outpost_V1_Redacted()
+    }
+    set {_uniqueStorage()._body = .redacted(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -490,6 +498,7 @@ nonisolated struct Outpost_V1_Op: @unchecked Sendable {
     case saveDraft(Outpost_V1_SaveDraft)
     case discardDraft(Outpost_V1_DiscardDraft)
     case setDelivery(Outpost_V1_SetDelivery)
+    case redacted(Outpost_V1_Redacted)
 
   }
 
@@ -805,6 +814,18 @@ nonisolated struct Outpost_V1_SetDelivery: Sendable {
 
   fileprivate var _message: Outpost_V1_Dot? = nil
   fileprivate var _reason: String? = nil
+}
+
+/// Stands in for an op the receiver may not see (another user's draft or read state): the op's
+/// dot, stamp, deps and actor are kept so that causal delivery stays gap-free; nothing changes.
+nonisolated struct Outpost_V1_Redacted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
 }
 
 /// "I have durably applied everything this vector covers." Sent after the commit.
@@ -1259,7 +1280,7 @@ nonisolated extension Outpost_V1_Dot: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Outpost_V1_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replica\0\u{1}counter\0\u{1}wall\0\u{1}logical\0\u{1}deps\0\u{1}actor\0\u{4}\u{4}set_brand\0\u{3}upsert_user\0\u{3}upsert_partner\0\u{3}start_conversation\0\u{3}post_message\0\u{3}mark_read\0\u{3}mark_unread\0\u{3}save_draft\0\u{3}discard_draft\0\u{3}set_delivery\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replica\0\u{1}counter\0\u{1}wall\0\u{1}logical\0\u{1}deps\0\u{1}actor\0\u{4}\u{4}set_brand\0\u{3}upsert_user\0\u{3}upsert_partner\0\u{3}start_conversation\0\u{3}post_message\0\u{3}mark_read\0\u{3}mark_unread\0\u{3}save_draft\0\u{3}discard_draft\0\u{3}set_delivery\0\u{1}redacted\0")
 
   fileprivate class _StorageClass {
     var _replica: UInt32 = 0
@@ -1440,6 +1461,19 @@ nonisolated extension Outpost_V1_Op: SwiftProtobuf.Message, SwiftProtobuf._Messa
             _storage._body = .setDelivery(v)
           }
         }()
+        case 20: try {
+          var v: Outpost_V1_Redacted?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .redacted(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .redacted(v)
+          }
+        }()
         default: break
         }
       }
@@ -1510,6 +1544,10 @@ nonisolated extension Outpost_V1_Op: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case .setDelivery?: try {
         guard case .setDelivery(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      }()
+      case .redacted?: try {
+        guard case .redacted(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
       }()
       case nil: break
       }
@@ -2075,6 +2113,25 @@ nonisolated extension Outpost_V1_SetDelivery: SwiftProtobuf.Message, SwiftProtob
     if lhs._message != rhs._message {return false}
     if lhs.state != rhs.state {return false}
     if lhs._reason != rhs._reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Outpost_V1_Redacted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".Redacted"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Outpost_V1_Redacted, rhs: Outpost_V1_Redacted) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

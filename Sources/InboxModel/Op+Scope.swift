@@ -1,0 +1,20 @@
+extension Op {
+    /// The user an op's effect belongs to alone, when it is private: read state and drafts. Other
+    /// users' replicas never see its content (DESIGN.md §4; Protocol/SPEC.md, scope).
+    public var privateOwner: UserID? {
+        switch kind {
+        case .markRead, .markUnread, .saveDraft, .discardDraft, .redacted: actor.user
+        default: nil
+        }
+    }
+
+    /// What a replica of `viewer` may receive of this op: the op itself, or, when it is another
+    /// user's private op, a redacted stand-in with the same dot, stamp, deps and actor. A server
+    /// replica (`viewer == nil`) sees everything.
+    public func scoped(to viewer: UserID?) -> Op {
+        guard let viewer, let owner = privateOwner, owner != viewer else { return self }
+        var stand = self
+        stand.body = .redacted
+        return stand
+    }
+}
