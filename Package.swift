@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
+        .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
         .library(name: "Causality", targets: ["Causality"]),
     ],
@@ -50,6 +51,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "SyncCore", dependencies: ["Wire", "InboxModel", "Causality"], swiftSettings: strictSettings),
+        .target(
+            name: "SyncClient",
+            dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Replica",
             dependencies: [
@@ -92,6 +98,10 @@ let package = Package(
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "SyncClientTests",
+            dependencies: ["SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality"]
+        ),
         .testTarget(
             name: "ReplicaTests",
             dependencies: [
