@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
+        .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
         .library(name: "Causality", targets: ["Causality"]),
     ],
@@ -35,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -57,6 +62,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SyncServer",
+            dependencies: [
+                "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Replica",
             dependencies: [
                 "Merge", "Wire", "InboxModel", "Causality",
@@ -69,8 +87,9 @@ let package = Package(
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality",
+                "Replica", "Merge", "InboxModel", "Causality", "SyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -109,6 +128,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SyncServerTests",
+            dependencies: [
+                "SyncServer", "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+            ]
         ),
         .testTarget(name: "OutpostCLITests", dependencies: ["OutpostCLI", "Replica", "InboxModel"]),
     ],

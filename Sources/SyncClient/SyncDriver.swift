@@ -115,7 +115,7 @@ public struct SyncDriver: Sendable {
     }
 
     /// Carries out one action; returns `true` when the session is caught up.
-    private func perform(_ action: SyncAction, _ session: inout SyncSession, _ pending: inout [SyncAction],
+    func perform(_ action: SyncAction, _ session: inout SyncSession, _ pending: inout [SyncAction],
                          _ scope: inout UserID?, events: @Sendable (SyncEvent) -> Void) async throws(SyncFailure) -> Bool? {
         switch action {
         case .send(let message):
@@ -161,7 +161,7 @@ public struct SyncDriver: Sendable {
         return nil
     }
 
-    private func storeCall<T>(_ body: () throws -> T) throws(SyncFailure) -> T {
+    func storeCall<T>(_ body: () throws -> T) throws(SyncFailure) -> T {
         do {
             return try body()
         } catch {

@@ -1,0 +1,85 @@
+import Causality
+import Foundation
+import InboxModel
+import Synchronization
+
+/// Who is connected to which brand, and the news they need: "the brand replica has new ops"
+/// (fed to the live driver, which pushes them) and "this device was revoked" (ends the session).
+///
+/// Changes are announced in-process right after a device's batch commits, and found by
+/// ``poll(_:)`` otherwise: admin commands in another process write the brand replica, and the
+/// poller compares each watched brand's version vector with the last one seen (any new op changes
+/// it), and asks `server.sqlite` which connected devices were revoked.
+final class BrandHub: Sendable {
+    struct Subscription: Sendable {
+        let id: UUID
+        let changes: AsyncStream<Void>
+        let revoked: AsyncStream<Void>
+    }
+
+    private struct Subscriber {
+        let brand: BrandID
+        let replica: ReplicaID
+        let changes: AsyncStream<Void>.Continuation
+        let revoked: AsyncStream<Void>.Continuation
+    }
+
+    private struct State {
+        var subscribers: [UUID: Subscriber] = [:]
+        var lastSeen: [BrandID: VersionVector] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let locks = Mutex<[BrandID: BrandLock]>([:])
+
+    /// The brand's apply lock, shared by all its sessions.
+    func lock(for brand: BrandID) -> BrandLock {
+        locks.withLock { locks in
+            if let lock = locks[brand] { return lock }
+            let lock = BrandLock()
+            locks[brand] = lock
+            return lock
+        }
+    }
+
+    func subscribe(brand: BrandID, replica: ReplicaID) -> Subscription {
+        let (changes, changesContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (revoked, revokedContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        state.withLock {
+            $0.subscribers[id] = Subscriber(brand: brand, replica: replica, changes: changesContinuation,
+                                            revoked: revokedContinuation)
+        }
+        return Subscription(id: id, changes: changes, revoked: revoked)
+    }
+
+    func unsubscribe(_ id: UUID) {
+        let gone = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        gone?.changes.finish()
+        gone?.revoked.finish()
+    }
+
+    /// The brand's replica committed new ops: every session of the brand pushes what its device lacks.
+    func changed(_ brand: BrandID) {
+        let targets = state.withLock { $0.subscribers.values.filter { $0.brand == brand }.map(\.changes) }
+        for target in targets { target.yield() }
+    }
+
+    /// One polling round: announces brands whose vector moved and ends revoked devices' sessions.
+    func poll(_ store: ServerStore) {
+        let (brands, replicas) = state.withLock { state in
+            (Set(state.subscribers.values.map(\.brand)), state.subscribers.values.map(\.replica))
+        }
+        for brand in brands {
+            guard let vector = try? store.brandReplica(brand).versionVector() else { continue }
+            let moved = state.withLock { state -> Bool in
+                defer { state.lastSeen[brand] = vector }
+                return state.lastSeen[brand].map { $0 != vector } ?? true
+            }
+            if moved { changed(brand) }
+        }
+        guard let revoked = try? store.revoked(among: replicas), !revoked.isEmpty else { return }
+        let targets = state.withLock { $0.subscribers.values.filter { revoked.contains($0.replica) }.map(\.revoked) }
+        for target in targets { target.yield() }
+    }
+}

@@ -1,0 +1,130 @@
+public import Hummingbird
+import HummingbirdWebSocket
+import Foundation
+public import Logging
+import ServiceLifecycle
+import InboxModel
+import Wire
+
+/// The Outpost server: `GET /healthz`, `GET /metrics`, `POST /v1/enroll` and the live sync
+/// WebSocket `GET /v1/sync` over one ``ServerStore`` (Protocol/SERVER_API.md).
+///
+/// ```swift
+/// let server = OutpostServer(store: try ServerStore.open(directory: "outpost-data"))
+/// try await server.application(host: "127.0.0.1", port: 8750).runService()  // until SIGTERM/SIGINT
+/// ```
+public struct OutpostServer: Sendable {
+    public let store: ServerStore
+    public let metrics: ServerMetrics
+    let hub = BrandHub()
+    /// The default TCP port of `outpost server`.
+    public static let defaultPort = 8750
+    /// How often the server looks for changes made by other processes (admin commands).
+    public var pollInterval: Duration = .milliseconds(200)
+
+    public init(store: ServerStore, metrics: ServerMetrics = ServerMetrics()) {
+        self.store = store
+        self.metrics = metrics
+    }
+
+    /// The HTTP application with the WebSocket upgrade and the change poller as a service.
+    public func application(host: String = "127.0.0.1", port: Int = 8750,
+                            logger: Logger = Logger(label: "outpost.server")) -> some ApplicationProtocol {
+        var app = Application(
+            router: httpRouter(logger: logger),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter(logger: logger),
+                configuration: .init(ws: .init(maxFrameSize: WireLimits.default.maxFrameBytes))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "outpost"),
+            logger: logger
+        )
+        app.addServices(ChangePoller(hub: hub, store: store, interval: pollInterval))
+        return app
+    }
+
+    // MARK: Routes
+
+    func httpRouter(logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(JSONErrorMiddleware(metrics: metrics))
+        router.get("/healthz") { _, _ in
+            try Self.json(["status": "ok"])
+        }
+        router.get("/metrics") { [metrics] _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        router.post("/v1/enroll") { [store, logger] request, _ in
+            let buffer = try await request.body.collect(upTo: 64 * 1024)
+            let body: EnrollRequest
+            do {
+                body = try JSONDecoder().decode(EnrollRequest.self, from: Data(buffer.readableBytesView))
+            } catch {
+                throw ServerError.badRequest("the body must be {\"code\": \"…\", \"deviceName\": \"…\"}")
+            }
+            let enrollment = try store.enroll(code: body.code, deviceName: body.deviceName)
+            logger.notice("device enrolled", metadata: ["brand": "\(enrollment.brand)", "user": "\(enrollment.user)",
+                                                        "replica": "\(enrollment.replica)"])
+            return try Self.json(enrollment)
+        }
+        // Reached only when the WebSocket upgrade was refused.
+        router.get("/v1/sync") { [store] request, _ -> Response in
+            guard try Self.device(request.headers[.authorization], store) != nil else { throw ServerError.unauthorized() }
+            throw ServerError.badRequest("GET /v1/sync needs a WebSocket upgrade")
+        }
+        return router
+    }
+
+    func webSocketRouter(logger: Logger) -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        let store = store, hub = hub, metrics = metrics
+        router.ws("/v1/sync") { request, _ in
+            let device = try? Self.device(request.headers[.authorization], store)
+            return device == nil ? .dontUpgrade : .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            guard let device = try? Self.device(context.request.headers[.authorization], store) else {
+                try? await outbound.close(.policyViolation, reason: "unauthorized")
+                return
+            }
+            let session = DeviceSession(device: device, store: store, hub: hub, lock: hub.lock(for: device.brand),
+                                        metrics: metrics, logger: logger)
+            await session.run(inbound: inbound, outbound: outbound)
+        }
+        return router
+    }
+
+    static func device(_ authorization: String?, _ store: ServerStore) throws -> DeviceRecord? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+        let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { return nil }
+        return try store.device(forToken: token)
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+struct EnrollRequest: Decodable {
+    var code: String
+    var deviceName: String
+}
+
+/// Runs ``BrandHub/poll(_:)`` until graceful shutdown.
+struct ChangePoller: Service {
+    let hub: BrandHub
+    let store: ServerStore
+    let interval: Duration
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                hub.poll(store)
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Synchronization
+
+/// The server's counters and gauge, rendered in Prometheus text format at `GET /metrics`
+/// (names in Protocol/SERVER_API.md).
+public final class ServerMetrics: Sendable {
+    struct Values {
+        var syncs = 0
+        var opsIn = 0
+        var opsOut = 0
+        var bytesIn = 0
+        var bytesOut = 0
+        var errors: [String: Int] = [:]
+        var connected = 0
+    }
+
+    private let values = Mutex(Values())
+
+    public init() {}
+
+    func update(_ body: (inout Values) -> Void) {
+        values.withLock { body(&$0) }
+    }
+
+    func error(_ code: String) {
+        values.withLock { $0.errors[code, default: 0] += 1 }
+    }
+
+    /// The number of open sessions past the Welcome.
+    public var connectedDevices: Int { values.withLock { $0.connected } }
+
+    /// The Prometheus text exposition (version 0.0.4).
+    public func render() -> String {
+        let v = values.withLock { $0 }
+        var lines: [String] = []
+        func counter(_ name: String, _ help: String, _ value: Int) {
+            lines += ["# HELP \(name) \(help)", "# TYPE \(name) counter", "\(name) \(value)"]
+        }
+        counter("outpost_syncs_total", "Sync sessions that got a Welcome.", v.syncs)
+        counter("outpost_ops_in_total", "Ops received from devices and applied.", v.opsIn)
+        counter("outpost_ops_out_total", "Ops sent to devices, redacted stand-ins included.", v.opsOut)
+        counter("outpost_bytes_in_total", "WebSocket frame bytes received.", v.bytesIn)
+        counter("outpost_bytes_out_total", "WebSocket frame bytes sent.", v.bytesOut)
+        lines += ["# HELP outpost_errors_total Errors sent, by code.", "# TYPE outpost_errors_total counter"]
+        for (code, count) in v.errors.sorted(by: { $0.key < $1.key }) {
+            lines.append("outpost_errors_total{code=\"\(code)\"} \(count)")
+        }
+        lines += ["# HELP outpost_connected_devices Open WebSocket sync sessions.",
+                  "# TYPE outpost_connected_devices gauge", "outpost_connected_devices \(v.connected)"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

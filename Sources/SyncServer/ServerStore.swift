@@ -1,0 +1,327 @@
+public import Causality
+public import InboxModel
+public import Replica
+import Foundation
+import GRDB
+import Synchronization
+
+/// The server's data directory: `server.sqlite` (identity, brands, users, devices, enrollment
+/// codes, token hashes) and one server ``Replica`` per brand in `brands/<brand>.sqlite`
+/// (Protocol/SERVER_API.md). Admin commands and the server open the same directory; SQLite WAL
+/// lets them run at the same time.
+public final class ServerStore: Sendable {
+    /// The data directory.
+    public let directory: String
+    /// The server's own replica id: every brand replica here has it.
+    public let serverReplica: ReplicaID
+    let pool: DatabasePool
+    let clock: any PhysicalClock
+    private let replicas = Mutex<[BrandID: Replica]>([:])
+
+    private init(directory: String, serverReplica: ReplicaID, pool: DatabasePool, clock: any PhysicalClock) {
+        self.directory = directory
+        self.serverReplica = serverReplica
+        self.pool = pool
+        self.clock = clock
+    }
+
+    /// Opens the data directory, creating it (and the server's replica id) the first time.
+    public static func open(directory: String, clock: any PhysicalClock = SystemClock()) throws(ServerError) -> ServerStore {
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/brands", withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            let pool = try DatabasePool(path: directory + "/server.sqlite", configuration: configuration)
+            try ServerSchema.migrator.migrate(pool)
+            let replica = try pool.write { db -> ReplicaID in
+                if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_replica'"),
+                   let id = ReplicaID(text: text) {
+                    return id
+                }
+                var generator = SystemRandomNumberGenerator()
+                let id = ReplicaID.random(using: &generator)
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('server_replica', ?)", arguments: [id.description])
+                return id
+            }
+            return ServerStore(directory: directory, serverReplica: replica, pool: pool, clock: clock)
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError("storage_error", "cannot open the data directory \(directory): \(error)", status: 503)
+        }
+    }
+
+    // MARK: Brands, users, partners
+
+    /// The brand ids, sorted.
+    public func brands() throws(ServerError) -> [BrandID] {
+        try wrap { try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM brands ORDER BY id") } }
+            .compactMap(BrandID.init(rawValue:))
+    }
+
+    /// The brand's server replica, opened once per store.
+    public func brandReplica(_ brand: BrandID) throws(ServerError) -> Replica {
+        if let replica = replicas.withLock({ $0[brand] }) { return replica }
+        try requireBrand(brand)
+        let replica = try replicaCall { () throws(ReplicaError) in try Replica.open(at: path(of: brand), clock: clock) }
+        return replicas.withLock { cache in
+            if let existing = cache[brand] { return existing }
+            cache[brand] = replica
+            return replica
+        }
+    }
+
+    /// Creates a brand and its replica, whose first op is `setBrand`. Fails with `brand_exists`.
+    public func addBrand(_ brand: BrandID, name: String) throws(ServerError) {
+        try requireName(name)
+        let exists = try wrap { try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false } }
+        guard !exists else { throw ServerError("brand_exists", "brand \(brand) already exists", status: 409) }
+        let file = path(of: brand)
+        let replica = try replicaCall { () throws(ReplicaError) -> Replica in
+            if FileManager.default.fileExists(atPath: file) { return try Replica.open(at: file, clock: clock) }
+            return try Replica.create(at: file, identity: ReplicaIdentity(replica: serverReplica, brand: brand, viewer: nil),
+                                      clock: clock)
+        }
+        try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.setBrand(Brand(id: brand, name: name))) }
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO brands (id, name, created) VALUES (?, ?, ?)",
+                               arguments: [brand.rawValue, name, Int64(clock.nowMilliseconds())])
+            }
+        }
+        replicas.withLock { $0[brand] = replica }
+    }
+
+    /// Adds a user to a brand (an `upsertUser` op). Fails with `unknown_brand` or `user_exists`.
+    public func addUser(brand: BrandID, id: UserID, name: String, email: String) throws(ServerError) {
+        try requireName(name)
+        try requireEmail(email)
+        let replica = try brandReplica(brand)
+        guard try user(brand: brand, id: id) == nil else {
+            throw ServerError("user_exists", "user \(id) already exists in brand \(brand)", status: 409)
+        }
+        try replicaCall { () throws(ReplicaError) in
+            try replica.performServerOp(.upsertUser(User(id: id, name: name, email: email)))
+        }
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO users (brand, id, name, email) VALUES (?, ?, ?, ?)",
+                               arguments: [brand.rawValue, id.rawValue, name, email])
+            }
+        }
+    }
+
+    /// The user's name and email, or `nil` if the brand has no such user.
+    public func user(brand: BrandID, id: UserID) throws(ServerError) -> User? {
+        try wrap {
+            try pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT name, email FROM users WHERE brand = ? AND id = ?",
+                                 arguments: [brand.rawValue, id.rawValue])
+                    .map { User(id: id, name: $0[0], email: $0[1]) }
+            }
+        }
+    }
+
+    /// Adds a partner to a brand (an `upsertPartner` op). Fails with `partner_exists`.
+    public func addPartner(brand: BrandID, id: PartnerID, name: String, email: String,
+                           status: PartnershipStatus) throws(ServerError) {
+        try requireName(name)
+        try requireEmail(email)
+        let replica = try brandReplica(brand)
+        guard try partner(id, in: replica) == nil else {
+            throw ServerError("partner_exists", "partner \(id) already exists in brand \(brand)", status: 409)
+        }
+        let partner = Partner(id: id, name: name, contactEmail: email, status: status, statusSince: clock.nowMilliseconds())
+        try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.upsertPartner(partner)) }
+    }
+
+    /// Changes a partnership's status (an `upsertPartner` op). Fails with `unknown_partner`.
+    public func setPartnerStatus(brand: BrandID, id: PartnerID, status: PartnershipStatus) throws(ServerError) {
+        let replica = try brandReplica(brand)
+        guard var partner = try partner(id, in: replica) else {
+            throw ServerError("unknown_partner", "brand \(brand) has no partner \(id)", status: 404)
+        }
+        guard partner.status != status else { return }
+        partner.status = status
+        partner.statusSince = clock.nowMilliseconds()
+        try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.upsertPartner(partner)) }
+    }
+
+    private func partner(_ id: PartnerID, in replica: Replica) throws(ServerError) -> Partner? {
+        try replicaCall { () throws(ReplicaError) in try replica.partners() }.first { $0.partner.id == id }?.partner
+    }
+
+    // MARK: Enrollment and devices
+
+    /// A one-time enrollment code for a user of a brand, valid for `validForMs`. Only its hash is
+    /// kept.
+    public func makeEnrollmentCode(brand: BrandID, user: UserID, validForMs: UInt64) throws(ServerError) -> String {
+        try requireBrand(brand)
+        guard try self.user(brand: brand, id: user) != nil else {
+            throw ServerError("unknown_user", "brand \(brand) has no user \(user)", status: 404)
+        }
+        let code = Secrets.newCode()
+        let now = clock.nowMilliseconds()
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO enrollment_codes (hash, brand, user, created, expires) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [Secrets.hash(Secrets.normalizeCode(code)), brand.rawValue, user.rawValue,
+                                     Int64(now), Int64(clamping: now &+ validForMs)])
+            }
+        }
+        return code
+    }
+
+    /// Uses an enrollment code (once): registers a new device and returns its replica id and token.
+    public func enroll(code: String, deviceName: String) throws(ServerError) -> Enrollment {
+        let name = deviceName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 100 else {
+            throw ServerError.badRequest("deviceName must be 1 to 100 characters")
+        }
+        let hash = Secrets.hash(Secrets.normalizeCode(code))
+        let token = Secrets.newToken()
+        let now = clock.nowMilliseconds()
+        let serverReplica = serverReplica
+        let result = try wrap {
+            try pool.write { db -> Enrollment? in
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT brand, user FROM enrollment_codes WHERE hash = ? AND used IS NULL AND expires > ?
+                    """, arguments: [hash, Int64(now)]),
+                    let brand = BrandID(rawValue: row[0]), let user = UserID(rawValue: row[1])
+                else { return nil }
+                var generator = SystemRandomNumberGenerator()
+                var replica = ReplicaID.random(using: &generator)
+                func taken(_ id: ReplicaID) throws -> Bool {
+                    if id == serverReplica { return true }
+                    return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?",
+                                             arguments: [Int64(id.rawValue)]) ?? false
+                }
+                while try taken(replica) { replica = ReplicaID.random(using: &generator) }
+                try db.execute(sql: "UPDATE enrollment_codes SET used = ?, device = ? WHERE hash = ?",
+                               arguments: [Int64(now), Int64(replica.rawValue), hash])
+                try db.execute(sql: """
+                    INSERT INTO devices (replica, brand, user, name, created, token_hash) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [Int64(replica.rawValue), brand.rawValue, user.rawValue, name, Int64(now),
+                                     Secrets.hash(token)])
+                return Enrollment(replica: replica, token: token, brand: brand, user: user, serverReplica: serverReplica)
+            }
+        }
+        guard let result else { throw ServerError.codeInvalid }
+        return result
+    }
+
+    /// The device a bearer token belongs to, or `nil` when the token is unknown or revoked.
+    public func device(forToken token: String) throws(ServerError) -> DeviceRecord? {
+        let hash = Secrets.hash(token)
+        return try wrap {
+            try pool.read { db in
+                try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE token_hash = ? AND revoked IS NULL",
+                                 arguments: [hash]).flatMap(Self.device)
+            }
+        }
+    }
+
+    /// One device by replica id, revoked or not.
+    public func device(_ replica: ReplicaID) throws(ServerError) -> DeviceRecord? {
+        try wrap {
+            try pool.read { db in
+                try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE replica = ?",
+                                 arguments: [Int64(replica.rawValue)]).flatMap(Self.device)
+            }
+        }
+    }
+
+    /// A brand's devices, oldest first.
+    public func devices(brand: BrandID) throws(ServerError) -> [DeviceRecord] {
+        try requireBrand(brand)
+        return try wrap {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "\(Self.deviceColumns) WHERE brand = ? ORDER BY created, replica",
+                                 arguments: [brand.rawValue]).compactMap(Self.device)
+            }
+        }
+    }
+
+    /// Of `replicas`, those revoked: the server ends their sessions.
+    public func revoked(among replicas: [ReplicaID]) throws(ServerError) -> Set<ReplicaID> {
+        guard !replicas.isEmpty else { return [] }
+        let ids = replicas.map { Int64($0.rawValue) }
+        return try wrap {
+            try pool.read { db in
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                return Set(try Int64.fetchAll(db, sql: "SELECT replica FROM devices WHERE revoked IS NOT NULL AND replica IN (\(marks))",
+                                              arguments: StatementArguments(ids)).map { ReplicaID(UInt64($0)) })
+            }
+        }
+    }
+
+    /// Revokes a device: its token stops working at once. Fails with `unknown_device`.
+    public func revoke(brand: BrandID, replica: ReplicaID) throws(ServerError) {
+        try requireBrand(brand)
+        let now = Int64(clock.nowMilliseconds())
+        let changed = try wrap {
+            try pool.write { db -> Bool in
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE brand = ? AND replica = ?",
+                                        arguments: [brand.rawValue, Int64(replica.rawValue)]) ?? false
+                else { return false }
+                try db.execute(sql: "UPDATE devices SET revoked = ? WHERE replica = ? AND revoked IS NULL",
+                               arguments: [now, Int64(replica.rawValue)])
+                return true
+            }
+        }
+        guard changed else { throw ServerError("unknown_device", "brand \(brand) has no device \(replica)", status: 404) }
+    }
+
+    // MARK: Helpers
+
+    private static let deviceColumns = "SELECT replica, brand, user, name, created, revoked FROM devices"
+
+    private static func device(_ row: Row) -> DeviceRecord? {
+        guard let brand = BrandID(rawValue: row[1]), let user = UserID(rawValue: row[2]) else { return nil }
+        return DeviceRecord(replica: ReplicaID(UInt64(row[0] as Int64)), brand: brand, user: user, name: row[3],
+                            created: UInt64(row[4] as Int64), revoked: (row[5] as Int64?).map(UInt64.init))
+    }
+
+    private func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
+
+    private func requireBrand(_ brand: BrandID) throws(ServerError) {
+        let exists = try wrap {
+            try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false }
+        }
+        guard exists else { throw ServerError("unknown_brand", "no brand \(brand)", status: 404) }
+    }
+
+    private func requireName(_ name: String) throws(ServerError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
+            throw ServerError("invalid_argument", "the name must be 1 to 200 characters")
+        }
+    }
+
+    private func requireEmail(_ email: String) throws(ServerError) {
+        guard email.contains("@"), email.count <= 254, !email.contains(where: \.isWhitespace) else {
+            throw ServerError("invalid_argument", "not an email address: \(email)")
+        }
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws(ServerError) -> T {
+        do {
+            return try body()
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError.storage(error)
+        }
+    }
+
+    @discardableResult
+    private func replicaCall<T>(_ body: () throws(ReplicaError) -> T) throws(ServerError) -> T {
+        do {
+            return try body()
+        } catch {
+            let status = error.code == .locked || error.code == .storage ? 503 : 400
+            throw ServerError(error.code.rawValue, error.message, status: status)
+        }
+    }
+}

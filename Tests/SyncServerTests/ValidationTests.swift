@@ -1,0 +1,75 @@
+import Causality
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSTesting
+import InboxModel
+import Replica
+import SyncClient
+import Testing
+@testable import SyncServer
+
+@Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(1)))
+struct ValidationTests {
+    static func start(_ dot: Dot, actor: Principal, wall: UInt64 = SystemClock().nowMilliseconds()) -> Op {
+        Op(dot: dot, stamp: HLCTimestamp(wall: wall, logical: 0, replica: dot.replica), deps: [], actor: actor,
+           body: .startConversation(StartConversation(kind: .direct, partner: TestWorld.partner, subject: "Forged",
+                                                      body: "Not really from this device")))
+    }
+
+    @Test("other replica, other user, platform op, far-future stamp: invalid_op and nothing persisted")
+    func forgedOverTheSocket() async throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        let forgeries: [@Sendable (ReplicaID) -> Op] = [
+            { _ in Self.start(Dot(replica: ReplicaID(0x999), counter: 1), actor: .user(TestWorld.dana)) },
+            { me in Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.sam)) },
+            { me in
+                Op(dot: Dot(replica: me, counter: 1), stamp: HLCTimestamp(wall: SystemClock().nowMilliseconds(), logical: 0, replica: me),
+                   deps: [], actor: .platform,
+                   body: .upsertPartner(Partner(id: TestWorld.partner, name: "Hijacked", contactEmail: "x@example.com",
+                                                status: .ended, statusSince: 1)))
+            },
+            { me in
+                Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.dana),
+                           wall: SystemClock().nowMilliseconds() + 48 * 3_600_000)
+            },
+        ]
+        try await world.app.test(.live) { client in
+            for forge in forgeries {
+                let device = try world.enroll(TestWorld.dana)
+                #expect(try await client.sync(device.replica, token: device.enrollment.token) == .caughtUp)
+                let before = try world.brandReplica().digest()
+                try device.replica.apply([forge(device.enrollment.replica)])
+                #expect(try await client.sync(device.replica, token: device.enrollment.token) == .failed("invalid_op"))
+                #expect(try world.brandReplica().digest() == before)
+            }
+        }
+        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="invalid_op"} 4"#))
+    }
+
+    @Test("gaps and redacted stand-ins are refused; duplicates are skipped")
+    func contiguity() throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        let device = try world.enroll(TestWorld.dana)
+        let me = device.enrollment.replica
+        let store = DeviceScopedStore(
+            replica: try world.brandReplica(),
+            device: try #require(try world.store.device(me)),
+            clock: SystemClock(), lock: BrandLock(), hub: BrandHub(), metrics: ServerMetrics())
+        let first = Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.dana))
+        let third = Self.start(Dot(replica: me, counter: 3), actor: .user(TestWorld.dana))
+        #expect(throws: ReplicaError.self) { try store.validate([third], have: 0) }
+        #expect(throws: ReplicaError.self) { try store.validate([first, third], have: 0) }
+        try store.validate([first], have: 0)
+        try store.validate([first, Self.start(Dot(replica: me, counter: 2), actor: .user(TestWorld.dana))], have: 1)
+        var redacted = first
+        redacted.body = .redacted
+        #expect(throws: ReplicaError.self) { try store.validate([redacted], have: 0) }
+        let vector = try store.applyBatch([first])
+        #expect(vector[me] == 1)
+        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([third]) }
+        #expect(try world.brandReplica().versionVector()[me] == 1)
+    }
+}
