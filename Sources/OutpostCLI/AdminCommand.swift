@@ -24,8 +24,9 @@ struct ServerDataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The server's data directory.", valueName: "dir"))
     var data = "./outpost-data"
 
-    func open() throws(CLIError) -> ServerStore {
-        try server { () throws(ServerError) in try ServerStore.open(directory: data) }
+    /// Opens the data directory; only `create` makes a new one (`brand add`, `server`).
+    func open(create: Bool = false) throws(CLIError) -> ServerStore {
+        try server { () throws(ServerError) in try ServerStore.open(directory: data, create: create) }
     }
 }
 
@@ -65,7 +66,7 @@ struct AdminBrandCommand: ParsableCommand {
 
         func run() throws {
             let brand = try parseBrand(id)
-            let store = try dataOptions.open()
+            let store = try dataOptions.open(create: true)
             try server { () throws(ServerError) in try store.addBrand(brand, name: name) }
             print("Brand \(brand) created.")
         }

@@ -21,7 +21,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...65535).contains(port) else { throw CLIError("--port must be 1 to 65535") }
-        let store = try dataOptions.open()
+        let store = try dataOptions.open(create: true)
         var logger = Logger(label: "outpost.server")
         if ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"] == nil { logger.logLevel = .info }
         logger.notice("starting", metadata: ["data": "\(dataOptions.data)", "address": "\(host):\(port)",

@@ -25,8 +25,14 @@ public final class ServerStore: Sendable {
         self.clock = clock
     }
 
-    /// Opens the data directory, creating it (and the server's replica id) the first time.
-    public static func open(directory: String, clock: any PhysicalClock = SystemClock()) throws(ServerError) -> ServerStore {
+    /// Opens the data directory, creating it (and the server's replica id) the first time unless
+    /// `create` is false (then a missing directory fails with `no_data`, and nothing is made).
+    public static func open(directory: String, create: Bool = true,
+                            clock: any PhysicalClock = SystemClock()) throws(ServerError) -> ServerStore {
+        guard create || FileManager.default.fileExists(atPath: directory + "/server.sqlite") else {
+            throw ServerError("no_data", "no server data in \(directory); create a brand first (outpost admin brand add)",
+                              status: 404)
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory + "/brands", withIntermediateDirectories: true)
             var configuration = Configuration()
