@@ -17,7 +17,7 @@ public struct OutpostCommand: ParsableCommand {
         subcommands: [
             InboxCommand.self, SearchCommand.self, ThreadCommand.self, ReplyCommand.self, ComposeCommand.self,
             DraftCommand.self, DraftsCommand.self, ReadCommand.self, UnreadCommand.self, PartnersCommand.self,
-            PartnerCommand.self, ReplicaCommand.self, DemoCommand.self,
+            PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, ServerCommand.self, AdminCommand.self,
         ]
     )
 
