@@ -72,6 +72,8 @@ struct DeviceSession {
                         if case .connected = event {
                             metrics.update { $0.syncs += 1; $0.connected += 1 }
                             connected.set()
+                            logger.info("device connected", metadata: ["brand": "\(device.brand)", "user": "\(device.user)",
+                                                                       "replica": "\(device.replica)"])
                         }
                     }
                 } catch {
@@ -83,7 +85,10 @@ struct DeviceSession {
                         record(error as? SyncFailure ?? .closed)
                     }
                 }
-                if connected.isSet { metrics.update { $0.connected -= 1 } }
+                if connected.isSet {
+                    metrics.update { $0.connected -= 1 }
+                    logger.info("device disconnected", metadata: ["replica": "\(device.replica)"])
+                }
                 hub.unsubscribe(subscription.id)
                 await transport.close()
             }
