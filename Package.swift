@@ -58,7 +58,11 @@ let package = Package(
         .target(name: "SyncCore", dependencies: ["Wire", "InboxModel", "Causality"], swiftSettings: strictSettings),
         .target(
             name: "SyncClient",
-            dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"],
+            dependencies: [
+                "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -87,7 +91,7 @@ let package = Package(
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer",
+                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// `outpost`: the inbox on this device's replica, from the command line.
-public struct OutpostCommand: ParsableCommand {
+public struct OutpostCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "outpost",
         abstract: "Outpost: an offline-first inbox for a brand and its partners.",
@@ -17,15 +17,15 @@ public struct OutpostCommand: ParsableCommand {
         subcommands: [
             InboxCommand.self, SearchCommand.self, ThreadCommand.self, ReplyCommand.self, ComposeCommand.self,
             DraftCommand.self, DraftsCommand.self, ReadCommand.self, UnreadCommand.self, PartnersCommand.self,
-            PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, ServerCommand.self, AdminCommand.self,
+            PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, StatusCommand.self, EnrollCommand.self, SyncCommand.self, ServerCommand.self, AdminCommand.self,
         ]
     )
 
     public init() {}
 
     /// Sends logs (swift-log) to stderr at the level in `OUTPOST_LOG_LEVEL` (default `warning`),
-    /// then runs the command line.
-    public static func run() {
+    /// then runs the command line (async commands such as `server` and `sync` too).
+    public static func run() async {
         let level = ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
             ?? .warning
         LoggingSystem.bootstrap { label in
@@ -35,7 +35,11 @@ public struct OutpostCommand: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let status = exitCode(for: error)
             // --help and --version print as argument-parser does.

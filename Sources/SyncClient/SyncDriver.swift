@@ -5,7 +5,7 @@ public import Wire
 
 /// What happened during a sync, for status and progress.
 public enum SyncEvent: Sendable, Hashable {
-    case connected(peer: ReplicaID, clockSkewMs: Int64)
+    case connected(peer: ReplicaID, clockSkewMs: Int64, peerHave: VersionVector)
     /// A batch from the peer was applied: its op count, and whether more follow.
     case applied(ops: Int, more: Bool)
     /// The peer acknowledged everything this vector covers.
@@ -36,6 +36,8 @@ public enum SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
     case closed
     /// The local replica failed.
     case store(String)
+    /// The server could not be reached (or the WebSocket upgrade was refused).
+    case unreachable(String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
         case .badFrame(let error): "\(error.code): \(error)"
         case .closed: "the connection closed before the sync was complete"
         case .store(let message): "local replica: \(message)"
+        case .unreachable(let message): "cannot reach the server: \(message)"
         }
     }
 
@@ -51,7 +54,7 @@ public enum SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .refused(let error): error.retryable
         case .badFrame: false
-        case .closed, .store: true
+        case .closed, .store, .unreachable: true
         }
     }
 }
@@ -150,8 +153,8 @@ public struct SyncDriver: Sendable {
             }
         case .peerAcknowledged(let vector):
             events(.acknowledged(vector))
-        case .connected(let peer, _, let skew):
-            events(.connected(peer: peer, clockSkewMs: skew))
+        case .connected(let peer, let peerHave, let skew):
+            events(.connected(peer: peer, clockSkewMs: skew, peerHave: peerHave))
         case .caughtUp:
             events(.caughtUp)
             return true

@@ -73,7 +73,7 @@ struct SyncDriverTests {
         let laptop = try Self.device(0xd1, user: Self.dana)
         let events = try await Self.sync(laptop, with: server)
         #expect(events.contains(.caughtUp))
-        #expect(events.contains(.connected(peer: Self.serverID, clockSkewMs: 0)))
+        #expect(events.contains(.connected(peer: Self.serverID, clockSkewMs: 0, peerHave: try server.versionVector())))
         #expect(try laptop.digest().state == server.digest().state)
         let thread = try laptop.inbox()[0].id
         let reply = try laptop.reply(to: thread, text: "Thanks!")

@@ -3,7 +3,7 @@ import OutpostCLI
 /// The `outpost` executable: a thin main over ``OutpostCommand``.
 @main
 struct OutpostMain {
-    static func main() {
-        OutpostCommand.run()
+    static func main() async {
+        await OutpostCommand.run()
     }
 }

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Causality
+import Foundation
+import InboxModel
+import Replica
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+struct EnrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Enroll this device with a server, using a one-time code from `outpost admin enroll-code`.",
+        discussion: """
+            Creates this device's replica (at --replica, $OUTPOST_REPLICA or the default path) with the replica \
+            id the server assigns, and keeps the server's address and this device's token in it (file mode \
+            0600). Then `outpost sync` fetches the inbox.
+            """)
+
+    @OptionGroup var replicaOptions: ReplicaOptions
+
+    @Option(name: .long, help: ArgumentHelp("The server's address, e.g. http://127.0.0.1:8750.", valueName: "url"))
+    var server: String
+
+    @Option(name: .long, help: "The one-time enrollment code.")
+    var code: String
+
+    @Option(name: .long, help: "A name for this device, shown to admins.")
+    var name: String = ProcessInfo.processInfo.hostName
+
+    @Flag(name: .long, help: "JSON output.")
+    var json = false
+
+    func validate() throws {
+        guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ValidationError("--server must be an http:// or https:// address")
+        }
+        guard !code.allSatisfy(\.isWhitespace) else { throw ValidationError("--code is empty") }
+        guard (1...100).contains(name.count) else { throw ValidationError("--name must be 1–100 characters") }
+    }
+
+    struct Response: Codable {
+        var replica: String
+        var token: String
+        var brand: String
+        var user: String
+        var serverReplica: String
+    }
+
+    func run() async throws {
+        let path = replicaOptions.path
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("a replica already exists at \(path); enroll into another --replica path",
+                           code: "replica_exists")
+        }
+        let response = try await Self.enroll(server: server, code: code, deviceName: name)
+        guard let replicaID = ReplicaID(text: response.replica), let brand = BrandID(rawValue: response.brand),
+              let user = UserID(rawValue: response.user)
+        else { throw CLIError("the server's answer has invalid ids", code: "bad_response") }
+        let identity = ReplicaIdentity(replica: replicaID, brand: brand, viewer: user)
+        let replica = try cli { try Replica.create(at: path, identity: identity) }
+        let server = server
+        try cli {
+            try replica.updateSyncState { state in
+                state.serverURL = server
+                state.token = response.token
+                state.serverReplica = ReplicaID(text: response.serverReplica)
+            }
+        }
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        if json {
+            return try Output.json(["replica": response.replica, "brand": response.brand, "user": response.user,
+                                    "path": path])
+        }
+        print("Enrolled device \(response.replica) for \(response.user) at \(response.brand).")
+        print("Run `outpost sync` to fetch the inbox.")
+    }
+
+    static func enroll(server: String, code: String, deviceName: String) async throws(CLIError) -> Response {
+        var base = server
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let url = URL(string: base + "/v1/enroll") else { throw CLIError("bad server address") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 15
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try? JSONEncoder().encode(["code": code, "deviceName": deviceName])
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw CLIError("cannot reach \(server): \(error.localizedDescription)", code: "unreachable")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else {
+            struct Failure: Decodable { struct Body: Decodable { var code: String; var message: String }; var error: Body }
+            if let failure = try? JSONDecoder().decode(Failure.self, from: data) {
+                throw CLIError(failure.error.message, code: failure.error.code)
+            }
+            throw CLIError("the server answered \(status)", code: "bad_response")
+        }
+        do {
+            return try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw CLIError("the server's answer cannot be read: \(error)", code: "bad_response")
+        }
+    }
+}

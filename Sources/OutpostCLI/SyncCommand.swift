@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Replica
+import Synchronization
+import SyncClient
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync with the server: push what is waiting, pull what is missing.",
+        discussion: """
+            One round by default. With --watch, stays connected: new changes go up and arrive as they happen, \
+            and a dropped link is retried with backoff (1 s doubling to 30 s, with jitter) until Ctrl-C.
+            """)
+
+    @OptionGroup var replicaOptions: ReplicaOptions
+
+    @Flag(name: .long, help: "Stay connected and reconnect when the link drops.")
+    var watch = false
+
+    @Flag(name: .long, help: "JSON output (one round only).")
+    var json = false
+
+    struct Summary: Codable {
+        var received: Int
+        var sent: Int
+        var pending: Int
+        var clockSkewMs: Int64?
+    }
+
+    func run() async throws {
+        let replica = try replicaOptions.open()
+        let state = try cli { try replica.syncState() }
+        guard let server = state.serverURL, let token = state.token else {
+            throw CLIError("this replica is not enrolled; run `outpost enroll --server URL --code CODE`",
+                           code: "not_enrolled")
+        }
+        let sync = WebSocketSync(replica: replica, serverURL: server, token: token,
+                                 logger: Logger(label: "outpost.sync"))
+        if watch { return try await watchForever(sync, replica) }
+        let before = try cli { try replica.pendingOps() }
+        let received = Counter()
+        let quiet = json
+        do {
+            try await sync.syncOnce { event in
+                if case .applied(let ops, let more) = event {
+                    received.add(ops)
+                    if !quiet && more { Output.stderr("received \(received.value) ops…") }
+                }
+            }
+        } catch {
+            throw CLIError(error.description, code: Self.code(error))
+        }
+        let after = try cli { try replica.pendingOps() }
+        let summary = Summary(received: received.value, sent: max(0, before - after), pending: after,
+                              clockSkewMs: try cli { try replica.syncState() }.clockSkewMs)
+        if json { return try Output.json(summary) }
+        print("Synced with \(server): received \(summary.received) ops, sent \(summary.sent); "
+              + "\(summary.pending) waiting to go up.")
+    }
+
+    private func watchForever(_ sync: WebSocketSync, _ replica: Replica) async throws {
+        var delay = 1.0
+        var generator = SystemRandomNumberGenerator()
+        while !Task.isCancelled {
+            Output.stderr("connecting to \(sync.serverURL)…")
+            let started = Date()
+            do {
+                try await sync.connect(untilCaughtUp: false) { event in
+                    switch event {
+                    case .caughtUp: Output.stderr("online: caught up")
+                    case .applied(let ops, _) where ops > 0: Output.stderr("received \(ops) ops")
+                    default: break
+                    }
+                }
+            } catch {
+                if !error.isRetryable && error != .closed {
+                    throw CLIError(error.description, code: Self.code(error))
+                }
+                Output.stderr("offline: \(error.description)")
+            }
+            if Date().timeIntervalSince(started) > 30 { delay = 1 }
+            let jittered = delay * Double.random(in: 0.75...1.25, using: &generator)
+            Output.stderr(String(format: "retrying in %.1f s", jittered))
+            try await Task.sleep(for: .milliseconds(Int(jittered * 1000)))
+            delay = min(delay * 2, 30)
+        }
+    }
+
+    static func code(_ failure: SyncFailure) -> String {
+        switch failure {
+        case .refused(let error): error.code
+        case .badFrame(let error): error.code
+        case .closed: "connection_closed"
+        case .store: "storage_error"
+        case .unreachable: "unreachable"
+        }
+    }
+}
+
+/// A count shared with event callbacks.
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+    func add(_ amount: Int) { storage.withLock { $0 += amount } }
+    var value: Int { storage.withLock { $0 } }
+}

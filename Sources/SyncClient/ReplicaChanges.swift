@@ -1,0 +1,24 @@
+public import Replica
+
+extension Replica {
+    /// Yields whenever this replica's version vector moves — new ops committed here by any process
+    /// (a user action in another `outpost` command, a sync) — checking every `interval`. Feeds a
+    /// live ``SyncDriver`` session's `localChanges`.
+    public func changes(every interval: Duration = .milliseconds(200)) -> AsyncStream<Void> {
+        AsyncStream { continuation in
+            let task = Task {
+                var last = try? self.versionVector()
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    let now = try? self.versionVector()
+                    if now != last {
+                        last = now
+                        continuation.yield()
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

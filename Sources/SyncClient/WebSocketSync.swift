@@ -1,0 +1,153 @@
+public import Causality
+public import Logging
+import HummingbirdWSClient
+import NIOCore
+public import Replica
+import SyncCore
+import Wire
+
+/// A device's connection to the server: one WebSocket to `GET /v1/sync` (Protocol/SERVER_API.md)
+/// with the device's bearer token, over which a device ``SyncDriver`` runs.
+public struct WebSocketSync: Sendable {
+    public let replica: Replica
+    public let serverURL: String
+    public let token: String
+    public let clock: any PhysicalClock
+    public let logger: Logger
+
+    public init(replica: Replica, serverURL: String, token: String, clock: any PhysicalClock = SystemClock(),
+                logger: Logger = Logger(label: "outpost.sync")) {
+        self.replica = replica
+        self.serverURL = serverURL
+        self.token = token
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The WebSocket URL for the server's base URL (`http` → `ws`, `https` → `wss`).
+    public var syncURL: String {
+        var base = serverURL
+        while base.hasSuffix("/") { base.removeLast() }
+        if base.hasPrefix("https://") { base = "wss://" + base.dropFirst(8) }
+        else if base.hasPrefix("http://") { base = "ws://" + base.dropFirst(7) }
+        return base + "/v1/sync"
+    }
+
+    /// Connects and syncs until caught up (one round), recording acks, progress and the outcome
+    /// in the replica's ``SyncState``.
+    public func syncOnce(events: @escaping @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
+        try await connect(untilCaughtUp: true, events: events)
+    }
+
+    /// Connects and runs one session: one round (`untilCaughtUp`) or live until the connection ends.
+    public func connect(untilCaughtUp: Bool, events: @escaping @Sendable (SyncEvent) -> Void = { _ in })
+        async throws(SyncFailure) {
+        let replica = replica
+        let record: @Sendable (SyncEvent) -> Void = { event in
+            Self.record(event, in: replica)
+            events(event)
+        }
+        var configuration = WebSocketClientConfiguration()
+        configuration.maxFrameSize = WireLimits.default.maxFrameBytes + FrameCodec.headerSize
+        configuration.additionalHeaders[.authorization] = "Bearer \(token)"
+        let maxMessage = configuration.maxFrameSize
+        let outcome = Outcome()
+        let session = SyncSession.device(replica: replica.identity.replica, brand: replica.identity.brand,
+                                         user: replica.identity.viewer)
+        let clock = clock
+        do {
+            try await WebSocketClient.connect(url: syncURL, configuration: configuration, logger: logger) {
+                inbound, outbound, _ in
+                let transport = WebSocketClientTransport(outbound: outbound)
+                let driver = SyncDriver(store: replica, transport: transport, clock: clock)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            for try await message in inbound.messages(maxSize: maxMessage) {
+                                if case .binary(let buffer) = message {
+                                    await transport.queue.put(Array(buffer.readableBytesView))
+                                }
+                            }
+                        } catch {}
+                        await transport.queue.close()
+                    }
+                    do {
+                        if untilCaughtUp {
+                            try await driver.run(session, untilCaughtUp: true, events: record)
+                        } else {
+                            try await driver.run(session, untilCaughtUp: false, localChanges: replica.changes(),
+                                                 events: record)
+                        }
+                    } catch let error as SyncFailure {
+                        await outcome.fail(error)
+                    } catch {
+                        await outcome.fail(.closed)
+                    }
+                    try? await outbound.close(.normalClosure, reason: nil)
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            let failure = SyncFailure.unreachable("\(error)")
+            Self.recordFailure(failure, in: replica)
+            throw failure
+        }
+        if let failure = await outcome.failure {
+            Self.recordFailure(failure, in: replica)
+            throw failure
+        }
+        let now = clock.nowMilliseconds()
+        try? replica.updateSyncState { state in
+            state.lastSyncMs = now
+            state.lastError = nil
+        }
+    }
+
+    private static func record(_ event: SyncEvent, in replica: Replica) {
+        switch event {
+        case .connected(let peer, let skew, let peerHave):
+            try? replica.updateSyncState { state in
+                state.serverReplica = peer
+                state.clockSkewMs = skew
+                state.serverHave = peerHave
+            }
+        case .acknowledged(let vector):
+            try? replica.updateSyncState { state in state.acknowledged.join(vector) }
+        case .applied, .caughtUp:
+            break
+        }
+    }
+
+    private static func recordFailure(_ failure: SyncFailure, in replica: Replica) {
+        try? replica.updateSyncState { state in state.lastError = failure.description }
+    }
+
+    /// The first failure of a session.
+    private actor Outcome {
+        var failure: SyncFailure?
+        func fail(_ error: SyncFailure) { if failure == nil { failure = error } }
+    }
+}
+
+/// The device's ``FrameTransport`` over the client WebSocket.
+final class WebSocketClientTransport: FrameTransport {
+    let queue = FrameQueue()
+    private let outbound: WebSocketOutboundWriter
+
+    init(outbound: WebSocketOutboundWriter) {
+        self.outbound = outbound
+    }
+
+    func send(_ frame: [UInt8]) async throws {
+        try await outbound.write(.binary(ByteBuffer(bytes: frame)))
+    }
+
+    func receive() async throws -> [UInt8]? {
+        await queue.take()
+    }
+
+    func close() async {
+        await queue.close()
+        try? await outbound.close(.normalClosure, reason: nil)
+    }
+}
