@@ -30,7 +30,7 @@ struct DeviceScopedStore: SyncStore {
 
     func applyBatch(_ ops: [Op]) throws -> VersionVector {
         let (applied, vector) = try lock.mutex.withLock { _ throws -> (Int, VersionVector) in
-            try validate(ops, have: replica.versionVector()[device.replica])
+            try validate(ops, vector: replica.versionVector())
             let report = try replica.apply(ops)
             return (report.applied, try replica.versionVector())
         }
@@ -39,8 +39,9 @@ struct DeviceScopedStore: SyncStore {
         return vector
     }
 
-    /// Checks every op against the device's scope; `have` is the server's counter of the device.
-    func validate(_ ops: [Op], have: UInt64) throws(ReplicaError) {
+    /// Checks every op against the device's scope; `vector` is what the server has.
+    func validate(_ ops: [Op], vector: VersionVector) throws(ReplicaError) {
+        let have = vector[device.replica]
         let now = clock.nowMilliseconds()
         var next = have + 1
         for op in ops {
@@ -59,6 +60,11 @@ struct DeviceScopedStore: SyncStore {
             if op.dot.counter <= have { continue }
             guard op.dot.counter == next else {
                 throw refuse(op, "leaves a gap: the server expected counter \(next)")
+            }
+            // A device knows only the server's ops and its own: a dependency the server lacks is
+            // forged, and would otherwise be held forever.
+            if let missing = op.deps.first(where: { !vector.covers($0) }) {
+                throw refuse(op, "depends on \(missing), which the server never had")
             }
             next += 1
         }

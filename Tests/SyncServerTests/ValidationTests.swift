@@ -60,16 +60,29 @@ struct ValidationTests {
             clock: SystemClock(), lock: BrandLock(), hub: BrandHub(), metrics: ServerMetrics())
         let first = Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.dana))
         let third = Self.start(Dot(replica: me, counter: 3), actor: .user(TestWorld.dana))
-        #expect(throws: ReplicaError.self) { try store.validate([third], have: 0) }
-        #expect(throws: ReplicaError.self) { try store.validate([first, third], have: 0) }
-        try store.validate([first], have: 0)
-        try store.validate([first, Self.start(Dot(replica: me, counter: 2), actor: .user(TestWorld.dana))], have: 1)
+        #expect(throws: ReplicaError.self) { try store.validate([third], vector: VersionVector()) }
+        #expect(throws: ReplicaError.self) { try store.validate([first, third], vector: VersionVector()) }
+        try store.validate([first], vector: VersionVector())
+        var seen = VersionVector()
+        seen.advance(Dot(replica: me, counter: 1))
+        try store.validate([first, Self.start(Dot(replica: me, counter: 2), actor: .user(TestWorld.dana))], vector: seen)
+        var forgedDeps = first
+        forgedDeps.deps = [Dot(replica: ReplicaID(0x777), counter: 3)]
+        #expect(throws: ReplicaError.self) { try store.validate([forgedDeps], vector: VersionVector()) }
         var redacted = first
         redacted.body = .redacted
-        #expect(throws: ReplicaError.self) { try store.validate([redacted], have: 0) }
+        #expect(throws: ReplicaError.self) { try store.validate([redacted], vector: VersionVector()) }
         let vector = try store.applyBatch([first])
         #expect(vector[me] == 1)
         #expect(throws: ReplicaError.self) { _ = try store.applyBatch([third]) }
+        #expect(try world.brandReplica().versionVector()[me] == 1)
+        // A message in a conversation the brand does not have is refused by the replica's checks.
+        let orphan = Op(dot: Dot(replica: me, counter: 2),
+                        stamp: HLCTimestamp(wall: SystemClock().nowMilliseconds(), logical: 0, replica: me), deps: [],
+                        actor: .user(TestWorld.dana),
+                        body: .postMessage(PostMessage(conversation: ConversationID(Dot(replica: me, counter: 99)),
+                                                       body: "to nowhere")))
+        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([orphan]) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
     }
 }
