@@ -2,6 +2,10 @@ public import Causality
 public import Logging
 import HummingbirdWSClient
 import NIOCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 public import Replica
 import SyncCore
 import Wire
@@ -88,7 +92,9 @@ public struct WebSocketSync: Sendable {
                 }
             }
         } catch {
-            let failure = SyncFailure.unreachable("\(error)")
+            // The upgrade failed: ask the same URL over plain HTTP for the server's JSON error
+            // (401 unauthorized for a revoked or unknown token), else the server is unreachable.
+            let failure = await refusal() ?? SyncFailure.unreachable("\(error)")
             Self.recordFailure(failure, in: replica)
             throw failure
         }
@@ -101,6 +107,22 @@ public struct WebSocketSync: Sendable {
             state.lastSyncMs = now
             state.lastError = nil
         }
+    }
+
+    /// The server's JSON error for `GET /v1/sync` without an upgrade, if it answers with one.
+    private func refusal() async -> SyncFailure? {
+        var base = serverURL
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let url = URL(string: base + "/v1/sync") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 5
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+              let status = (response as? HTTPURLResponse)?.statusCode, status >= 400
+        else { return nil }
+        struct Failure: Decodable { struct Body: Decodable { var code: String; var message: String }; var error: Body }
+        guard let failure = try? JSONDecoder().decode(Failure.self, from: data) else { return nil }
+        return .refused(ErrorFrame(code: failure.error.code, message: failure.error.message, retryable: status >= 500))
     }
 
     private static func record(_ event: SyncEvent, in replica: Replica) {

@@ -1,0 +1,173 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Replica
+import Testing
+
+/// A real `outpost server` process on loopback, and real `outpost` device processes against it.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test that owns this value.
+    let data: URL
+    let port: Int
+    private var process: Process?
+    let admin: Outpost
+
+    init() throws {
+        admin = try Outpost()
+        data = admin.directory.appendingPathComponent("server-data")
+        port = Int.random(in: 20_000...45_000)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func start() async throws {
+        let binary = try #require(Outpost.binary)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["server", "--data", data.path, "--port", "\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<100 {
+            if await ServerProbe.healthy(url) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the server did not come up on \(url)")
+    }
+
+    /// kill -9: no shutdown code runs.
+    func kill9() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    func stop() {
+        guard let process else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    func adminRun(_ arguments: [String]) throws -> String {
+        let result = try admin.run(["admin", "--data", data.path] + arguments, replica: false)
+        #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
+        return result.stdout
+    }
+
+    /// A new device of `user`, enrolled with a fresh one-time code.
+    func enroll(_ user: String) throws -> Outpost {
+        let code = try adminRun(["enroll-code", "--brand", "northwind", "--user", user])
+            .split(separator: "\n").last.map(String.init) ?? ""
+        let device = try Outpost()
+        try device.ok(["enroll", "--server", url, "--code", code, "--name", "test device"])
+        return device
+    }
+}
+
+enum ServerProbe {
+    static func healthy(_ base: String) async -> Bool {
+        guard let url = URL(string: base + "/healthz") else { return false }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        return (try? await URLSession.shared.data(for: request)).map { ($0.1 as? HTTPURLResponse)?.statusCode == 200 }
+            ?? false
+    }
+}
+
+@Suite("outpost server with real device processes", .serialized)
+struct ServerProcessTests {
+    func world() async throws -> ServerProcess {
+        let server = try ServerProcess()
+        _ = try server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
+        for user in ["dana", "sam"] {
+            _ = try server.adminRun(["user", "add", "--brand", "northwind", user, "--name", user.capitalized,
+                                     "--email", "\(user)@northwind.example"])
+        }
+        _ = try server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
+                                 "--email", "hello@juniper.example", "--status", "active"])
+        try await server.start()
+        return server
+    }
+
+    static func digest(_ device: Outpost) throws -> String { try device.info().digest.state }
+
+    @Test("two devices of one user, offline with their own changes, converge through the server")
+    func twoDevicesConverge() async throws {
+        let server = try await world()
+        defer { server.stop() }
+        let laptop = try server.enroll("dana"), tablet = try server.enroll("dana")
+        defer { laptop.remove(); tablet.remove() }
+        try laptop.ok(["sync"])
+        try tablet.ok(["sync"])
+        // Offline work on both devices.
+        struct Started: Decodable { var conversation: String }
+        let thread = try laptop.json(Started.self, ["compose", "--partner", "juniper", "--subject", "Samples",
+                                                    "The samples ship Monday."]).conversation
+        try laptop.ok(["draft", thread, "laptop draft"])
+        try tablet.ok(["compose", "--partner", "p1-juniper", "--subject", "Invoice", "Invoice attached."])
+        #expect(try laptop.ok(["status", "--offline"]).contains("Waiting to go up:   2 changes"))
+        for device in [laptop, tablet, laptop] { try device.ok(["sync"]) }
+        try tablet.ok(["reply", thread, "From the tablet"])
+        try tablet.ok(["unread", thread])
+        for device in [tablet, laptop] { try device.ok(["sync"]) }
+        #expect(try Self.digest(laptop) == Self.digest(tablet))
+        #expect(try laptop.ok(["status", "--offline"]).contains("Waiting to go up:   0 changes"))
+        let view = try laptop.ok(["thread", thread, "--peek"])
+        #expect(view.contains("From the tablet") && view.contains("The samples ship Monday."))
+        // Nothing doubled: one conversation each, two messages in the thread.
+        struct Row: Decodable { var id: String; var messageCount: Int; var unread: Bool }
+        let rows = try laptop.json([Row].self, ["inbox"])
+        #expect(rows.count == 2)
+        #expect(rows.first { $0.id == thread }?.messageCount == 2)
+        #expect(rows.first { $0.id == thread }?.unread == true, "the tablet's unread reached the laptop")
+    }
+
+    @Test("another user's device sees messages but not Dana's drafts or read state")
+    func otherUserScope() async throws {
+        let server = try await world()
+        defer { server.stop() }
+        let dana = try server.enroll("dana"), sam = try server.enroll("sam")
+        defer { dana.remove(); sam.remove() }
+        try dana.ok(["sync"])
+        struct Started: Decodable { var conversation: String }
+        let thread = try dana.json(Started.self, ["compose", "--partner", "juniper", "--subject", "Samples", "Hi"])
+            .conversation
+        try dana.ok(["draft", thread, "Dana's private draft"])
+        try dana.ok(["sync"])
+        try sam.ok(["sync"])
+        #expect(try sam.ok(["thread", thread, "--peek"]).contains("Hi"))
+        #expect(try sam.ok(["drafts"]).contains("No drafts."))
+        #expect(try sam.info().versionVector == dana.info().versionVector, "every dot, redacted or not")
+    }
+
+    @Test("kill -9 of the server loses nothing it acknowledged; a revoked device is refused")
+    func killAndRevoke() async throws {
+        let server = try await world()
+        defer { server.stop() }
+        let laptop = try server.enroll("dana")
+        defer { laptop.remove() }
+        try laptop.ok(["sync"])
+        try laptop.ok(["compose", "--partner", "juniper", "--subject", "Durable", "Acknowledged before the crash."])
+        try laptop.ok(["sync"])
+        server.kill9()
+        try await server.start()
+        let tablet = try server.enroll("dana")
+        defer { tablet.remove() }
+        try tablet.ok(["sync"])
+        #expect(try tablet.ok(["inbox"]).contains("Durable"))
+        #expect(try Self.digest(tablet) == Self.digest(laptop))
+
+        struct Device: Decodable { var replica: String }
+        let replica = try laptop.info().identity.replica.description
+        _ = try server.adminRun(["revoke", "--brand", "northwind", replica])
+        let before = try laptop.info()
+        let refused = try laptop.run(["sync"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("unauthorized") || refused.stderr.contains("401"), "\(refused.stderr)")
+        #expect(try laptop.info().digest == before.digest)
+    }
+}
