@@ -11,6 +11,8 @@ extension Replica {
             try self.markRead(id)
         }
         let viewer = identity.viewer
+        let me = identity.replica
+        let acknowledged = try syncState().acknowledged
         return try ReplicaError.wrap {
             try writer.read { db in
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -40,8 +42,11 @@ extension Replica {
                     }
                     let stamp = HLCTimestamp(wall: UInt64(message[4] as Int64),
                                              logical: UInt32(truncatingIfNeeded: message[5] as Int64), replica: replica)
+                    // Without a report from the server: `pending` while the message waits on this
+                    // device to go up, `queued` once the server has it (acknowledged, or made elsewhere).
                     let delivery: DeliveryState? = author.user == nil
-                        ? nil : (message[6] as String?).flatMap(DeliveryState.init(rawValue:)) ?? .pending
+                        ? nil : (message[6] as String?).flatMap(DeliveryState.init(rawValue:))
+                            ?? (replica == me && !acknowledged.covers(messageID.dot) ? .pending : .queued)
                     return ThreadMessage(
                         id: messageID, author: author, authorName: names.name(of: author), body: message[3],
                         time: stamp.wall, stamp: stamp, isOwn: viewer.map { author == .user($0) } ?? false,

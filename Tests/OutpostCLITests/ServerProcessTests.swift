@@ -118,6 +118,7 @@ struct ServerProcessTests {
         #expect(try laptop.ok(["status", "--offline"]).contains("Waiting to go up:   0 changes"))
         let view = try laptop.ok(["thread", thread, "--peek"])
         #expect(view.contains("From the tablet") && view.contains("The samples ship Monday."))
+        #expect(view.contains("(you) · queued") && !view.contains("pending"), "the server has both replies: \(view)")
         // Nothing doubled: one conversation each, two messages in the thread.
         struct Row: Decodable { var id: String; var messageCount: Int; var unread: Bool }
         let rows = try laptop.json([Row].self, ["inbox"])

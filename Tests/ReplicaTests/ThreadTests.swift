@@ -133,7 +133,7 @@ struct ThreadTests {
         let view = try store.replica.thread(seed.invoice, markRead: false)
         let message = try #require(view.messages.last)
         #expect(message.authorName == "Sam Okoro")
-        #expect(!message.isOwn && message.unread && message.delivery == .pending)
+        #expect(!message.isOwn && message.unread && message.delivery == .queued)
         #expect(view.unread)
     }
 
