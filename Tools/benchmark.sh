@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Runs Outpost's replica benchmarks (Tools/Benchmarks, package-benchmark) and prints a compact
-# table: each operation beside a plain SQLite C-API baseline of the same query on the same file,
-# with the ratio and the DESIGN.md §7 target.
+# Runs Outpost's benchmarks (Tools/Benchmarks, package-benchmark) and prints compact tables:
+# - replica: each operation beside a plain SQLite C-API baseline of the same query on the same file,
+#   with the ratio and the DESIGN.md §7 target;
+# - wire: FrameCodec encode and decode of a 10,000-op batch beside raw swift-protobuf and raw zlib
+#   on the same bytes, and the wire sizes (bytes per message, per read-state change, per sync round).
 #
-#   Tools/benchmark.sh                                   # 1M-message replica (built once, cached)
-#   OUTPOST_BENCH_MESSAGES=100000 Tools/benchmark.sh     # a quick run
+#   Tools/benchmark.sh                                   # everything; 1M-message replica (built once, cached)
+#   OUTPOST_BENCH_MESSAGES=100000 Tools/benchmark.sh     # a quick replica run
 #   Tools/benchmark.sh --filter 'inbox.*'                # extra arguments go to package-benchmark
+#   Tools/benchmark.sh --filter 'wire.*'                 # only the wire codec: no replica, about 1 minute
+#
+# When every --filter starts with "wire", the replica fixture is neither built nor checked.
 #
 # Environment: OUTPOST_BENCH_MESSAGES (default 1000000), OUTPOST_BENCH_SEED (2026),
 # OUTPOST_BENCH_SECONDS (time per benchmark, default 3), OUTPOST_BENCH_CACHE (folder of the
 # cached replica, default Tools/Benchmarks/.cache), OUTPOST_BENCH_MALLOCS=1 (also count mallocs per
 # operation; slows malloc-heavy code, so judge the timing targets on a run without it),
-# OUTPOST_BENCH_STRICT=1 (exit 3 on a missed target). The first 1M run builds the replica (about
+# OUTPOST_BENCH_STRICT=1 (exit 3 on a missed target), OUTPOST_WIRE_TEXT=prose (time the wire batch
+# with ~340 B of English prose as message texts instead of the demo's templated sentences, which
+# deflate about 8x where real text deflates about 3x). The first 1M run builds the replica (about
 # 4 minutes) and package-benchmark (about 3 minutes); later runs take about 2 minutes.
 set -euo pipefail
 
@@ -20,14 +27,58 @@ export OUTPOST_BENCH_MESSAGES="${OUTPOST_BENCH_MESSAGES:-1000000}"
 results="${OUTPOST_BENCH_CACHE:-$PWD/.cache}/results"
 mkdir -p "$results"
 
-echo "== building (release)"
-swift build -c release --product bench-fixture >"$results/build.log" 2>&1 || { cat "$results/build.log"; exit 1; }
-tail -1 "$results/build.log"
+# Which parts the filters select: replica benchmarks unless every filter starts with "wire", wire
+# benchmarks unless no filter does.
+filters=()
+previous=""
+for argument in "$@"; do
+    case "$argument" in
+        --filter=*) filters+=("${argument#--filter=}") ;;
+    esac
+    [ "$previous" = "--filter" ] && filters+=("$argument")
+    previous="$argument"
+done
+replica=1
+wire=1
+if [ ${#filters[@]} -gt 0 ]; then
+    replica=0
+    wire=0
+    for filter in "${filters[@]}"; do
+        case "$filter" in
+            wire*) wire=1 ;;
+            *) replica=1 ;;
+        esac
+    done
+fi
 
-echo "== fixture"
-.build/release/bench-fixture prepare
-.build/release/bench-fixture check >"$results/check.txt" || { cat "$results/check.txt"; exit 1; }
-grep -E "^  (ok|FAIL)" "$results/check.txt"
+echo "== building (release)"
+build() {
+    swift build -c release --product "$1" >"$results/build.log" 2>&1 || { cat "$results/build.log"; exit 1; }
+    tail -1 "$results/build.log"
+}
+if [ $replica = 1 ]; then build bench-fixture; fi
+if [ $wire = 1 ]; then build bench-wire; fi
+
+if [ $replica = 1 ]; then
+    echo "== fixture"
+    .build/release/bench-fixture prepare
+    .build/release/bench-fixture check >"$results/check.txt" || { cat "$results/check.txt"; exit 1; }
+    grep -E "^  (ok|FAIL)" "$results/check.txt"
+fi
+
+sizes=()
+if [ $wire = 1 ]; then
+    echo "== wire sizes"
+    corpus=()
+    if python3 wire_corpus.py "$results/prose.txt" 2>"$results/corpus.log"; then
+        corpus=(--corpus "$results/prose.txt")
+        [ "${OUTPOST_WIRE_TEXT:-demo}" = prose ] && export OUTPOST_WIRE_CORPUS="$results/prose.txt"
+    else
+        echo "no prose corpus (python3 with pydoc_data needed): prose figures skipped" >&2
+    fi
+    .build/release/bench-wire sizes --json "${corpus[@]}" >"$results/wire-sizes.json"
+    sizes=(--wire-sizes "$results/wire-sizes.json")
+fi
 
 echo "== benchmarks (package-benchmark, one process per benchmark)"
 rm -f "$results/Current_run.jmh.json"
@@ -36,4 +87,4 @@ swift package --allow-writing-to-package-directory benchmark run \
     | { grep -vE "^\[[0-9]+/[0-9]+\]|^Building|^Build of|Warning: running with the Swift runtime|skipping LD_PRELOAD|^$" || true; }
 test -s "$results/Current_run.jmh.json" || { echo "package-benchmark wrote no results" >&2; exit 1; }
 
-python3 summarize.py "$results/Current_run.jmh.json" "$OUTPOST_BENCH_MESSAGES"
+python3 summarize.py "$results/Current_run.jmh.json" "$OUTPOST_BENCH_MESSAGES" "${sizes[@]}"

@@ -10,10 +10,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "bench-fixture", targets: ["BenchFixture"]),
+        .executable(name: "bench-wire", targets: ["BenchWire"]),
     ],
     dependencies: [
         .package(name: "Outpost", path: "../.."),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The same swift-protobuf as the root package: the raw baseline of the wire benchmarks.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // package-benchmark (renamed `benchmark` upstream; the old URL still resolves but prints a
         // deprecation warning on every run). With default traits it does not resolve here.
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
@@ -43,6 +46,34 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ReplicaBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Wire codec benchmarks: FrameCodec beside raw swift-protobuf and raw zlib on the same data.
+        // `CZlibBench` is the system zlib (the root's `CZlib` is a target, not a product).
+        .systemLibrary(name: "CZlibBench", path: "Sources/CZlibBench", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "WireBenchSupport",
+            dependencies: [
+                "CZlibBench",
+                .product(name: "Wire", package: "Outpost"),
+                .product(name: "Replica", package: "Outpost"),
+                .product(name: "Merge", package: "Outpost"),
+                .product(name: "InboxModel", package: "Outpost"),
+                .product(name: "Causality", package: "Outpost"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .executableTarget(
+            name: "BenchWire",
+            dependencies: ["WireBenchSupport"]
+        ),
+        .executableTarget(
+            name: "WireBenchmarks",
+            dependencies: [
+                "WireBenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

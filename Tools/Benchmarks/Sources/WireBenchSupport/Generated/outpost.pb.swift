@@ -1,0 +1,1 @@
+../../../../../Sources/Wire/Generated/outpost.pb.swift
