@@ -155,9 +155,15 @@ public struct SyncSession: Sendable {
         guard phase == .open, let current = applying, current.batch == batch else { return [] }
         applying = nil
         expectedBatch += 1
-        for op in current.ops { peerHave.advance(op.dot) }
+        // The ack names only the replicas the batch moved: the peer joins it into what it knows, so
+        // the rest of the vector would only cost bytes on every round.
+        var moved = VersionVector()
+        for op in current.ops {
+            peerHave.advance(op.dot)
+            moved.advance(Dot(replica: op.dot.replica, counter: have[op.dot.replica]))
+        }
         if !current.more { receivedAll = true }
-        return [.send(.ack(Ack(have: have, batch: batch)))] + caughtUpIfDone()
+        return [.send(.ack(Ack(have: moved, batch: batch)))] + caughtUpIfDone()
     }
 
     /// The driver could not apply the batch (an invalid op): the session ends, nothing was applied.

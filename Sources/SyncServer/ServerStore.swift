@@ -45,8 +45,8 @@ public final class ServerStore: Sendable {
                    let id = ReplicaID(text: text) {
                     return id
                 }
-                var generator = SystemRandomNumberGenerator()
-                let id = ReplicaID.random(using: &generator)
+                // Small ids keep version vectors short on the wire (a varint of one byte, not nine).
+                let id = ReplicaID(1)
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('server_replica', ?)", arguments: [id.description])
                 return id
             }
@@ -197,14 +197,10 @@ public final class ServerStore: Sendable {
                     """, arguments: [hash, Int64(now)]),
                     let brand = BrandID(rawValue: row[0]), let user = UserID(rawValue: row[1])
                 else { return nil }
-                var generator = SystemRandomNumberGenerator()
-                var replica = ReplicaID.random(using: &generator)
-                func taken(_ id: ReplicaID) throws -> Bool {
-                    if id == serverReplica { return true }
-                    return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?",
-                                             arguments: [Int64(id.rawValue)]) ?? false
-                }
-                while try taken(replica) { replica = ReplicaID.random(using: &generator) }
+                // The next free small id: every vector that names this device stays short on the wire.
+                let highest = try Int64.fetchOne(db, sql: "SELECT MAX(replica) FROM devices") ?? 1
+                var replica = ReplicaID(UInt64(max(highest, 1) + 1))
+                if replica == serverReplica { replica = ReplicaID(replica.rawValue + 1) }
                 try db.execute(sql: "UPDATE enrollment_codes SET used = ?, device = ? WHERE hash = ?",
                                arguments: [Int64(now), Int64(replica.rawValue), hash])
                 try db.execute(sql: """
