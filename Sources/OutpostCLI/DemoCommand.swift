@@ -57,15 +57,18 @@ struct DemoCommand: ParsableCommand {
         print("Northwind Outfitters — inbox of Dana Whitfield (\(info.unreadConversations) unread)\n")
         Output.inbox(try cli { try replica.inbox(InboxFilter(limit: 15)) }, emptyMessage: "")
         let replicaFlag = replicaOptions.replica.map { " --replica \($0)" } ?? ""
-        print("""
-
-            Try:
-              outpost inbox --unread\(replicaFlag)          unread conversations
-              outpost search warranty\(replicaFlag)         search messages, subjects, partners, customer text
-              outpost thread ID\(replicaFlag)               read a conversation (marks it read)
-              outpost reply ID "Thanks!"\(replicaFlag)      answer it
-              outpost drafts\(replicaFlag)                  drafts, one of them in conflict
-              outpost partners --status ended\(replicaFlag) partners who left the platform
-            """)
+        let hints = [
+            ("outpost inbox --unread", "unread conversations"),
+            ("outpost search warranty", "search messages, subjects, partners, customer text"),
+            ("outpost thread ID", "read a conversation (marks it read)"),
+            ("outpost reply ID \"Thanks!\"", "answer it"),
+            ("outpost drafts", "drafts, one of them in conflict"),
+            ("outpost partners --status ended", "partners who left the platform"),
+        ].map { ($0.0 + replicaFlag, $0.1) }
+        let width = hints.map(\.0.count).max() ?? 0
+        print("\nTry:")
+        for (command, what) in hints {
+            print("  " + command.padding(toLength: width + 2, withPad: " ", startingAt: 0) + what)
+        }
     }
 }
