@@ -84,37 +84,10 @@ public struct SyncDriver: Sendable {
     /// A device session must not be started yet: the driver sends its hello.
     public func run(_ session: SyncSession, untilCaughtUp: Bool = true,
                     events: @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
-        var session = session
-        var scope: UserID?
-        var pending: [SyncAction] = []
-        if session.role == .device {
-            let have = try storeCall { try store.versionVector() }
-            pending = session.start(have: have, clockMs: clock.nowMilliseconds())
-        }
-        while true {
-            while !pending.isEmpty {
-                let action = pending.removeFirst()
-                if let done = try await perform(action, &session, &pending, &scope, events: events), done, untilCaughtUp {
-                    return
-                }
-            }
-            let frame: [UInt8]?
-            do {
-                frame = try await transport.receive()
-            } catch {
-                throw .closed
-            }
-            guard let frame else { throw .closed }
-            let message: WireMessage
-            do {
-                message = try FrameCodec.decode(frame, limits: limits)
-            } catch {
-                let refusal = ErrorFrame(code: error.code, message: error.description, retryable: false)
-                try? await transport.send(try FrameCodec.encode(.error(refusal)))
-                throw .badFrame(error)
-            }
-            pending += session.receive(message, clockMs: clock.nowMilliseconds())
-        }
+        // The live loop with no local changes to wait for.
+        let (noChanges, finished) = AsyncStream<Void>.makeStream()
+        finished.finish()
+        try await run(session, untilCaughtUp: untilCaughtUp, localChanges: noChanges, events: events)
     }
 
     /// Carries out one action; returns `true` when the session is caught up.

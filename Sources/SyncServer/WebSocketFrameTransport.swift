@@ -8,7 +8,7 @@ import SyncClient
 final class WebSocketFrameTransport: FrameTransport {
     private let outbound: WebSocketOutboundWriter
     private let metrics: ServerMetrics
-    private let mailbox = FrameMailbox()
+    private let mailbox = FrameQueue()
 
     init(outbound: WebSocketOutboundWriter, metrics: ServerMetrics) {
         self.outbound = outbound
@@ -43,35 +43,5 @@ final class WebSocketFrameTransport: FrameTransport {
     /// The socket closed: pending and later receives end with `nil`.
     func finishInbound(dropBuffered: Bool = false) async {
         await mailbox.close(dropBuffered: dropBuffered)
-    }
-}
-
-/// Frames received and not yet taken, in order.
-private actor FrameMailbox {
-    private var buffer: [[UInt8]] = []
-    private var waiter: CheckedContinuation<[UInt8]?, Never>?
-    private var closed = false
-
-    func put(_ frame: [UInt8]) {
-        guard !closed else { return }
-        if let waiter {
-            self.waiter = nil
-            waiter.resume(returning: frame)
-        } else {
-            buffer.append(frame)
-        }
-    }
-
-    func take() async -> [UInt8]? {
-        if !buffer.isEmpty { return buffer.removeFirst() }
-        if closed { return nil }
-        return await withCheckedContinuation { waiter = $0 }
-    }
-
-    func close(dropBuffered: Bool) {
-        closed = true
-        if dropBuffered { buffer.removeAll() }
-        waiter?.resume(returning: nil)
-        waiter = nil
     }
 }

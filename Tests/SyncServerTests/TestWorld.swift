@@ -61,7 +61,7 @@ struct TestWorld {
 /// The device side of a WebSocket for tests: binary messages are frames.
 final class TestClientTransport: FrameTransport {
     private let outbound: WebSocketOutboundWriter
-    private let mailbox = Mailbox()
+    private let mailbox = FrameQueue()
 
     init(outbound: WebSocketOutboundWriter) {
         self.outbound = outbound
@@ -84,34 +84,6 @@ final class TestClientTransport: FrameTransport {
     func close() async {
         await mailbox.close()
         try? await outbound.close(.normalClosure, reason: nil)
-    }
-
-    private actor Mailbox {
-        private var buffer: [[UInt8]] = []
-        private var waiter: CheckedContinuation<[UInt8]?, Never>?
-        private var closed = false
-
-        func put(_ frame: [UInt8]) {
-            guard !closed else { return }
-            if let waiter {
-                self.waiter = nil
-                waiter.resume(returning: frame)
-            } else {
-                buffer.append(frame)
-            }
-        }
-
-        func take() async -> [UInt8]? {
-            if !buffer.isEmpty { return buffer.removeFirst() }
-            if closed { return nil }
-            return await withCheckedContinuation { waiter = $0 }
-        }
-
-        func close() {
-            closed = true
-            waiter?.resume(returning: nil)
-            waiter = nil
-        }
     }
 }
 
