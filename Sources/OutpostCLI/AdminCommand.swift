@@ -12,7 +12,8 @@ struct AdminCommand: ParsableCommand {
         abstract: "Manage a server's brands, users, partners and devices (Protocol/SERVER_API.md).",
         discussion: "Works directly on the server's data directory, also while `outpost server` runs.",
         subcommands: [AdminBrandCommand.self, AdminUserCommand.self, AdminPartnerCommand.self,
-                      AdminEnrollCodeCommand.self, AdminDevicesCommand.self, AdminRevokeCommand.self]
+                      AdminEnrollCodeCommand.self, AdminDevicesCommand.self, AdminRevokeCommand.self,
+                      AdminDemoCommand.self]
     )
 
     /// Lets `--data` come before the subcommand too (`outpost admin --data DIR brand add …`).

@@ -40,13 +40,25 @@ struct SyncCommand: AsyncParsableCommand {
                                  logger: Logger(label: "outpost.sync"))
         if watch { return try await watchForever(sync, replica) }
         let before = try cli { try replica.pendingOps() }
-        let received = Counter()
+        let local = try cli { try replica.versionVector() }
+        let received = Counter(), missing = Counter()
         let quiet = json
         do {
             try await sync.syncOnce { event in
-                if case .applied(let ops, let more) = event {
+                switch event {
+                case .connected(_, _, let serverHave):
+                    // What this replica lacks of what the server had at the handshake: a first
+                    // sync's size, and how much is left of an interrupted one.
+                    missing.add(serverHave.entries.reduce(0) { $0 + Int($1.value - min($1.value, local[$1.key])) })
+                case .applied(let ops, let more):
                     received.add(ops)
-                    if !quiet && more { Output.stderr("received \(received.value) ops…") }
+                    if !quiet && more {
+                        let total = max(missing.value, received.value)
+                        Output.stderr("received \(received.value) of \(total) ops "
+                                      + "(\(total == 0 ? 100 : received.value * 100 / total)%)…")
+                    }
+                default:
+                    break
                 }
             }
         } catch {

@@ -16,7 +16,7 @@ public final class ServerStore: Sendable {
     public let serverReplica: ReplicaID
     let pool: DatabasePool
     let clock: any PhysicalClock
-    private let replicas = Mutex<[BrandID: Replica]>([:])
+    let replicas = Mutex<[BrandID: Replica]>([:])
 
     private init(directory: String, serverReplica: ReplicaID, pool: DatabasePool, clock: any PhysicalClock) {
         self.directory = directory
@@ -286,7 +286,7 @@ public final class ServerStore: Sendable {
                             created: UInt64(row[4] as Int64), revoked: (row[5] as Int64?).map(UInt64.init))
     }
 
-    private func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
+    func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
 
     private func requireBrand(_ brand: BrandID) throws(ServerError) {
         let exists = try wrap {

@@ -172,3 +172,42 @@ struct ServerProcessTests {
         #expect(try laptop.info().digest == before.digest)
     }
 }
+
+@Suite("A first sync killed half-way resumes", .serialized)
+struct ResumableFirstSyncTests {
+    @Test("kill -9 of a device mid-first-sync: the replica stays sound and the next sync continues, not from zero")
+    func killMidFirstSync() async throws {
+        let server = try ServerProcess()
+        _ = try server.adminRun(["demo", "--messages", "30000"])
+        try await server.start()
+        defer { server.stop() }
+        let device = try server.enroll("dana")
+        defer { device.remove() }
+        let serverVector = try Replica.open(at: server.data.appendingPathComponent("brands/northwind.sqlite").path)
+            .versionVector()
+        let total = serverVector.entries.values.reduce(0) { $0 + Int($1) }
+
+        let sync = Process()
+        sync.executableURL = try #require(Outpost.binary)
+        sync.arguments = ["sync", "--replica", device.replicaPath]
+        sync.standardOutput = FileHandle.nullDevice
+        sync.standardError = FileHandle.nullDevice
+        try sync.run()
+        var applied = 0
+        for _ in 0..<1_000 where applied < 2_000 {
+            try await Task.sleep(for: .milliseconds(10))
+            applied = (try? Replica.open(at: device.replicaPath).info().journalOps) ?? 0
+        }
+        kill(sync.processIdentifier, SIGKILL)
+        sync.waitUntilExit()
+
+        let interrupted = try device.info().journalOps
+        try #require(interrupted > 0 && interrupted < total, "the sync was not caught half-way (\(interrupted) of \(total))")
+        try device.ok(["replica", "verify"])
+        struct Summary: Decodable { var received: Int }
+        let resumed = try device.json(Summary.self, ["sync"])
+        #expect(resumed.received == total - interrupted, "the second sync fetched only what was missing")
+        #expect(try device.info().versionVector == serverVector)
+        try device.ok(["replica", "verify"])
+    }
+}
