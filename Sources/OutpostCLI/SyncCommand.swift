@@ -19,8 +19,15 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Stay connected and reconnect when the link drops.")
     var watch = false
 
+    @Flag(name: .long, help: "Sync over plain HTTP POST rounds instead of a WebSocket (one round only).")
+    var http = false
+
     @Flag(name: .long, help: "JSON output (one round only).")
     var json = false
+
+    func validate() throws {
+        guard !(http && watch) else { throw ValidationError("--http syncs one round; it does not go with --watch") }
+    }
 
     struct Summary: Codable {
         var received: Int
@@ -43,13 +50,20 @@ struct SyncCommand: AsyncParsableCommand {
         let local = try cli { try replica.versionVector() }
         let received = Counter(), missing = Counter()
         let quiet = json
+        let http = http ? HTTPSync(replica: replica, serverURL: server, token: token) : nil
         do {
-            try await sync.syncOnce { event in
+            let run: (@escaping @Sendable (SyncEvent) -> Void) async throws(SyncFailure) -> Void = { events throws(SyncFailure) in
+                if let http { try await http.syncOnce(events: events) } else { try await sync.syncOnce(events: events) }
+            }
+            try await run { event in
                 switch event {
                 case .connected(_, _, let serverHave):
                     // What this replica lacks of what the server had at the handshake: a first
                     // sync's size, and how much is left of an interrupted one.
-                    missing.add(serverHave.entries.reduce(0) { $0 + Int($1.value - min($1.value, local[$1.key])) })
+                    // (HTTP syncs hand over once per round; the first handshake tells the size.)
+                    if missing.value == 0 {
+                        missing.add(serverHave.entries.reduce(0) { $0 + Int($1.value - min($1.value, local[$1.key])) })
+                    }
                 case .applied(let ops, let more):
                     received.add(ops)
                     if !quiet && more {

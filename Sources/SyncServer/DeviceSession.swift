@@ -37,15 +37,7 @@ struct DeviceSession {
         let device = device
         let metrics = metrics
         let driver = SyncDriver(store: scoped, transport: transport, clock: store.clock) { hello in
-            guard hello.replica == device.replica, hello.brand == device.brand, hello.user == device.user else {
-                return .failure(ErrorFrame(code: "forbidden", message: "the hello does not match this device's token",
-                                           retryable: false))
-            }
-            do {
-                return .success(Authorization(have: try replica.versionVector(), viewer: device.user))
-            } catch {
-                return .failure(ErrorFrame(code: "storage_error", message: "\(error)", retryable: true))
-            }
+            Self.authorize(hello, device: device, replica: replica)
         }
         let revoked = Flag()
         let connected = Flag()
@@ -92,6 +84,20 @@ struct DeviceSession {
                 hub.unsubscribe(subscription.id)
                 await transport.close()
             }
+        }
+    }
+
+    /// Scope comes from the token alone: the hello must name the token's device, and the device
+    /// then sees its brand's replica with its user's scope.
+    static func authorize(_ hello: Hello, device: DeviceRecord, replica: Replica) -> Result<Authorization, ErrorFrame> {
+        guard hello.replica == device.replica, hello.brand == device.brand, hello.user == device.user else {
+            return .failure(ErrorFrame(code: "forbidden", message: "the hello does not match this device's token",
+                                       retryable: false))
+        }
+        do {
+            return .success(Authorization(have: try replica.versionVector(), viewer: device.user))
+        } catch {
+            return .failure(ErrorFrame(code: "storage_error", message: "\(error)", retryable: true))
         }
     }
 

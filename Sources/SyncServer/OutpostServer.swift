@@ -67,6 +67,16 @@ public struct OutpostServer: Sendable {
                                                         "replica": "\(enrollment.replica)"])
             return try Self.json(enrollment)
         }
+        router.post("/v1/sync") { [store, hub, metrics] request, _ -> Response in
+            guard let device = try Self.device(request.headers[.authorization], store) else {
+                throw ServerError.unauthorized()
+            }
+            let body = try await request.body.collect(upTo: OneShotSync.maxBody)
+            let response = try await OneShotSync(device: device, store: store, hub: hub, metrics: metrics)
+                .run(body: Array(body.readableBytesView))
+            return Response(status: .ok, headers: [.contentType: "application/vnd.outpost.frames"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: response)))
+        }
         // Reached only when the WebSocket upgrade was refused.
         router.get("/v1/sync") { [store] request, _ -> Response in
             guard try Self.device(request.headers[.authorization], store) != nil else { throw ServerError.unauthorized() }

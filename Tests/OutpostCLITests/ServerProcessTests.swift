@@ -127,6 +127,30 @@ struct ServerProcessTests {
         #expect(rows.first { $0.id == thread }?.unread == true, "the tablet's unread reached the laptop")
     }
 
+    @Test("one-shot HTTP sync: a device syncing over POST rounds converges with a WebSocket device")
+    func httpSync() async throws {
+        let server = try await world()
+        defer { server.stop() }
+        let laptop = try server.enroll("dana"), phone = try server.enroll("dana")
+        defer { laptop.remove(); phone.remove() }
+        try laptop.ok(["sync"])
+        struct Started: Decodable { var conversation: String }
+        let thread = try laptop.json(Started.self, ["compose", "--partner", "juniper", "--subject", "Samples", "Hi"])
+            .conversation
+        try laptop.ok(["sync"])
+        struct Summary: Decodable { var received: Int; var sent: Int; var pending: Int }
+        let first = try phone.json(Summary.self, ["sync", "--http"])
+        #expect(first.received > 0 && first.pending == 0)
+        try phone.ok(["reply", thread, "Sent over HTTP"])
+        let second = try phone.json(Summary.self, ["sync", "--http"])
+        #expect(second.sent == 1 && second.pending == 0)
+        try laptop.ok(["sync"])
+        #expect(try laptop.ok(["thread", thread, "--peek"]).contains("Sent over HTTP"))
+        #expect(try Self.digest(laptop) == Self.digest(phone))
+        let refused = try phone.run(["sync", "--http", "--watch"])
+        #expect(refused.status == 64, "--http is one round only")
+    }
+
     @Test("another user's device sees messages but not Dana's drafts or read state")
     func otherUserScope() async throws {
         let server = try await world()

@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Replica
+import SyncClient
+import SyncCore
+import Wire
+
+/// `POST /v1/sync`: one request/response round of the sync protocol, for scripts and curl
+/// (Protocol/SERVER_API.md). The body is frames one after the other — a Hello, then at most one
+/// batch of the device's ops; the response is the server's frames: a Welcome, an Ack of the
+/// device's batch, and the first page of what the device lacks (`more` says whether to post
+/// again). The same driver, validation and scope as the WebSocket session serve it.
+struct OneShotSync {
+    let device: DeviceRecord
+    let store: ServerStore
+    let hub: BrandHub
+    let metrics: ServerMetrics
+
+    /// The largest request body accepted.
+    static let maxBody = 2 * WireLimits.default.maxFrameBytes + 4 * FrameCodec.headerSize
+
+    func run(body: [UInt8]) async throws -> [UInt8] {
+        let frames = try Self.split(body)
+        let replica = try store.brandReplica(device.brand)
+        let scoped = DeviceScopedStore(replica: replica, device: device, clock: store.clock,
+                                       lock: hub.lock(for: device.brand), hub: hub, metrics: metrics)
+        let transport = OneShotTransport(requests: frames)
+        let device = device
+        let driver = SyncDriver(store: scoped, transport: transport, clock: store.clock) { hello in
+            DeviceSession.authorize(hello, device: device, replica: replica)
+        }
+        do {
+            try await driver.run(.server(replica: store.serverReplica), untilCaughtUp: false)
+        } catch {
+            // The request's frames are used up (`closed`), or the session failed and its Error
+            // frame is already in the response.
+            if case .refused(let frame) = error { metrics.error(frame.code) }
+        }
+        metrics.update { $0.bytesIn += body.count }
+        let response = await transport.response()
+        metrics.update { $0.bytesOut += response.count }
+        return response
+    }
+
+    /// Cuts a body into frames by their headers' lengths; anything else is a bad request.
+    static func split(_ body: [UInt8]) throws -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        var offset = 0
+        while offset < body.count {
+            let rest = Array(body[offset...])
+            let length: Int?
+            do {
+                length = try FrameCodec.frameLength(rest)
+            } catch {
+                throw ServerError.badRequest("the body is not Outpost frames: \(error)")
+            }
+            guard let length, length <= rest.count else {
+                throw ServerError.badRequest("the body ends inside a frame")
+            }
+            frames.append(Array(rest.prefix(length)))
+            offset += length
+        }
+        guard !frames.isEmpty else { throw ServerError.badRequest("the body holds no frame") }
+        return frames
+    }
+}
+
+/// A transport whose inbound side is a request's frames and whose outbound side collects the
+/// response.
+final class OneShotTransport: FrameTransport {
+    private let inbound = FrameQueue()
+    private let collected = Collected()
+
+    init(requests: [[UInt8]]) {
+        let inbound = inbound
+        Task { for frame in requests { await inbound.put(frame) }; await inbound.close() }
+    }
+
+    func send(_ frame: [UInt8]) async throws { await collected.append(frame) }
+    func receive() async throws -> [UInt8]? { await inbound.take() }
+    func close() async { await inbound.close() }
+    func response() async -> [UInt8] { await collected.bytes }
+
+    private actor Collected {
+        var bytes: [UInt8] = []
+        func append(_ frame: [UInt8]) { bytes += frame }
+    }
+}
