@@ -3,6 +3,7 @@ import Causality
 import Foundation
 import InboxModel
 import Replica
+import SyncClient
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -94,9 +95,8 @@ struct EnrollCommand: AsyncParsableCommand {
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
-            struct Failure: Decodable { struct Body: Decodable { var code: String; var message: String }; var error: Body }
-            if let failure = try? JSONDecoder().decode(Failure.self, from: data) {
-                throw CLIError(failure.error.message, code: failure.error.code)
+            if let failure = ServerErrorBody.frame(from: data, status: status) {
+                throw CLIError(failure.message, code: failure.code)
             }
             throw CLIError("the server answered \(status)", code: "bad_response")
         }

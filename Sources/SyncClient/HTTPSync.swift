@@ -127,26 +127,14 @@ public struct HTTPSync: Sendable {
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
-            struct Failure: Decodable { struct Body: Decodable { var code: String; var message: String }; var error: Body }
-            let failure = try? JSONDecoder().decode(Failure.self, from: data)
-            throw .refused(ErrorFrame(code: failure?.error.code ?? "http_\(status)",
-                                      message: failure?.error.message ?? "the server answered \(status)",
-                                      retryable: status >= 500))
+            throw .refused(ServerErrorBody.frame(from: data, status: status)
+                ?? ErrorFrame(code: "http_\(status)", message: "the server answered \(status)", retryable: status >= 500))
         }
-        var frames: [[UInt8]] = []
-        var rest = [UInt8](data)
-        while !rest.isEmpty {
-            let length: Int?
-            do {
-                length = try FrameCodec.frameLength(rest)
-            } catch {
-                throw .badFrame(error)
-            }
-            guard let length, length <= rest.count else { throw .badFrame(.truncated(expected: length ?? 24, got: rest.count)) }
-            frames.append(Array(rest.prefix(length)))
-            rest.removeFirst(length)
+        do {
+            return try FrameCodec.split([UInt8](data))
+        } catch {
+            throw .badFrame(error)
         }
-        return frames
     }
 
     private func encode(_ message: WireMessage) throws(SyncFailure) -> [UInt8] {

@@ -120,9 +120,7 @@ public struct WebSocketSync: Sendable {
         guard let (data, response) = try? await URLSession.shared.data(for: request),
               let status = (response as? HTTPURLResponse)?.statusCode, status >= 400
         else { return nil }
-        struct Failure: Decodable { struct Body: Decodable { var code: String; var message: String }; var error: Body }
-        guard let failure = try? JSONDecoder().decode(Failure.self, from: data) else { return nil }
-        return .refused(ErrorFrame(code: failure.error.code, message: failure.error.message, retryable: status >= 500))
+        return ServerErrorBody.frame(from: data, status: status).map { .refused($0) }
     }
 
     private static func record(_ event: SyncEvent, in replica: Replica) {

@@ -44,21 +44,11 @@ struct OneShotSync {
 
     /// Cuts a body into frames by their headers' lengths; anything else is a bad request.
     static func split(_ body: [UInt8]) throws -> [[UInt8]] {
-        var frames: [[UInt8]] = []
-        var offset = 0
-        while offset < body.count {
-            let rest = Array(body[offset...])
-            let length: Int?
-            do {
-                length = try FrameCodec.frameLength(rest)
-            } catch {
-                throw ServerError.badRequest("the body is not Outpost frames: \(error)")
-            }
-            guard let length, length <= rest.count else {
-                throw ServerError.badRequest("the body ends inside a frame")
-            }
-            frames.append(Array(rest.prefix(length)))
-            offset += length
+        let frames: [[UInt8]]
+        do {
+            frames = try FrameCodec.split(body)
+        } catch {
+            throw ServerError.badRequest("the body is not whole Outpost frames: \(error)")
         }
         guard !frames.isEmpty else { throw ServerError.badRequest("the body holds no frame") }
         return frames

@@ -83,6 +83,23 @@ public enum FrameCodec {
         return headerSize + (try FrameHeader(Array(prefix.prefix(headerSize)), limits: limits)).payloadLength
     }
 
+    /// Cuts bytes holding whole frames one after the other (an HTTP body) into frames, by their
+    /// headers' lengths. Each frame is decoded later; here only the lengths are checked.
+    public static func split(_ bytes: [UInt8], limits: WireLimits = .default) throws(WireError) -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        var offset = 0
+        while offset < bytes.count {
+            let rest = Array(bytes[offset...])
+            guard let length = try frameLength(rest, limits: limits) else {
+                throw WireError.truncated(expected: headerSize, got: rest.count)
+            }
+            guard length <= rest.count else { throw WireError.truncated(expected: length, got: rest.count) }
+            frames.append(Array(rest.prefix(length)))
+            offset += length
+        }
+        return frames
+    }
+
     private static func appendUInt32(_ bytes: inout [UInt8], _ value: UInt32) {
         bytes.append(UInt8(truncatingIfNeeded: value >> 24))
         bytes.append(UInt8(truncatingIfNeeded: value >> 16))

@@ -211,8 +211,9 @@ struct ResumableFirstSyncTests {
             .versionVector()
         let total = serverVector.entries.values.reduce(0) { $0 + Int($1) }
 
+        let binary = try #require(Outpost.binary)
         let sync = Process()
-        sync.executableURL = try #require(Outpost.binary)
+        sync.executableURL = binary
         sync.arguments = ["sync", "--replica", device.replicaPath]
         sync.standardOutput = FileHandle.nullDevice
         sync.standardError = FileHandle.nullDevice
