@@ -9,8 +9,15 @@
 #   OUTPOST_BENCH_MESSAGES=100000 Tools/benchmark.sh     # a quick replica run
 #   Tools/benchmark.sh --filter 'inbox.*'                # extra arguments go to package-benchmark
 #   Tools/benchmark.sh --filter 'wire.*'                 # only the wire codec: no replica, about 1 minute
+#   Tools/benchmark.sh --filter sync                     # only sync, end to end over loopback (about 3 minutes)
+#   Tools/benchmark.sh --filter sync.latency             # one sync part: sync.first-sync, sync.latency, sync.devices
 #
-# When every --filter starts with "wire", the replica fixture is neither built nor checked.
+# - sync: real `outpost server` and device processes (bench-sync): a first sync of 100k messages
+#   beside the plain SQLite apply of the same rows, with the device's peak memory; commit → visible
+#   on another device, p50/p99, beside the local reply and query; 100 devices syncing at once, p99
+#   round, beside one device alone.
+#
+# When every --filter starts with "wire" (or "sync"), the replica fixture is neither built nor checked.
 #
 # Environment: OUTPOST_BENCH_MESSAGES (default 1000000), OUTPOST_BENCH_SEED (2026),
 # OUTPOST_BENCH_SECONDS (time per benchmark, default 3), OUTPOST_BENCH_CACHE (folder of the
@@ -18,7 +25,9 @@
 # operation; slows malloc-heavy code, so judge the timing targets on a run without it),
 # OUTPOST_BENCH_STRICT=1 (exit 3 on a missed target), OUTPOST_WIRE_TEXT=prose (time the wire batch
 # with ~340 B of English prose as message texts instead of the demo's templated sentences, which
-# deflate about 8x where real text deflates about 3x). The first 1M run builds the replica (about
+# deflate about 8x where real text deflates about 3x), OUTPOST_BENCH_SYNC_MESSAGES (first sync, 100000),
+# OUTPOST_BENCH_SYNC_RUNS (3), OUTPOST_BENCH_SYNC_PROBES (1000), OUTPOST_BENCH_SYNC_DEVICES (100),
+# OUTPOST_BENCH_SYNC_SECONDS (30). The first 1M run builds the replica (about
 # 4 minutes) and package-benchmark (about 3 minutes); later runs take about 2 minutes.
 set -euo pipefail
 
@@ -40,12 +49,17 @@ for argument in "$@"; do
 done
 replica=1
 wire=1
+sync=1
+sync_parts=()
 if [ ${#filters[@]} -gt 0 ]; then
     replica=0
     wire=0
+    sync=0
     for filter in "${filters[@]}"; do
         case "$filter" in
             wire*) wire=1 ;;
+            sync.first-sync|sync.latency|sync.devices) sync=1; sync_parts+=("${filter#sync.}") ;;
+            sync*) sync=1 ;;
             *) replica=1 ;;
         esac
     done
@@ -58,6 +72,7 @@ build() {
 }
 if [ $replica = 1 ]; then build bench-fixture; fi
 if [ $wire = 1 ]; then build bench-wire; fi
+if [ $sync = 1 ]; then build outpost; build bench-sync; fi
 
 if [ $replica = 1 ]; then
     echo "== fixture"
@@ -79,6 +94,12 @@ if [ $wire = 1 ]; then
     .build/release/bench-wire sizes --json "${corpus[@]}" >"$results/wire-sizes.json"
     sizes=(--wire-sizes "$results/wire-sizes.json")
 fi
+
+if [ $sync = 1 ]; then
+    echo "== sync, end to end over loopback (bench-sync)"
+    .build/release/bench-sync "${sync_parts[@]}" --json "$results/sync.json"
+fi
+[ $replica = 1 ] || [ $wire = 1 ] || exit 0
 
 echo "== benchmarks (package-benchmark, one process per benchmark)"
 rm -f "$results/Current_run.jmh.json"

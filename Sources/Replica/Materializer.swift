@@ -135,19 +135,20 @@ struct Materializer {
         }
         let message = try insertMessage(op, conversation: conversation, body: post.body)
         let last = Self.stamp(wall: row[3], logical: row[4], replica: row[5])
+        // One UPDATE of the summary per message (the unread flag too): each rewrites the row and
+        // its activity index entries.
+        let unread: Int64 = try viewerSeesUnread(author: op.actor) ? 1 : 0
         if op.stamp > last {
             try db.cachedStatement(sql: """
                 UPDATE conversations SET last_wall = ?, last_logical = ?, last_replica = ?, last_author = ?, preview = ?,
-                    message_count = message_count + 1, last_message = ? WHERE id = ?
+                    message_count = message_count + 1, last_message = ?, unread = MAX(unread, ?) WHERE id = ?
                 """).execute(arguments: Self.stampArguments(op.stamp)
-                    + [op.actor.description, Self.preview(post.body), message, conversation])
+                    + [op.actor.description, Self.preview(post.body), message, unread, conversation])
         } else {
             try db.cachedStatement(sql: """
-                UPDATE conversations SET message_count = message_count + 1, last_message = ? WHERE id = ?
-                """).execute(arguments: [message, conversation])
-        }
-        if try viewerSeesUnread(author: op.actor) {
-            try db.cachedStatement(sql: "UPDATE conversations SET unread = 1 WHERE id = ?").execute(arguments: [conversation])
+                UPDATE conversations SET message_count = message_count + 1, last_message = ?, unread = MAX(unread, ?)
+                WHERE id = ?
+                """).execute(arguments: [message, unread, conversation])
         }
         if let user = op.actor.user {
             try deleteDraftVersions(user: user, key: .conversation(post.conversation), dots: post.supersedes)

@@ -44,8 +44,12 @@ public struct WebSocketSync: Sendable {
     }
 
     /// Connects and runs one session: one round (`untilCaughtUp`) or live until the connection ends.
-    public func connect(untilCaughtUp: Bool, events: @escaping @Sendable (SyncEvent) -> Void = { _ in })
-        async throws(SyncFailure) {
+    ///
+    /// A live session pushes whenever `localChanges` yields. Without it, the session watches the
+    /// replica file (``Replica/changes(every:)``), which also sees changes other processes make;
+    /// an app that makes its changes in this process passes its own stream and pushes at once.
+    public func connect(untilCaughtUp: Bool, localChanges: AsyncStream<Void>? = nil,
+                        events: @escaping @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
         let replica = replica
         let record: @Sendable (SyncEvent) -> Void = { event in
             Self.record(event, in: replica)
@@ -79,8 +83,8 @@ public struct WebSocketSync: Sendable {
                         if untilCaughtUp {
                             try await driver.run(session, untilCaughtUp: true, events: record)
                         } else {
-                            try await driver.run(session, untilCaughtUp: false, localChanges: replica.changes(),
-                                                 events: record)
+                            try await driver.run(session, untilCaughtUp: false,
+                                                 localChanges: localChanges ?? replica.changes(), events: record)
                         }
                     } catch let error as SyncFailure {
                         await outcome.fail(error)

@@ -5,8 +5,9 @@ public import Wire
 /// The sync protocol as a state machine with no I/O, the same for a device and the server
 /// (Protocol/SPEC.md). Feed it what happened; it returns the ``SyncAction``s to carry out.
 ///
-/// Each side pushes what the other lacks, one batch at a time (the next batch waits for the
-/// previous one's ack), and applies and acknowledges what it receives. Batches are prefixes of the
+/// Each side pushes what the other lacks in numbered batches, with at most
+/// ``SyncConfiguration/maxBatchesInFlight`` of them unacknowledged, and applies and acknowledges
+/// what it receives in order. Batches are prefixes of the
 /// sender's journal order, so each is causally closed given what the receiver already had; an
 /// interrupted session resumes from the vectors of the next hello, not from zero.
 ///
@@ -35,11 +36,17 @@ public struct SyncSession: Sendable {
     /// What the peer is known to have: its hello/welcome vector, joined with its acks and with
     /// every op it sent us.
     public private(set) var peerHave = VersionVector()
+    /// `peerHave` joined with every op sent: where the next load starts.
+    private var sentHave = VersionVector()
     private var sentBatches: UInt64 = 0
-    private var awaitingAck: (batch: UInt64, more: Bool)?
+    /// Batches sent and not yet acknowledged, oldest first.
+    private var inFlight: [(batch: UInt64, more: Bool)] = []
     private var loading = false
     private var buffered: [Op] = []
+    /// The last load stopped at its limit: the journal has more for the peer.
     private var bufferedMore = false
+    /// The first exchange still owes the peer a batch with `more = false`.
+    private var owesFinalBatch = true
     private var pushedAll = false
     private var localChangedWhileBusy = false
 
@@ -110,7 +117,9 @@ public struct SyncSession: Sendable {
             return [.connected(peer: welcome.serverReplica, peerHave: welcome.have, clockSkewMs: skew)]
                 + startPushing(peerHave: welcome.have)
         case (.ops(let batch), .open):
-            guard applying == nil else { return fail("protocol_violation", "batch \(batch.batch) sent before the ack of the previous one") }
+            guard applying == nil else {
+                return fail("protocol_violation", "batch \(batch.batch) arrived while the previous one was being applied")
+            }
             guard batch.batch == expectedBatch else {
                 return fail("protocol_violation", "expected batch \(expectedBatch), got \(batch.batch)")
             }
@@ -146,7 +155,7 @@ public struct SyncSession: Sendable {
         loading = false
         buffered = ops
         bufferedMore = more
-        return sendNextPage()
+        return sendPages()
     }
 
     /// The driver committed the batch from ``SyncAction/apply(_:)``; `have` is the replica's vector
@@ -176,7 +185,7 @@ public struct SyncSession: Sendable {
     /// New local ops exist (a user action, or ops another device pushed to the server): push them
     /// once the current batch is acknowledged.
     public mutating func localChanged() -> [SyncAction] {
-        guard phase == .open, pushedAll, !loading, awaitingAck == nil else {
+        guard phase == .open, pushedAll, !loading, buffered.isEmpty, !bufferedMore else {
             localChangedWhileBusy = true
             return []
         }
@@ -187,53 +196,57 @@ public struct SyncSession: Sendable {
 
     private mutating func startPushing(peerHave: VersionVector) -> [SyncAction] {
         self.peerHave = peerHave
+        sentHave = peerHave
         return load()
     }
 
     private mutating func load() -> [SyncAction] {
         loading = true
         localChangedWhileBusy = false
-        return [.loadOps(missingFrom: peerHave, limit: configuration.maxOpsPerBatch)]
+        return [.loadOps(missingFrom: sentHave, limit: configuration.maxOpsPerBatch)]
     }
 
-    private mutating func sendNextPage() -> [SyncAction] {
-        var page: [Op] = []
-        var bytes = 0
-        while let op = buffered.first, page.count < configuration.maxOpsPerBatch {
-            let size = Self.estimatedSize(op)
-            if !page.isEmpty && bytes + size > configuration.maxBatchBytes { break }
-            page.append(op)
-            bytes += size
-            buffered.removeFirst()
+    /// Sends pages of what is loaded while the window has room, and loads the next ops when the
+    /// loaded ones run out and the journal has more (or new ones arrived meanwhile).
+    private mutating func sendPages() -> [SyncAction] {
+        var actions: [SyncAction] = []
+        while inFlight.count < configuration.maxBatchesInFlight {
+            if buffered.isEmpty && (bufferedMore || localChangedWhileBusy) {
+                if !loading { actions += load() }
+                break
+            }
+            if buffered.isEmpty && !owesFinalBatch { break }
+            var count = 0
+            var bytes = 0
+            for op in buffered.prefix(configuration.maxOpsPerBatch) {
+                let size = Self.estimatedSize(op)
+                if count > 0 && bytes + size > configuration.maxBatchBytes { break }
+                count += 1
+                bytes += size
+            }
+            let page = Array(buffered.prefix(count))
+            buffered.removeFirst(count)
+            let more = !buffered.isEmpty || bufferedMore
+            for op in page { sentHave.advance(op.dot) }
+            if !more { owesFinalBatch = false }
+            sentBatches += 1
+            inFlight.append((sentBatches, more))
+            actions.append(.send(.ops(OpBatch(batch: sentBatches, ops: page, more: more))))
         }
-        let more = !buffered.isEmpty || bufferedMore
-        if page.isEmpty && pushedAll {
-            // Nothing new in a live session: stay quiet.
-            return localChangedWhileBusy ? load() : []
-        }
-        sentBatches += 1
-        awaitingAck = (sentBatches, more)
-        return [.send(.ops(OpBatch(batch: sentBatches, ops: page, more: more)))]
+        return actions
     }
 
     private mutating func acknowledged(_ ack: Ack) -> [SyncAction] {
         peerHave.join(ack.have)
-        guard let waiting = awaitingAck, waiting.batch == ack.batch else {
+        guard let oldest = inFlight.first, oldest.batch == ack.batch else {
             guard ack.batch == 0 else { return fail("protocol_violation", "ack of batch \(ack.batch), none was waiting") }
             return [.peerAcknowledged(peerHave)]
         }
-        awaitingAck = nil
-        var actions: [SyncAction] = [.peerAcknowledged(peerHave)]
-        if !buffered.isEmpty {
-            actions += sendNextPage()
-        } else if waiting.more || localChangedWhileBusy {
-            if !waiting.more { pushedAll = true }
-            actions += load()
-        } else {
-            pushedAll = true
-            actions += caughtUpIfDone()
-        }
-        return actions
+        inFlight.removeFirst()
+        // A batch with `more = false` ended everything the journal held for the peer when it was
+        // loaded: once it is acknowledged, the first exchange's push is done.
+        if !oldest.more && inFlight.isEmpty { pushedAll = true }
+        return [.peerAcknowledged(peerHave)] + sendPages() + caughtUpIfDone()
     }
 
     private mutating func caughtUpIfDone() -> [SyncAction] {

@@ -106,6 +106,43 @@ struct SyncSessionTests {
         #expect(try laptop.digest().state == server.digest().state)
     }
 
+    @Test("the sender keeps at most maxBatchesInFlight batches unacknowledged, and loads ahead while they are out")
+    func window() throws {
+        let server = try Self.server(conversations: 30)
+        var session = SyncSession.server(replica: Self.serverID,
+                                         configuration: SyncConfiguration(maxOpsPerBatch: 5, maxBatchesInFlight: 2))
+        _ = session.receive(.hello(Hello(replica: ReplicaID(0xd1), brand: Self.brand, user: Self.dana,
+                                         have: VersionVector(), clockMs: 0)), clockMs: 0)
+        // Carries out loads at once and returns the batches sent.
+        func run(_ actions: [SyncAction]) throws -> [OpBatch] {
+            var sent: [OpBatch] = []
+            for action in actions {
+                switch action {
+                case .send(.ops(let batch)): sent.append(batch)
+                case .loadOps(let have, let limit):
+                    let (ops, more) = try server.ops(missingFrom: have, limit: limit)
+                    sent += try run(session.opsLoaded(ops, more: more))
+                default: break
+                }
+            }
+            return sent
+        }
+        var received = try run(session.welcome(have: try server.versionVector(), clockMs: 0))
+        #expect(received.map(\.batch) == [1, 2], "two batches go before any ack")
+        var acked: UInt64 = 0
+        while let last = received.last, last.more || acked < last.batch {
+            acked += 1
+            let more = try run(session.receive(.ack(Ack(have: VersionVector(), batch: acked)), clockMs: 0))
+            #expect(more.count <= 1, "one ack frees one slot")
+            #expect(UInt64(received.count) - acked + UInt64(more.count) <= 2)
+            received += more
+        }
+        let dots = received.flatMap(\.ops).map(\.dot)
+        #expect(dots.count == 33 && Set(dots).count == 33, "every op once, none twice: \(dots.count)")
+        #expect(received.map(\.batch) == Array(1...UInt64(received.count)))
+        #expect(received.dropLast().allSatisfy(\.more) && received.last?.more == false)
+    }
+
     @Test("an out-of-order batch is a protocol violation")
     func outOfOrderBatch() {
         var session = SyncSession.server(replica: Self.serverID)

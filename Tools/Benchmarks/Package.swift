@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "bench-fixture", targets: ["BenchFixture"]),
         .executable(name: "bench-wire", targets: ["BenchWire"]),
+        .executable(name: "bench-sync", targets: ["BenchSync"]),
     ],
     dependencies: [
         .package(name: "Outpost", path: "../.."),
@@ -75,6 +76,21 @@ let package = Package(
             ],
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Sync benchmarks end to end: a real `outpost server` process and real device processes
+        // (issue 4, item 8). Not package-benchmark: they time whole processes and take peak memory
+        // from wait4, so they run as a plain executable that prints its own table.
+        .executableTarget(
+            name: "BenchSync",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Replica", package: "Outpost"),
+                .product(name: "SyncClient", package: "Outpost"),
+                .product(name: "SyncServer", package: "Outpost"),
+                .product(name: "InboxModel", package: "Outpost"),
+                .product(name: "Causality", package: "Outpost"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -69,6 +69,9 @@ public final class SQLiteConnection: @unchecked Sendable {
 public enum SQLiteValue: Sendable {
     case int(Int64)
     case text(String)
+    case real(Double)
+    case blob([UInt8])
+    case null
 }
 
 /// `SQLITE_TRANSIENT`, which the C macro spells as a cast of -1.
@@ -92,6 +95,11 @@ public final class SQLiteStatement {
             let rc = switch value {
             case .int(let int): sqlite3_bind_int64(handle, position, int)
             case .text(let text): sqlite3_bind_text(handle, position, text, -1, transient)
+            case .real(let real): sqlite3_bind_double(handle, position, real)
+            case .blob(let bytes): bytes.withUnsafeBytes {
+                sqlite3_bind_blob(handle, position, $0.baseAddress, Int32($0.count), transient)
+            }
+            case .null: sqlite3_bind_null(handle, position)
             }
             guard rc == SQLITE_OK else { throw BenchError("bind \(position): \(connection.lastError)") }
         }
@@ -114,6 +122,21 @@ public final class SQLiteStatement {
 
     @inline(__always)
     public func int64(_ column: Int) -> Int64 { sqlite3_column_int64(handle, Int32(column)) }
+
+    /// The current row's column as a value of its own storage class (for copying rows as they are).
+    public func value(_ column: Int) -> SQLiteValue {
+        let index = Int32(column)
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER: return .int(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT: return .text(text(column) ?? "")
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard count > 0, let pointer = sqlite3_column_blob(handle, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
+        default: return .null
+        }
+    }
 
     public func text(_ column: Int) -> String? {
         guard let pointer = sqlite3_column_text(handle, Int32(column)) else { return nil }
