@@ -11,9 +11,9 @@ public struct ServerErrorBody: Decodable, Sendable {
 
     public var error: Detail
 
-    /// The body as an error frame (retryable for 5xx), or `nil` when `data` is not such a body.
+    /// The body as an error frame (retryable for 5xx and 429), or `nil` when `data` is not such a body.
     public static func frame(from data: Data, status: Int) -> ErrorFrame? {
         guard let body = try? JSONDecoder().decode(ServerErrorBody.self, from: data) else { return nil }
-        return ErrorFrame(code: body.error.code, message: body.error.message, retryable: status >= 500)
+        return ErrorFrame(code: body.error.code, message: body.error.message, retryable: status >= 500 || status == 429)
     }
 }

@@ -10,24 +10,43 @@ import Wire
 
 /// One device's live sync session over an upgraded WebSocket: authorises the hello against the
 /// token's device, runs the server-side ``SyncDriver`` in live mode against the device-scoped
-/// brand replica, and ends the session at once if the device is revoked.
+/// brand replica, and ends the session at once if the device is revoked. The socket takes a slot
+/// of the ``ConnectionLimiter`` at the upgrade (without one, its hello gets
+/// `too_many_connections`), and must send its hello within the hello timeout (or gets
+/// `hello_timeout`).
 struct DeviceSession {
     let device: DeviceRecord
     let store: ServerStore
     let hub: BrandHub
     let lock: BrandLock
+    let connections: ConnectionLimiter
+    let helloTimeout: Duration
     let metrics: ServerMetrics
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let transport = WebSocketFrameTransport(outbound: outbound, metrics: metrics)
+        let refusal = connections.admit(device.replica)
+        if let refusal {
+            logger.notice("connection refused", metadata: ["replica": "\(device.replica)", "why": "\(refusal)"])
+        } else {
+            metrics.update { $0.sockets += 1 }
+        }
+        await serve(inbound: inbound, transport: transport, refusal: refusal)
+        if refusal == nil {
+            connections.release(device.replica)
+            metrics.update { $0.sockets -= 1 }
+        }
+    }
+
+    /// Runs the session; with a `refusal` (no connection slot), the hello is answered with
+    /// `Error{too_many_connections}` instead of a Welcome, so that the device reads why.
+    private func serve(inbound: WebSocketInboundStream, transport: WebSocketFrameTransport, refusal: String?) async {
         let replica: Replica
         do {
             replica = try store.brandReplica(device.brand)
         } catch {
-            metrics.error(error.code)
-            try? await transport.send(FrameCodec.encode(.error(ErrorFrame(code: "storage_error", message: error.message,
-                                                                              retryable: true))))
+            await transport.refuse(ErrorFrame(code: "storage_error", message: error.message, retryable: true))
             await transport.close()
             return
         }
@@ -36,19 +55,24 @@ struct DeviceSession {
                                        metrics: metrics)
         let device = device
         let metrics = metrics
+        let deadline = HelloDeadline()
+        let helloTimeout = helloTimeout
         let driver = SyncDriver(store: scoped, transport: transport, clock: store.clock) { hello in
-            Self.authorize(hello, device: device, replica: replica)
+            guard deadline.arrive() else {
+                return .failure(ErrorFrame(code: "hello_timeout", message: "the hello came too late", retryable: true))
+            }
+            if let refusal {
+                return .failure(ErrorFrame(code: "too_many_connections", message: refusal, retryable: true))
+            }
+            return Self.authorize(hello, device: device, replica: replica)
         }
         let revoked = Flag()
         let connected = Flag()
-        await withTaskGroup(of: Void.self) { group in
+        // Children return `true` when the session is over; the others are then cancelled.
+        await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: WireLimits.default.maxFrameBytes) {
-                        await transport.deliver(message)
-                    }
-                } catch {}
-                await transport.finishInbound()
+                await transport.pump(inbound)
+                return false
             }
             group.addTask {
                 for await _ in subscription.revoked {
@@ -56,6 +80,14 @@ struct DeviceSession {
                     await transport.finishInbound(dropBuffered: true)
                     break
                 }
+                return false
+            }
+            group.addTask {
+                guard (try? await Task.sleep(for: helloTimeout)) != nil, deadline.expire() else { return false }
+                await transport.refuse(ErrorFrame(code: "hello_timeout",
+                                                  message: "no hello within \(helloTimeout) of the upgrade",
+                                                  retryable: true))
+                return false
             }
             group.addTask {
                 do {
@@ -83,6 +115,10 @@ struct DeviceSession {
                 }
                 hub.unsubscribe(subscription.id)
                 await transport.close()
+                return true
+            }
+            while let over = await group.next() {
+                if over { group.cancelAll() }
             }
         }
     }

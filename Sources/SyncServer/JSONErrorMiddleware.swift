@@ -26,6 +26,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         metrics.error(failure.code)
         let body = ["error": ["code": failure.code, "message": failure.message]]
-        return try OutpostServer.json(body, status: HTTPResponse.Status(code: failure.status))
+        var response = try OutpostServer.json(body, status: HTTPResponse.Status(code: failure.status))
+        if let seconds = failure.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
+        return response
     }
 }

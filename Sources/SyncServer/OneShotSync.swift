@@ -20,6 +20,7 @@ struct OneShotSync {
     static let maxBody = 2 * WireLimits.default.maxFrameBytes + 4 * FrameCodec.headerSize
 
     func run(body: [UInt8]) async throws -> [UInt8] {
+        metrics.update { $0.bytesIn += body.count }
         let frames = try Self.split(body)
         let replica = try store.brandReplica(device.brand)
         let scoped = DeviceScopedStore(replica: replica, device: device, clock: store.clock,
@@ -36,21 +37,29 @@ struct OneShotSync {
             // frame is already in the response.
             if case .refused(let frame) = error { metrics.error(frame.code) }
         }
-        metrics.update { $0.bytesIn += body.count }
         let response = await transport.response()
         metrics.update { $0.bytesOut += response.count }
         return response
     }
 
-    /// Cuts a body into frames by their headers' lengths; anything else is a bad request.
-    static func split(_ body: [UInt8]) throws -> [[UInt8]] {
+    /// Cuts a body into frames by their headers' lengths and decodes each, so that a bad request
+    /// is refused before anything of it runs: a frame that does not decode gets its wire code
+    /// (`frame_truncated`, `frame_too_large`, `frame_bomb`…), a body that is not a Hello and at
+    /// most one OpBatch `protocol_violation`.
+    static func split(_ body: [UInt8]) throws(ServerError) -> [[UInt8]] {
         let frames: [[UInt8]]
+        var messages: [WireMessage] = []
         do {
             frames = try FrameCodec.split(body)
+            for frame in frames { messages.append(try FrameCodec.decode(frame)) }
         } catch {
-            throw ServerError.badRequest("the body is not whole Outpost frames: \(error)")
+            throw ServerError.frame(error)
         }
         guard !frames.isEmpty else { throw ServerError.badRequest("the body holds no frame") }
+        guard case .hello = messages[0], messages.count <= 2,
+              messages.dropFirst().allSatisfy({ if case .ops = $0 { true } else { false } }) else {
+            throw ServerError("protocol_violation", "the body must be a Hello, then at most one OpBatch", status: 400)
+        }
         return frames
     }
 }

@@ -3,11 +3,13 @@ import HummingbirdWebSocket
 import Foundation
 public import Logging
 import ServiceLifecycle
+public import Causality
 import InboxModel
 import Wire
 
-/// The Outpost server: `GET /healthz`, `GET /metrics`, `POST /v1/enroll` and the live sync
-/// WebSocket `GET /v1/sync` over one ``ServerStore`` (Protocol/SERVER_API.md).
+/// The Outpost server: `GET /healthz`, `GET /metrics`, `POST /v1/enroll`, the live sync
+/// WebSocket `GET /v1/sync` and the one-shot `POST /v1/sync` over one ``ServerStore``
+/// (Protocol/SERVER_API.md), guarded by ``ServerLimits``.
 ///
 /// ```swift
 /// let server = OutpostServer(store: try ServerStore.open(directory: "outpost-data"))
@@ -16,15 +18,24 @@ import Wire
 public struct OutpostServer: Sendable {
     public let store: ServerStore
     public let metrics: ServerMetrics
+    public let limits: ServerLimits
     let hub = BrandHub()
+    let connections: ConnectionLimiter
+    let enrollments: EnrollmentLimiter
     /// The default TCP port of `outpost server`.
     public static let defaultPort = 8750
     /// How often the server looks for changes made by other processes (admin commands).
     public var pollInterval: Duration = .milliseconds(200)
 
-    public init(store: ServerStore, metrics: ServerMetrics = ServerMetrics()) {
+    /// `clock` times the enrollment rate limit (the store's clock by default).
+    public init(store: ServerStore, metrics: ServerMetrics = ServerMetrics(), limits: ServerLimits = ServerLimits(),
+                clock: (any PhysicalClock)? = nil) {
         self.store = store
         self.metrics = metrics
+        self.limits = limits
+        connections = ConnectionLimiter(maxTotal: limits.maxConnections, maxPerDevice: limits.maxConnectionsPerDevice)
+        enrollments = EnrollmentLimiter(maxFailures: limits.maxEnrollmentFailures, window: limits.enrollmentWindow,
+                                        clock: clock ?? store.clock)
     }
 
     /// The HTTP application with the WebSocket upgrade and the change poller as a service.
@@ -34,7 +45,7 @@ public struct OutpostServer: Sendable {
             router: httpRouter(logger: logger),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: webSocketRouter(logger: logger),
-                configuration: .init(ws: .init(maxFrameSize: WireLimits.default.maxFrameBytes))),
+                configuration: .init(ws: .init(maxFrameSize: ServerLimits.webSocketFrameCap))),
             configuration: .init(address: .hostname(host, port: port), serverName: "outpost"),
             logger: logger
         )
@@ -44,8 +55,8 @@ public struct OutpostServer: Sendable {
 
     // MARK: Routes
 
-    func httpRouter(logger: Logger) -> Router<BasicRequestContext> {
-        let router = Router()
+    func httpRouter(logger: Logger) -> Router<OutpostRequestContext> {
+        let router = Router(context: OutpostRequestContext.self)
         router.middlewares.add(JSONErrorMiddleware(metrics: metrics))
         router.get("/healthz") { _, _ in
             try Self.json(["status": "ok"])
@@ -54,7 +65,9 @@ public struct OutpostServer: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
-        router.post("/v1/enroll") { [store, logger] request, _ in
+        router.post("/v1/enroll") { [store, enrollments, logger] request, context in
+            let address = context.clientAddress
+            try enrollments.check(address)
             let buffer = try await request.body.collect(upTo: 64 * 1024)
             let body: EnrollRequest
             do {
@@ -62,7 +75,13 @@ public struct OutpostServer: Sendable {
             } catch {
                 throw ServerError.badRequest("the body must be {\"code\": \"…\", \"deviceName\": \"…\"}")
             }
-            let enrollment = try store.enroll(code: body.code, deviceName: body.deviceName)
+            let enrollment: Enrollment
+            do {
+                enrollment = try store.enroll(code: body.code, deviceName: body.deviceName)
+            } catch let error as ServerError {
+                if error.code == ServerError.codeInvalid.code { enrollments.failed(address) }
+                throw error
+            }
             logger.notice("device enrolled", metadata: ["brand": "\(enrollment.brand)", "user": "\(enrollment.user)",
                                                         "replica": "\(enrollment.replica)"])
             return try Self.json(enrollment)
@@ -87,7 +106,7 @@ public struct OutpostServer: Sendable {
 
     func webSocketRouter(logger: Logger) -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
-        let store = store, hub = hub, metrics = metrics
+        let store = store, hub = hub, metrics = metrics, connections = connections, limits = limits
         router.ws("/v1/sync") { request, _ in
             let device = try? Self.device(request.headers[.authorization], store)
             return device == nil ? .dontUpgrade : .upgrade([:])
@@ -97,7 +116,8 @@ public struct OutpostServer: Sendable {
                 return
             }
             let session = DeviceSession(device: device, store: store, hub: hub, lock: hub.lock(for: device.brand),
-                                        metrics: metrics, logger: logger)
+                                        connections: connections, helloTimeout: limits.helloTimeout, metrics: metrics,
+                                        logger: logger)
             await session.run(inbound: inbound, outbound: outbound)
         }
         return router

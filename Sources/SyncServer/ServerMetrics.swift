@@ -11,6 +11,7 @@ public final class ServerMetrics: Sendable {
         var bytesOut = 0
         var errors: [String: Int] = [:]
         var connected = 0
+        var sockets = 0
     }
 
     private let values = Mutex(Values())
@@ -27,6 +28,12 @@ public final class ServerMetrics: Sendable {
 
     /// The number of open sessions past the Welcome.
     public var connectedDevices: Int { values.withLock { $0.connected } }
+
+    /// The number of open sync WebSockets, before and after their Welcome.
+    public var openSockets: Int { values.withLock { $0.sockets } }
+
+    /// The count of errors sent with `code`.
+    public func errors(_ code: String) -> Int { values.withLock { $0.errors[code, default: 0] } }
 
     /// The Prometheus text exposition (version 0.0.4).
     public func render() -> String {
@@ -45,7 +52,9 @@ public final class ServerMetrics: Sendable {
             lines.append("outpost_errors_total{code=\"\(code)\"} \(count)")
         }
         lines += ["# HELP outpost_connected_devices Open WebSocket sync sessions.",
-                  "# TYPE outpost_connected_devices gauge", "outpost_connected_devices \(v.connected)"]
+                  "# TYPE outpost_connected_devices gauge", "outpost_connected_devices \(v.connected)",
+                  "# HELP outpost_sync_sockets Open sync WebSockets, counted against the connection limits.",
+                  "# TYPE outpost_sync_sockets gauge", "outpost_sync_sockets \(v.sockets)"]
         return lines.joined(separator: "\n") + "\n"
     }
 }

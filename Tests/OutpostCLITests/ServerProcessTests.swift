@@ -21,11 +21,12 @@ final class ServerProcess: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    func start() async throws {
+    /// Starts `outpost server` with `options` beyond data and port.
+    func start(options: [String] = []) async throws {
         let binary = try #require(Outpost.binary)
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["server", "--data", data.path, "--port", "\(port)"]
+        process.arguments = ["server", "--data", data.path, "--port", "\(port)"] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

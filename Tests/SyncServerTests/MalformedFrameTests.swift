@@ -38,10 +38,45 @@ struct MalformedFrameTests {
         guard case .error(let frame)? = garbage else { Issue.record("no error frame: \(String(describing: garbage))"); return }
         #expect(frame.code.hasPrefix("frame_") || frame.code == "unsupported_version")
         let text = try await Self.answer(to: .text("hello?"), world: world)
-        guard case .error? = text else { Issue.record("no error frame for text"); return }
+        guard case .error(let textError)? = text else { Issue.record("no error frame for text"); return }
+        #expect(textError.code == "protocol_violation")
         let ack = try FrameCodec.encode(.ack(Ack(have: .init(), batch: 1)))
         let outOfPlace = try await Self.answer(to: .binary(ByteBuffer(bytes: ack)), world: world)
         guard case .error(let violation)? = outOfPlace else { Issue.record("no error frame for an ack"); return }
         #expect(violation.code == "protocol_violation")
+    }
+
+    @Test("a message over the wire limit in fragments gets frame_too_large as soon as it passes the limit")
+    func fragmentedOverLimit() async throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        let device = try world.enroll(TestWorld.dana)
+        let huge = [UInt8](repeating: 0x42, count: 3 * ServerLimits.largestFrame)
+        try await world.app.test(.live) { client in
+            let log = try await client.rawSession(token: device.enrollment.token,
+                                                  send: [.fragmented(huge, fragment: 1 << 20)])
+            #expect(log.errors.map(\.code) == ["frame_too_large"])
+            #expect(!log.gotWelcome)
+        }
+        #expect(world.server.metrics.errors("frame_too_large") == 1)
+    }
+
+    @Test("one WebSocket frame over the WebSocket layer's cap gets close 1009 and no Error frame; the server goes on")
+    func webSocketFrameOverCap() async throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        let device = try world.enroll(TestWorld.dana)
+        let other = try world.enroll(TestWorld.sam)
+        try await world.app.test(.live) { client in
+            let huge = [UInt8](repeating: 0x42, count: ServerLimits.webSocketFrameCap + 1)
+            let log = try await client.rawSession(token: device.enrollment.token, send: [.binary(huge)])
+            #expect(log.received.isEmpty)
+            #expect(log.closeCode == .messageTooLarge)
+            // Just under the cap, the message is read and answered.
+            let under = [UInt8](repeating: 0x42, count: ServerLimits.webSocketFrameCap)
+            let answered = try await client.rawSession(token: device.enrollment.token, send: [.binary(under)])
+            #expect(answered.errors.map(\.code) == ["frame_too_large"])
+            #expect(try await client.sync(other.replica, token: other.enrollment.token) == .caughtUp)
+        }
     }
 }

@@ -28,7 +28,8 @@ struct TestWorld {
     let store: ServerStore
     let server: OutpostServer
 
-    init() throws {
+    /// `clock` times the enrollment rate limit (the system clock by default).
+    init(limits: ServerLimits = ServerLimits(), clock: (any PhysicalClock)? = nil) throws {
         directory = NSTemporaryDirectory() + "outpost-server-\(UUID().uuidString)"
         store = try ServerStore.open(directory: directory)
         try store.addBrand(Self.northwind, name: "Northwind")
@@ -38,7 +39,7 @@ struct TestWorld {
                              status: .active)
         try store.addBrand(Self.acme, name: "Acme")
         try store.addUser(brand: Self.acme, id: Self.eve, name: "Eve", email: "eve@example.com")
-        var server = OutpostServer(store: store)
+        var server = OutpostServer(store: store, limits: limits, clock: clock)
         server.pollInterval = .milliseconds(20)
         self.server = server
     }

@@ -1,0 +1,52 @@
+import Causality
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSTesting
+import InboxModel
+import Testing
+import Wire
+@testable import SyncServer
+
+@Suite("The hello timeout", .timeLimit(.minutes(1)))
+struct HelloTimeoutTests {
+    @Test("a socket that sends nothing after the upgrade gets Error{hello_timeout} and a close")
+    func silent() async throws {
+        let world = try TestWorld(limits: ServerLimits(helloTimeout: .milliseconds(300)))
+        defer { world.cleanUp() }
+        let device = try world.enroll(TestWorld.dana)
+        try await world.app.test(.live) { client in
+            let log = try await client.rawSession(token: device.enrollment.token)
+            #expect(log.errors.map(\.code) == ["hello_timeout"])
+            #expect(log.errors.first?.retryable == true)
+            #expect(!log.gotWelcome)
+            // The socket's slot is given back.
+            try await eventually { world.server.metrics.openSockets == 0 }
+        }
+        #expect(world.server.metrics.errors("hello_timeout") == 1)
+        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="hello_timeout"} 1"#))
+    }
+
+    @Test("a session whose hello came in time outlives the timeout")
+    func helloInTime() async throws {
+        // Generous: the hello leaves right after the upgrade, well within 5 s even on a busy machine;
+        // the session then idles past the timer.
+        let timeout = Duration.seconds(5)
+        let world = try TestWorld(limits: ServerLimits(helloTimeout: timeout))
+        defer { world.cleanUp() }
+        let laptop = try world.enroll(TestWorld.dana)
+        let tablet = try world.enroll(TestWorld.dana)
+        try await world.app.test(.live) { client in
+            let live = await LiveSession.open(tablet.replica, token: tablet.enrollment.token, client)
+            #expect(live.caughtUp)
+            try await Task.sleep(for: timeout + .seconds(1))
+            #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
+            _ = try laptop.replica.compose(to: TestWorld.partner, subject: "Still there?", text: "Hello")
+            #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
+            try await eventually { try !tablet.replica.inbox().isEmpty }
+            #expect(try tablet.replica.inbox().map(\.subject) == ["Still there?"])
+            try await live.stop()
+        }
+        #expect(world.server.metrics.errors("hello_timeout") == 0)
+    }
+}
