@@ -9,11 +9,11 @@ import SyncServer
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Manage a server's brands, users, partners and devices (Protocol/SERVER_API.md).",
+        abstract: "Manage a server's brands, users, partners, devices and API tokens (Protocol/SERVER_API.md).",
         discussion: "Works directly on the server's data directory, also while `outpost server` runs.",
         subcommands: [AdminBrandCommand.self, AdminUserCommand.self, AdminPartnerCommand.self,
                       AdminEnrollCodeCommand.self, AdminDevicesCommand.self, AdminRevokeCommand.self,
-                      AdminDemoCommand.self]
+                      AdminEventCommand.self, AdminTokenCommand.self, AdminDemoCommand.self]
     )
 
     /// Lets `--data` come before the subcommand too (`outpost admin --data DIR brand add …`).
@@ -97,7 +97,7 @@ struct AdminUserCommand: ParsableCommand {
 
 struct AdminPartnerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "partner", abstract: "Partners of a brand.",
-                                                    subcommands: [Add.self, Status.self])
+                                                    subcommands: [Add.self, Status.self, Token.self, RevokeTokens.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a partner to a brand.")

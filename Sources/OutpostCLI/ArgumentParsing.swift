@@ -2,9 +2,11 @@ public import ArgumentParser
 import Foundation
 public import InboxModel
 import Replica
+public import SyncServer
 
 extension PartnershipStatus: ExpressibleByArgument {}
 extension ConversationKind: ExpressibleByArgument {}
+extension PlatformEvent.Kind: ExpressibleByArgument {}
 
 /// Reads a message text argument: the text itself, or `-` for standard input.
 func readText(_ argument: String) throws(CLIError) -> String {

@@ -78,32 +78,7 @@ struct EnrollCommand: AsyncParsableCommand {
     }
 
     static func enroll(server: String, code: String, deviceName: String) async throws(CLIError) -> Response {
-        var base = server
-        while base.hasSuffix("/") { base.removeLast() }
-        guard let url = URL(string: base + "/v1/enroll") else { throw CLIError("bad server address") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.timeoutInterval = 15
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try? JSONEncoder().encode(["code": code, "deviceName": deviceName])
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw CLIError("cannot reach \(server): \(error.localizedDescription)", code: "unreachable")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else {
-            if let failure = ServerErrorBody.frame(from: data, status: status) {
-                throw CLIError(failure.message, code: failure.code)
-            }
-            throw CLIError("the server answered \(status)", code: "bad_response")
-        }
-        do {
-            return try JSONDecoder().decode(Response.self, from: data)
-        } catch {
-            throw CLIError("the server's answer cannot be read: \(error)", code: "bad_response")
-        }
+        try await ServerHTTPClient(server: server, token: nil, timeout: 15)
+            .post("/v1/enroll", ["code": code, "deviceName": deviceName], idempotencyKey: nil, as: Response.self)
     }
 }

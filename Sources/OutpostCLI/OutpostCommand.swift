@@ -18,6 +18,7 @@ public struct OutpostCommand: AsyncParsableCommand {
             InboxCommand.self, SearchCommand.self, ThreadCommand.self, ReplyCommand.self, ComposeCommand.self,
             DraftCommand.self, DraftsCommand.self, ReadCommand.self, UnreadCommand.self, PartnersCommand.self,
             PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, StatusCommand.self, EnrollCommand.self, SyncCommand.self, ServerCommand.self, AdminCommand.self,
+            PartnerAPICommand.self,
         ]
     )
 

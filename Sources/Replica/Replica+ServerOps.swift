@@ -1,4 +1,28 @@
+public import Causality
+internal import GRDB
 public import InboxModel
+
+/// Names a request from outside the sync protocol that makes server ops — a platform event by its
+/// id, a partner API call by its idempotency key — so that the same request delivered twice makes
+/// its ops once (`external_ids`, Protocol/REPLICA_SCHEMA.md).
+public struct ExternalID: Hashable, Sendable {
+    /// Who sent it: `platform-event`, `partner:<id>`.
+    public var source: String
+    public var id: String
+
+    public init(source: String, id: String) {
+        self.source = source
+        self.id = id
+    }
+}
+
+/// What ``Replica/performServerOps(_:once:)`` did.
+public struct ServerOpsResult: Hashable, Sendable {
+    /// The dots of the ops made, or of the ops the first delivery made.
+    public var dots: [Dot]
+    /// `true` when the external id was seen before and nothing new was made.
+    public var duplicate: Bool
+}
 
 extension Replica {
     /// Server only: makes one op of this replica with actor `platform` (a brand fact such as
@@ -16,5 +40,46 @@ extension Replica {
             throw ReplicaError(.invalidArgument, "the op was not made")
         }
         return op
+    }
+
+    /// Server only: makes ops of this replica on behalf of their actors (the platform, or a
+    /// partner writing through the partner API) and applies them in one transaction: all or none.
+    ///
+    /// With `once`, the ops are made only the first time: the id and the dots are recorded in the
+    /// same transaction, and a later call with the same id makes nothing and returns the first
+    /// call's dots with `duplicate: true`.
+    public func performServerOps(_ ops: [(actor: Principal, body: OpBody)],
+                                 once external: ExternalID? = nil) throws(ReplicaError) -> ServerOpsResult {
+        guard identity.viewer == nil else {
+            throw ReplicaError(.invalidArgument, "only the server replica writes server ops")
+        }
+        guard !ops.isEmpty else { throw ReplicaError(.invalidArgument, "no ops to make") }
+        let identity = identity
+        let physical = clock.nowMilliseconds()
+        return try ReplicaError.wrap {
+            try writer.write { db -> ServerOpsResult in
+                if let external, let dots = try String.fetchOne(db.cachedStatement(
+                    sql: "SELECT dots FROM external_ids WHERE source = ? AND id = ?"),
+                    arguments: [external.source, external.id]) {
+                    return ServerOpsResult(dots: dots.split(separator: " ").compactMap { Dot(text: String($0)) },
+                                           duplicate: true)
+                }
+                var applier = try OpApplier(db: db, identity: identity)
+                var dots: [Dot] = []
+                for (actor, body) in ops {
+                    let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
+                    try applier.submit(op)
+                    dots.append(op.dot)
+                }
+                _ = try applier.finish()
+                if let external {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO external_ids (source, id, dots, received) VALUES (?, ?, ?, ?)
+                        """).execute(arguments: [external.source, external.id,
+                                                 dots.map(\.description).joined(separator: " "), Int64(physical)])
+                }
+                return ServerOpsResult(dots: dots, duplicate: false)
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ internal import GRDB
 /// was written by a newer Outpost and is refused (`schema_too_new`) rather than guessed at.
 enum ReplicaSchema {
     /// The newest migration this build knows.
-    static let latest = "v4-partial-unread-index"
+    static let latest = "v5-external-ids"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -15,6 +15,7 @@ enum ReplicaSchema {
         migrator.registerMigration("v2-conversation-search", migrate: v2)
         migrator.registerMigration("v3-search-order-and-draft-ancestry", migrate: v3)
         migrator.registerMigration("v4-partial-unread-index", migrate: v4)
+        migrator.registerMigration("v5-external-ids", migrate: v5)
         return migrator
     }
 
@@ -184,6 +185,21 @@ enum ReplicaSchema {
                 WHERE unread = 1;
             DROP INDEX conversations_partner;
             CREATE INDEX conversations_partner ON conversations (partner_id);
+            """)
+    }
+
+    /// Server side: which ops an outside request made (a platform event id, a partner's
+    /// idempotency key), so that the same request delivered again makes nothing new. Written in
+    /// the same transaction as the ops. Empty on devices.
+    static func v5(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE external_ids (
+                source TEXT NOT NULL,
+                id TEXT NOT NULL,
+                dots TEXT NOT NULL,
+                received INTEGER NOT NULL,
+                PRIMARY KEY (source, id)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -101,6 +101,8 @@ public struct OutpostServer: Sendable {
             guard try Self.device(request.headers[.authorization], store) != nil else { throw ServerError.unauthorized() }
             throw ServerError.badRequest("GET /v1/sync needs a WebSocket upgrade")
         }
+        addPartnerRoutes(to: router)
+        addAdminRoutes(to: router)
         return router
     }
 

@@ -21,6 +21,17 @@ enum ServerSchema {
                     created INTEGER NOT NULL, expires INTEGER NOT NULL, used INTEGER, device INTEGER);
                 """)
         }
+        // Partner API tokens (one partner of one brand each) and admin API tokens; only hashes.
+        migrator.registerMigration("v2-partner-and-admin-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE partner_tokens (
+                    token_hash BLOB PRIMARY KEY, brand TEXT NOT NULL REFERENCES brands(id), partner TEXT NOT NULL,
+                    name TEXT NOT NULL, created INTEGER NOT NULL, revoked INTEGER);
+                CREATE INDEX partner_tokens_partner ON partner_tokens(brand, partner);
+                CREATE TABLE admin_tokens (
+                    token_hash BLOB PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL, revoked INTEGER);
+                """)
+        }
         return migrator
     }
 }

@@ -154,7 +154,7 @@ public final class ServerStore: Sendable {
         try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.upsertPartner(partner)) }
     }
 
-    private func partner(_ id: PartnerID, in replica: Replica) throws(ServerError) -> Partner? {
+    func partner(_ id: PartnerID, in replica: Replica) throws(ServerError) -> Partner? {
         try replicaCall { () throws(ReplicaError) in try replica.partners() }.first { $0.partner.id == id }?.partner
     }
 
@@ -288,26 +288,26 @@ public final class ServerStore: Sendable {
 
     func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
 
-    private func requireBrand(_ brand: BrandID) throws(ServerError) {
+    func requireBrand(_ brand: BrandID) throws(ServerError) {
         let exists = try wrap {
             try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false }
         }
         guard exists else { throw ServerError("unknown_brand", "no brand \(brand)", status: 404) }
     }
 
-    private func requireName(_ name: String) throws(ServerError) {
+    func requireName(_ name: String) throws(ServerError) {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
             throw ServerError("invalid_argument", "the name must be 1 to 200 characters")
         }
     }
 
-    private func requireEmail(_ email: String) throws(ServerError) {
+    func requireEmail(_ email: String) throws(ServerError) {
         guard email.contains("@"), email.count <= 254, !email.contains(where: \.isWhitespace) else {
             throw ServerError("invalid_argument", "not an email address: \(email)")
         }
     }
 
-    private func wrap<T>(_ body: () throws -> T) throws(ServerError) -> T {
+    func wrap<T>(_ body: () throws -> T) throws(ServerError) -> T {
         do {
             return try body()
         } catch let error as ServerError {
@@ -318,7 +318,7 @@ public final class ServerStore: Sendable {
     }
 
     @discardableResult
-    private func replicaCall<T>(_ body: () throws(ReplicaError) -> T) throws(ServerError) -> T {
+    func replicaCall<T>(_ body: () throws(ReplicaError) -> T) throws(ServerError) -> T {
         do {
             return try body()
         } catch {

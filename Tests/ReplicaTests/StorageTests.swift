@@ -23,7 +23,8 @@ struct StorageTests {
         #expect(reopened.path == path)
         #expect(try reopened.digest() == digest)
         #expect(try reopened.appliedMigrations() == ["v1-journal-and-state", "v2-conversation-search",
-                                                     "v3-search-order-and-draft-ancestry", "v4-partial-unread-index"])
+                                                     "v3-search-order-and-draft-ancestry", "v4-partial-unread-index",
+                                                     "v5-external-ids"])
         // The clock and counters carry on where they were.
         let next = try reopened.reply(to: Seed().invoice, text: "After reopening")
         #expect(next.dot == Dot(replica: World.laptop, counter: 2))

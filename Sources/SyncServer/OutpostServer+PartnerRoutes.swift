@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import InboxModel
+
+/// The partner API and the admin events endpoint (Protocol/SERVER_API.md): JSON over HTTP, each
+/// with its own bearer token. Writes commit server ops to the brand replica and wake the brand's
+/// live sessions at once.
+extension OutpostServer {
+    /// The largest JSON body these endpoints read.
+    static let maxJSONBody = 256 * 1024
+
+    func addPartnerRoutes(to router: Router<OutpostRequestContext>) {
+        let store = store, hub = hub
+        router.get("/v1/partner/conversations") { request, _ in
+            let access = try Self.partner(request, store)
+            return try Self.json(["conversations": try store.partnerConversations(access)])
+        }
+        router.get("/v1/partner/conversations/:id") { request, context in
+            let access = try Self.partner(request, store)
+            return try Self.json(try store.partnerThread(access, try Self.conversation(context)))
+        }
+        router.post("/v1/partner/conversations") { request, _ in
+            let access = try Self.partner(request, store)
+            let body = try await Self.decode(PartnerStartRequest.self, request)
+            let result = try store.partnerStart(access, body, idempotencyKey: Self.idempotencyKey(request))
+            if !result.duplicate { hub.changed(access.brand) }
+            return try Self.json(result, status: result.duplicate ? .ok : .created)
+        }
+        router.post("/v1/partner/conversations/:id/messages") { request, context in
+            let access = try Self.partner(request, store)
+            let conversation = try Self.conversation(context)
+            let body = try await Self.decode(PartnerReplyRequest.self, request)
+            let result = try store.partnerReply(access, conversation, body, idempotencyKey: Self.idempotencyKey(request))
+            if !result.duplicate { hub.changed(access.brand) }
+            return try Self.json(result, status: result.duplicate ? .ok : .created)
+        }
+        router.post("/v1/partner/inquiries") { request, _ in
+            let access = try Self.partner(request, store)
+            let body = try await Self.decode(PartnerForwardRequest.self, request)
+            let result = try store.partnerForward(access, body, idempotencyKey: Self.idempotencyKey(request))
+            if !result.duplicate { hub.changed(access.brand) }
+            return try Self.json(result, status: result.duplicate ? .ok : .created)
+        }
+    }
+
+    func addAdminRoutes(to router: Router<OutpostRequestContext>) {
+        let store = store, hub = hub
+        router.post("/v1/admin/events") { request, _ in
+            guard let token = Self.bearer(request), try store.isAdminToken(token) else {
+                throw ServerError.unauthorized("a valid admin token is required")
+            }
+            let event = try await Self.decode(PlatformEvent.self, request)
+            let result = try store.postPlatformEvent(event)
+            if !result.duplicate, let brand = BrandID(rawValue: event.brand) { hub.changed(brand) }
+            return try Self.json(result, status: result.duplicate ? .ok : .created)
+        }
+    }
+
+    // MARK: Request helpers
+
+    static func bearer(_ request: Request) -> String? {
+        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else { return nil }
+        let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    static func partner(_ request: Request, _ store: ServerStore) throws -> PartnerAccess {
+        guard let token = bearer(request), let access = try store.partnerAccess(forToken: token) else {
+            throw ServerError.unauthorized("a valid partner token is required")
+        }
+        return access
+    }
+
+    static func conversation(_ context: OutpostRequestContext) throws -> ConversationID {
+        guard let text = context.parameters.get("id"), let id = ConversationID(text: text) else {
+            throw ServerError.notFound("no such conversation")
+        }
+        return id
+    }
+
+    static func idempotencyKey(_ request: Request) -> String? {
+        request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: maxJSONBody)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw ServerError.badRequest("the body is not a valid \(T.self) JSON object: \(Self.describe(error))")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _)?: "missing \"\(key.stringValue)\""
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
+            context.codingPath.map(\.stringValue).joined(separator: ".").isEmpty
+                ? context.debugDescription
+                : "bad \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\""
+        default: "\(error)"
+        }
+    }
+}
