@@ -164,7 +164,8 @@ struct DeliveryProcessTests {
         #expect(waiting.delivery == "queued")
         let reason = waiting.deliveryReason ?? ""
         #expect(reason.hasPrefix("attempt ")
-                && reason.contains("of 8 failed: cannot connect to the mail relay \(run.relay.address)"), "\(reason)")
+                && reason.contains("of 8 failed: cannot connect to the mail relay \(run.relay.address): connection refused; "),
+                "\(reason)")
         try await run.relay.start()
         try await run.waitUntil(thread, is: "sent")
         #expect(try run.relay.received().count == 1)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -107,12 +112,11 @@ public struct SMTPMailTransport: MailTransport {
                     }
                 }
             }
-        } catch let failure as MailFailure {
-            throw failure
         } catch {
-            if deadline.fired {
-                throw .transient("the mail relay \(relay) did not finish within \(timeout)")
-            }
+            // A permanent refusal stands; anything else after the deadline closed the channel is its doing.
+            if let failure = error as? MailFailure, case .permanent = failure { throw failure }
+            if deadline.fired { throw .transient("the mail relay \(relay) did not finish within \(timeout)") }
+            if let failure = error as? MailFailure { throw failure }
             throw .transient("the connection to the mail relay \(relay) failed: \(Self.describe(error))")
         }
     }
@@ -124,7 +128,9 @@ public struct SMTPMailTransport: MailTransport {
             return "cannot connect to \(error.host):\(error.port)"
         }
         if let error = error as? IOError {
-            return "\(error.description)"
+            // "Connection refused", not the syscall's name and errno.
+            let text = String(cString: strerror(error.errnoCode))
+            return text.prefix(1).lowercased() + text.dropFirst()
         }
         if let error = error as? SMTPReplyParser.Failure { return error.description }
         if error is ChannelError { return "\(error)" }
