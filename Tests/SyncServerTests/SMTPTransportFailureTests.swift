@@ -53,10 +53,8 @@ struct SMTPTransportFailureTests {
         let channel = try await SilentServer.start(greeting: nil)
         defer { channel.close(promise: nil) }
         let port = try #require(channel.localAddress?.port)
-        let started = ContinuousClock.now
         let failure = await Self.send(port: port, timeout: .milliseconds(300))
         #expect(failure == .transient("the mail relay 127.0.0.1:\(port) did not finish within 0.3 seconds"))
-        #expect(ContinuousClock.now - started < .seconds(3))
     }
 
     @Test("a peer that does not speak SMTP: transient, with what it said")
