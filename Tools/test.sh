@@ -17,6 +17,13 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
 fi
 
+# A real SMTP server for the delivery tests (Tests/OutpostCLITests/Support/smtp_relay.py).
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+    echo "==> installing aiosmtpd (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd
+fi
+
 export OUTPOST_WERROR=1
 echo "==> building (warnings are errors)"
 swift build --build-tests

@@ -11,11 +11,14 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "Run the Outpost server: enrollment and live sync for many brands (Protocol/SERVER_API.md).",
         discussion: """
             Data lives in --data (created on first run). Set up brands, users and enrollment codes with \
-            `outpost admin`, also while the server runs. Logs go to stderr (OUTPOST_LOG_LEVEL, default info \
+            `outpost admin`, also while the server runs. Brand users' messages are delivered to partners' \
+            email addresses: as .eml files in DATA/outbox-mail (or --mail-dir), or through an SMTP relay \
+            (--smtp). Logs go to stderr (OUTPOST_LOG_LEVEL, default info \
             for the server). Stops gracefully on SIGTERM or SIGINT.
             """)
 
     @OptionGroup var dataOptions: ServerDataOptions
+    @OptionGroup(title: "Reply delivery") var deliveryOptions: DeliveryOptions
     @Option(name: .long, help: "The address to listen on.") var host = "127.0.0.1"
     @Option(name: .long, help: "The TCP port.") var port = OutpostServer.defaultPort
     @Option(name: .long, help: ArgumentHelp(
@@ -59,8 +62,11 @@ struct ServerCommand: AsyncParsableCommand {
         var logger = Logger(label: "outpost.server")
         if ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"] == nil { logger.logLevel = .info }
         logger.notice("starting", metadata: ["data": "\(dataOptions.data)", "address": "\(host):\(port)",
-                                             "serverReplica": "\(store.serverReplica)"])
-        let app = OutpostServer(store: store, limits: limits).application(host: host, port: port, logger: logger)
+                                             "serverReplica": "\(store.serverReplica)",
+                                             "mail": "\(deliveryOptions.describe(data: dataOptions.data))"])
+        let delivery = deliveryOptions.configuration(data: dataOptions.data)
+        let app = OutpostServer(store: store, limits: limits, delivery: delivery)
+            .application(host: host, port: port, logger: logger)
         do {
             try await app.runService()
         } catch {

@@ -31,6 +31,7 @@ final class BrandHub: Sendable {
 
     private let state = Mutex(State())
     private let locks = Mutex<[BrandID: BrandLock]>([:])
+    private let watchers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
 
     /// The brand's apply lock, shared by all its sessions.
     func lock(for brand: BrandID) -> BrandLock {
@@ -59,10 +60,23 @@ final class BrandHub: Sendable {
         gone?.revoked.finish()
     }
 
+    /// Wakes `continuation` whenever any brand's replica commits ops in this process (the delivery
+    /// worker watches this way).
+    func watch(_ continuation: AsyncStream<Void>.Continuation) -> UUID {
+        let id = UUID()
+        watchers.withLock { $0[id] = continuation }
+        return id
+    }
+
+    func unwatch(_ id: UUID) {
+        _ = watchers.withLock { $0.removeValue(forKey: id) }
+    }
+
     /// The brand's replica committed new ops: every session of the brand pushes what its device lacks.
     func changed(_ brand: BrandID) {
         let targets = state.withLock { $0.subscribers.values.filter { $0.brand == brand }.map(\.changes) }
         for target in targets { target.yield() }
+        for watcher in watchers.withLock({ Array($0.values) }) { watcher.yield() }
     }
 
     /// One polling round: announces brands whose vector moved and ends revoked devices' sessions.

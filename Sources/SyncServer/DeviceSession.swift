@@ -5,7 +5,6 @@ import Logging
 import Replica
 import SyncClient
 import SyncCore
-import Synchronization
 import Wire
 
 /// One device's live sync session over an upgraded WebSocket: authorises the hello against the
@@ -152,11 +151,4 @@ struct DeviceSession {
             logger.error("session failed", metadata: ["replica": "\(device.replica)", "error": "\(failure)"])
         }
     }
-}
-
-/// A flag set once, read from any task.
-private final class Flag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }

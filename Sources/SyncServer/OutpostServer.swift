@@ -19,6 +19,8 @@ public struct OutpostServer: Sendable {
     public let store: ServerStore
     public let metrics: ServerMetrics
     public let limits: ServerLimits
+    /// How replies are delivered to partners; `nil`: not at all (they stay `queued`).
+    public let delivery: DeliveryConfiguration?
     let hub = BrandHub()
     let connections: ConnectionLimiter
     let enrollments: EnrollmentLimiter
@@ -27,18 +29,21 @@ public struct OutpostServer: Sendable {
     /// How often the server looks for changes made by other processes (admin commands).
     public var pollInterval: Duration = .milliseconds(200)
 
-    /// `clock` times the enrollment rate limit (the store's clock by default).
+    /// `clock` times the enrollment rate limit (the store's clock by default). With `delivery`, the
+    /// application runs a ``DeliveryWorker``.
     public init(store: ServerStore, metrics: ServerMetrics = ServerMetrics(), limits: ServerLimits = ServerLimits(),
-                clock: (any PhysicalClock)? = nil) {
+                delivery: DeliveryConfiguration? = nil, clock: (any PhysicalClock)? = nil) {
         self.store = store
         self.metrics = metrics
         self.limits = limits
+        self.delivery = delivery
         connections = ConnectionLimiter(maxTotal: limits.maxConnections, maxPerDevice: limits.maxConnectionsPerDevice)
         enrollments = EnrollmentLimiter(maxFailures: limits.maxEnrollmentFailures, window: limits.enrollmentWindow,
                                         clock: clock ?? store.clock)
     }
 
-    /// The HTTP application with the WebSocket upgrade and the change poller as a service.
+    /// The HTTP application with the WebSocket upgrade, the change poller and (with ``delivery``)
+    /// the delivery worker as services.
     public func application(host: String = "127.0.0.1", port: Int = 8750,
                             logger: Logger = Logger(label: "outpost.server")) -> some ApplicationProtocol {
         var app = Application(
@@ -50,6 +55,10 @@ public struct OutpostServer: Sendable {
             logger: logger
         )
         app.addServices(ChangePoller(hub: hub, store: store, interval: pollInterval))
+        if let delivery {
+            app.addServices(DeliveryWorker(store: store, hub: hub, configuration: delivery, metrics: metrics,
+                                           logger: logger))
+        }
         return app
     }
 

@@ -12,6 +12,10 @@ public final class ServerMetrics: Sendable {
         var errors: [String: Int] = [:]
         var connected = 0
         var sockets = 0
+        var deliveriesSent = 0
+        var deliveriesFailed = 0
+        var deliveryRetries = 0
+        var deliveriesOwed = 0
     }
 
     private let values = Mutex(Values())
@@ -32,6 +36,15 @@ public final class ServerMetrics: Sendable {
     /// The number of open sync WebSockets, before and after their Welcome.
     public var openSockets: Int { values.withLock { $0.sockets } }
 
+    /// Messages handed to the mail transport (`sent`).
+    public var deliveriesSent: Int { values.withLock { $0.deliveriesSent } }
+
+    /// Messages whose delivery failed for good (`failed`).
+    public var deliveriesFailed: Int { values.withLock { $0.deliveriesFailed } }
+
+    /// Failed attempts that were scheduled again.
+    public var deliveryRetries: Int { values.withLock { $0.deliveryRetries } }
+
     /// The count of errors sent with `code`.
     public func errors(_ code: String) -> Int { values.withLock { $0.errors[code, default: 0] } }
 
@@ -47,6 +60,9 @@ public final class ServerMetrics: Sendable {
         counter("outpost_ops_out_total", "Ops sent to devices, redacted stand-ins included.", v.opsOut)
         counter("outpost_bytes_in_total", "WebSocket frame bytes received.", v.bytesIn)
         counter("outpost_bytes_out_total", "WebSocket frame bytes sent.", v.bytesOut)
+        counter("outpost_deliveries_sent_total", "Messages handed to the mail transport.", v.deliveriesSent)
+        counter("outpost_deliveries_failed_total", "Messages whose delivery failed for good.", v.deliveriesFailed)
+        counter("outpost_delivery_retries_total", "Failed delivery attempts scheduled again.", v.deliveryRetries)
         lines += ["# HELP outpost_errors_total Errors sent, by code.", "# TYPE outpost_errors_total counter"]
         for (code, count) in v.errors.sorted(by: { $0.key < $1.key }) {
             lines.append("outpost_errors_total{code=\"\(code)\"} \(count)")
@@ -54,7 +70,9 @@ public final class ServerMetrics: Sendable {
         lines += ["# HELP outpost_connected_devices Open WebSocket sync sessions.",
                   "# TYPE outpost_connected_devices gauge", "outpost_connected_devices \(v.connected)",
                   "# HELP outpost_sync_sockets Open sync WebSockets, counted against the connection limits.",
-                  "# TYPE outpost_sync_sockets gauge", "outpost_sync_sockets \(v.sockets)"]
+                  "# TYPE outpost_sync_sockets gauge", "outpost_sync_sockets \(v.sockets)",
+                  "# HELP outpost_deliveries_owed Messages waiting for delivery (queued, retrying).",
+                  "# TYPE outpost_deliveries_owed gauge", "outpost_deliveries_owed \(v.deliveriesOwed)"]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -32,6 +32,22 @@ enum ServerSchema {
                     token_hash BLOB PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL, revoked INTEGER);
                 """)
         }
+        migrator.registerMigration("v3-outbox", migrate: outbox)
         return migrator
+    }
+
+    /// The delivery worker's bookkeeping (Protocol/SERVER_API.md, "Reply delivery"). What is owed
+    /// lives in the brand replicas; here are the attempts and retry times of each owed message,
+    /// and how far the worker has read each brand's journal (a version vector, as JSON).
+    static func outbox(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE outbox (
+                brand TEXT NOT NULL, message TEXT NOT NULL, conversation TEXT NOT NULL,
+                enqueued INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,
+                last_error TEXT, finished INTEGER,
+                PRIMARY KEY (brand, message)) WITHOUT ROWID;
+            CREATE INDEX outbox_due ON outbox (next_attempt) WHERE finished IS NULL;
+            CREATE TABLE outbox_scan (brand TEXT PRIMARY KEY, scanned TEXT NOT NULL) WITHOUT ROWID;
+            """)
     }
 }

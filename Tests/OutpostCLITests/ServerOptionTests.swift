@@ -6,9 +6,14 @@ import Testing
 
 @Suite("outpost server: the limit options")
 struct ServerOptionTests {
-    @Test("an out-of-range limit is a usage error and creates nothing", arguments: [
+    @Test("an out-of-range limit or a malformed delivery option is a usage error and creates nothing", arguments: [
         ["--hello-timeout", "0"], ["--hello-timeout", "3601"], ["--max-connections", "0"],
         ["--max-connections-per-device", "0"], ["--max-enroll-failures", "0"], ["--max-connections", "many"],
+        ["--smtp", "localhost"], ["--smtp", "localhost:0"], ["--smtp", "[::1]25"], ["--smtp", "a b:25"],
+        ["--smtp", "relay:25", "--mail-dir", "mail"], ["--hold-mail", "--smtp", "relay:25"], ["--mail-dir", ""],
+        ["--mail-from", "not an address"], ["--mail-from", "jürgen@example.com"], ["--delivery-attempts", "0"],
+        ["--delivery-attempts", "101"], ["--delivery-backoff", "0"], ["--delivery-backoff", "-1"],
+        ["--smtp-timeout", "3601"],
     ])
     func outOfRange(option: [String]) throws {
         let outpost = try Outpost()

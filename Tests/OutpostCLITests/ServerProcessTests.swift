@@ -90,7 +90,8 @@ struct ServerProcessTests {
         }
         _ = try server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
                                  "--email", "hello@juniper.example", "--status", "active"])
-        try await server.start()
+        // Deliveries change the brand replica in the background; these tests compare replicas.
+        try await server.start(options: ["--hold-mail"])
         return server
     }
 
@@ -180,7 +181,7 @@ struct ServerProcessTests {
         try laptop.ok(["compose", "--partner", "juniper", "--subject", "Durable", "Acknowledged before the crash."])
         try laptop.ok(["sync"])
         server.kill9()
-        try await server.start()
+        try await server.start(options: ["--hold-mail"])
         let tablet = try server.enroll("dana")
         defer { tablet.remove() }
         try tablet.ok(["sync"])
@@ -204,7 +205,7 @@ struct ResumableFirstSyncTests {
     func killMidFirstSync() async throws {
         let server = try ServerProcess()
         _ = try server.adminRun(["demo", "--messages", "30000"])
-        try await server.start()
+        try await server.start(options: ["--hold-mail"])
         defer { server.stop() }
         let device = try server.enroll("dana")
         defer { device.remove() }

@@ -28,8 +28,10 @@ struct TestWorld {
     let store: ServerStore
     let server: OutpostServer
 
-    /// `clock` times the enrollment rate limit (the system clock by default).
-    init(limits: ServerLimits = ServerLimits(), clock: (any PhysicalClock)? = nil) throws {
+    /// `clock` times the enrollment rate limit (the system clock by default). Without `delivery`,
+    /// nothing is delivered (messages stay `queued`); `mailDirectory` is a folder for a file transport.
+    init(limits: ServerLimits = ServerLimits(), clock: (any PhysicalClock)? = nil,
+         delivery: ((_ mailDirectory: String) -> DeliveryConfiguration)? = nil) throws {
         directory = NSTemporaryDirectory() + "outpost-server-\(UUID().uuidString)"
         store = try ServerStore.open(directory: directory)
         try store.addBrand(Self.northwind, name: "Northwind")
@@ -39,7 +41,8 @@ struct TestWorld {
                              status: .active)
         try store.addBrand(Self.acme, name: "Acme")
         try store.addUser(brand: Self.acme, id: Self.eve, name: "Eve", email: "eve@example.com")
-        var server = OutpostServer(store: store, limits: limits, clock: clock)
+        var server = OutpostServer(store: store, limits: limits, delivery: delivery?(directory + "/outbox-mail"),
+                                   clock: clock)
         server.pollInterval = .milliseconds(20)
         self.server = server
     }

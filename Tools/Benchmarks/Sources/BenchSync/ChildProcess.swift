@@ -111,7 +111,8 @@ final class ServerChild {
         port = Int.random(in: 20_000...45_000)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try ChildProcess.outpost)
-        process.arguments = ["server", "--data", data, "--port", "\(port)"]
+        // Sync is measured, not mail: --hold-mail keeps the delivery worker from reading the demo's journal.
+        process.arguments = ["server", "--data", data, "--port", "\(port)", "--hold-mail"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { throw BenchError("outpost server: \(error)") }

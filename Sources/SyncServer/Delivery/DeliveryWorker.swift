@@ -1,0 +1,222 @@
+import Causality
+import Foundation
+import InboxModel
+import Logging
+import Replica
+import ServiceLifecycle
+
+/// Delivers brand users' messages to partners' email addresses and reports each message's state
+/// back to the devices as `setDelivery` ops of the brand replica (Protocol/SERVER_API.md, "Reply
+/// delivery"). A service of ``OutpostServer/application(host:port:logger:)``.
+///
+/// A round: read every brand replica's journal past the last position read
+/// (``ServerStore/outboxScanned(_:)``) and note each brand user's message in a direct or inquiry
+/// conversation as owed; then deliver every owed message that is due, one at a time. It runs when
+/// a brand replica commits in this process (``BrandHub/watch(_:)``) and every
+/// ``DeliveryConfiguration/interval``.
+struct DeliveryWorker: Service {
+    let store: ServerStore
+    let hub: BrandHub
+    let configuration: DeliveryConfiguration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// The reason a message to a partner that has left the platform fails with.
+    static let partnerLeftReason = "not delivered: the partner has left the platform"
+
+    func run() async throws {
+        let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let watch = hub.watch(continuation)
+        defer { hub.unwatch(watch) }
+        let stopping = Flag()
+        let interval = configuration.interval
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while (try? await Task.sleep(for: interval)) != nil { continuation.yield() }
+                }
+                continuation.yield()
+                for await _ in wakeups {
+                    if stopping.isSet { break }
+                    await round(stopping: stopping)
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            // The delivery in hand is finished (a cut-off SMTP dialogue could leave a copy at the
+            // relay that the server does not know of); no new one starts.
+            stopping.set()
+            continuation.finish()
+        }
+    }
+
+    /// Scans every brand, then delivers what is due.
+    func round(stopping: Flag) async {
+        do {
+            for brand in try store.brands() { try scan(brand) }
+        } catch {
+            logger.error("outbox scan failed", metadata: ["error": "\(error)"])
+        }
+        let now = store.clock.nowMilliseconds()
+        var tried = Set<OutboxEntry>()
+        while !stopping.isSet {
+            let due: [OutboxEntry]
+            do {
+                due = try store.dueDeliveries(now: now, limit: 32).filter { !tried.contains($0) }
+            } catch {
+                logger.error("outbox read failed", metadata: ["error": "\(error)"])
+                break
+            }
+            if due.isEmpty { break }
+            for entry in due where !stopping.isSet {
+                tried.insert(entry)
+                await deliver(entry)
+            }
+        }
+        if let owed = try? store.owedDeliveries() { metrics.update { $0.deliveriesOwed = owed } }
+    }
+
+    /// Reads the brand replica's journal past the last scan, page by page; each page's findings
+    /// and the new position are one transaction of `server.sqlite`.
+    func scan(_ brand: BrandID) throws {
+        let replica = try store.brandReplica(brand)
+        var scanned = try store.outboxScanned(brand)
+        guard try !scanned.includes(replica.versionVector()) else { return }
+        var more = true
+        while more {
+            let page = try replica.ops(missingFrom: scanned, limit: 1_000)
+            more = page.more
+            var owed: [(MessageID, ConversationID)] = []
+            var finished = Set<MessageID>()
+            for op in page.ops {
+                scanned.advance(op.dot)
+                switch op.body {
+                case .startConversation(let start) where op.actor.user != nil && start.kind != .system:
+                    owed.append((MessageID(op.dot), ConversationID(op.dot)))
+                case .postMessage(let post) where op.actor.user != nil:
+                    owed.append((MessageID(op.dot), post.conversation))
+                case .setDelivery(let delivery) where delivery.state == .sent || delivery.state == .failed:
+                    finished.insert(delivery.message)
+                default:
+                    break
+                }
+            }
+            owed.removeAll { finished.contains($0.0) }
+            try store.recordOutboxScan(brand: brand, owed: owed, finished: finished, scanned: scanned,
+                                       now: store.clock.nowMilliseconds())
+            if page.ops.isEmpty { break }
+        }
+    }
+
+    /// One attempt at one owed message, and its outcome recorded: the brand replica first (the
+    /// truth devices see), then the bookkeeping.
+    func deliver(_ entry: OutboxEntry) async {
+        let metadata: Logger.Metadata = ["brand": "\(entry.brand)", "message": "\(entry.message)"]
+        do {
+            let replica = try store.brandReplica(entry.brand)
+            let thread = try replica.thread(entry.conversation, markRead: false)
+            guard let index = thread.messages.firstIndex(where: { $0.id == entry.message }),
+                  thread.kind != .system, thread.messages[index].author.user != nil else {
+                logger.error("owed message is not a brand user's message", metadata: metadata)
+                try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+                return
+            }
+            if let state = thread.messages[index].delivery, state == .sent || state == .failed {
+                // Recorded in the brand replica before the server stopped; only the bookkeeping lagged.
+                try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+                return
+            }
+            if thread.partner.partner.status == .ended {
+                try fail(entry, Self.partnerLeftReason)
+                return
+            }
+            if entry.attempts >= configuration.maxAttempts {
+                let last = entry.lastError ?? "the server stopped during the attempt"
+                try fail(entry, "gave up after \(entry.attempts) attempts: \(last)")
+                return
+            }
+            let mail: OutboundMail
+            let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
+            do throws(MailFailure) {
+                mail = try OutboundMail.reply(in: thread, at: index, brand: entry.brand, brandName: brandName,
+                                              from: configuration.from)
+            } catch {
+                try fail(entry, error.reason)
+                return
+            }
+            let attempt = try store.beginDeliveryAttempt(entry)
+            let outcome: MailFailure?
+            do throws(MailFailure) {
+                try await configuration.transport.send(mail) { [self] in
+                    try commit(entry.brand, SetDelivery(message: entry.message, state: .sent))
+                }
+                outcome = nil
+            } catch {
+                outcome = error
+            }
+            switch outcome {
+            case nil:
+                try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+                metrics.update { $0.deliveriesSent += 1 }
+                logger.info("delivered", metadata: metadata.merging(["messageID": "\(mail.messageID)",
+                                                                     "attempt": "\(attempt)"]) { $1 })
+            case .permanent(let reason)?:
+                try fail(entry, reason)
+            case .transient(let reason)?:
+                try retry(entry, attempt: attempt, reason: reason)
+            }
+        } catch {
+            // The bookkeeping itself failed (storage): try again after the usual wait.
+            logger.error("delivery failed to record", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            let next = store.clock.nowMilliseconds() + Self.milliseconds(configuration.retryDelay(afterAttempt: 1))
+            try? store.retryDelivery(entry, at: next, error: "\(error)")
+        }
+    }
+
+    private func retry(_ entry: OutboxEntry, attempt: Int, reason: String) throws {
+        guard attempt < configuration.maxAttempts else {
+            try fail(entry, "gave up after \(attempt) attempts: \(reason)")
+            return
+        }
+        let delay = configuration.retryDelay(afterAttempt: attempt)
+        try store.retryDelivery(entry, at: store.clock.nowMilliseconds() + Self.milliseconds(delay), error: reason)
+        try commit(entry.brand, SetDelivery(
+            message: entry.message, state: .queued,
+            reason: "attempt \(attempt) of \(configuration.maxAttempts) failed: \(reason); trying again in \(Self.text(delay))"))
+        metrics.update { $0.deliveryRetries += 1 }
+        logger.notice("delivery attempt failed", metadata: [
+            "brand": "\(entry.brand)", "message": "\(entry.message)", "attempt": "\(attempt)", "reason": "\(reason)"])
+    }
+
+    private func fail(_ entry: OutboxEntry, _ reason: String) throws {
+        try commit(entry.brand, SetDelivery(message: entry.message, state: .failed, reason: reason))
+        try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+        metrics.update { $0.deliveriesFailed += 1 }
+        logger.notice("delivery failed", metadata: ["brand": "\(entry.brand)", "message": "\(entry.message)",
+                                                    "reason": "\(reason)"])
+    }
+
+    /// A `setDelivery` op of the brand replica, committed under the brand's lock as device batches
+    /// are, and pushed to the brand's connected devices at once.
+    private func commit(_ brand: BrandID, _ delivery: SetDelivery) throws {
+        let replica = try store.brandReplica(brand)
+        try hub.lock(for: brand).mutex.withLock { _ throws(ReplicaError) in
+            _ = try replica.performServerOp(.setDelivery(delivery))
+        }
+        hub.changed(brand)
+    }
+
+    static func milliseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000 + UInt64(max(0, attoseconds) / 1_000_000_000_000_000)
+    }
+
+    /// `45 s`, `3 min`, `1 h`: for people.
+    static func text(_ duration: Duration) -> String {
+        let ms = milliseconds(duration)
+        if ms < 10_000 { return String(format: "%.1f s", Double(ms) / 1_000) }
+        if ms < 120_000 { return "\(ms / 1_000) s" }
+        if ms < 7_200_000 { return "\(ms / 60_000) min" }
+        return "\(ms / 3_600_000) h"
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// A real SMTP relay on loopback: `smtp_relay.py` (aiosmtpd) beside this file, started by the test.
+/// It records what it accepts in its folder and is steered through files there (see the script).
+final class SMTPRelay: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test that owns this value.
+    let directory: URL
+    let port: Int
+    private var process: Process?
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("smtp_relay.py")
+
+    /// What the relay kept of one message, as Python's email parser read it.
+    struct Received: Decodable {
+        var messageID: String
+        var mailFrom: String
+        var rcptTos: [String]
+        var from: String
+        var to: String
+        var subject: String
+        var inReplyTo: String
+        var body: String
+        var defects: [String]
+        var receivedAt: Double
+        /// The client said QUIT after this message in the same session.
+        var quit = false
+
+        enum CodingKeys: String, CodingKey {
+            case messageID, mailFrom, rcptTos, from, to, subject, inReplyTo, body, defects, receivedAt
+        }
+    }
+
+    /// Fails the test, saying how to fix it, when python3 cannot import aiosmtpd.
+    static func requireAiosmtpd() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import aiosmtpd"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, """
+            these tests need a real SMTP server: python3 cannot import aiosmtpd. \
+            Install it with `python3 -m pip install aiosmtpd` (Tools/test.sh does).
+            """)
+    }
+
+    init(in parent: URL) throws {
+        try Self.requireAiosmtpd()
+        directory = parent.appendingPathComponent("relay", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = Int.random(in: 45_001...60_000)
+    }
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    func start() async throws {
+        let ready = directory.appendingPathComponent("ready")
+        try? FileManager.default.removeItem(at: ready)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script.path, "--port", "\(port)", "--dir", directory.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<150 where !FileManager.default.fileExists(atPath: ready.path) {
+            try await Task.sleep(for: .milliseconds(100))
+            try #require(process.isRunning, "the SMTP relay exited with \(process.terminationStatus)")
+        }
+        try #require(FileManager.default.fileExists(atPath: ready.path), "the SMTP relay did not come up")
+    }
+
+    /// Ends the relay at once (it may be in the middle of a hung DATA).
+    func stop() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// `accept`, `refuse` (550 at RCPT), `busy` (451 at RCPT) or `hang` (never answer the data).
+    func mode(_ mode: String) throws {
+        try mode.write(to: directory.appendingPathComponent("mode"), atomically: true, encoding: .utf8)
+    }
+
+    /// Seconds to wait before answering RCPT TO.
+    func rcptDelay(_ seconds: Double) throws {
+        try "\(seconds)".write(to: directory.appendingPathComponent("rcpt-delay"), atomically: true, encoding: .utf8)
+    }
+
+    /// Every message accepted so far, in arrival order.
+    func received() throws -> [Received] {
+        let folder = directory.appendingPathComponent("messages")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".json") }.sorted()
+        return try names.map { name in
+            var record = try JSONDecoder().decode(Received.self,
+                                                  from: Data(contentsOf: folder.appendingPathComponent(name)))
+            let quit = folder.appendingPathComponent(String(name.dropLast(".json".count)) + ".quit")
+            record.quit = FileManager.default.fileExists(atPath: quit.path)
+            return record
+        }
+    }
+
+    /// RCPT TO commands the relay has seen (each delivery attempt that got that far).
+    func recipientsSeen() -> Int {
+        let log = directory.appendingPathComponent("rcpt.log")
+        return ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+}
