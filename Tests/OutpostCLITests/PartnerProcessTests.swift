@@ -7,7 +7,7 @@ import Testing
 struct PartnerProcessTests {
     @Test("a partner's message, a forwarded inquiry and a platform event appear on a device after it reconnects")
     func offlineDeviceCatchesUp() async throws {
-        let server = try await ServerProcessTests().world()
+        let server = try await ServerProcess.world()
         defer { server.stop() }
         let device = try server.enroll("dana")
         defer { device.remove() }

@@ -1,105 +1,14 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Replica
 import Testing
 
-/// A real `outpost server` process on loopback, and real `outpost` device processes against it.
-final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` is only touched from the test that owns this value.
-    let data: URL
-    let port: Int
-    private var process: Process?
-    let admin: Outpost
-
-    init() throws {
-        admin = try Outpost()
-        data = admin.directory.appendingPathComponent("server-data")
-        port = Int.random(in: 20_000...45_000)
-    }
-
-    var url: String { "http://127.0.0.1:\(port)" }
-
-    /// Starts `outpost server` with `options` beyond data and port.
-    func start(options: [String] = []) async throws {
-        let binary = try #require(Outpost.binary)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["server", "--data", data.path, "--port", "\(port)"] + options
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        for _ in 0..<100 {
-            if await ServerProbe.healthy(url) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("the server did not come up on \(url)")
-    }
-
-    /// kill -9: no shutdown code runs.
-    func kill9() {
-        guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    func stop() {
-        guard let process else { return }
-        process.terminate()
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    func adminRun(_ arguments: [String]) throws -> String {
-        let result = try admin.run(["admin", "--data", data.path] + arguments, replica: false)
-        #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
-        return result.stdout
-    }
-
-    /// A new device of `user`, enrolled with a fresh one-time code.
-    func enroll(_ user: String) throws -> Outpost {
-        let code = try adminRun(["enroll-code", "--brand", "northwind", "--user", user])
-            .split(separator: "\n").last.map(String.init) ?? ""
-        let device = try Outpost()
-        try device.ok(["enroll", "--server", url, "--code", code, "--name", "test device"])
-        return device
-    }
-}
-
-enum ServerProbe {
-    static func healthy(_ base: String) async -> Bool {
-        guard let url = URL(string: base + "/healthz") else { return false }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 1
-        return (try? await URLSession.shared.data(for: request)).map { ($0.1 as? HTTPURLResponse)?.statusCode == 200 }
-            ?? false
-    }
-}
-
 @Suite("outpost server with real device processes", .serialized)
 struct ServerProcessTests {
-    func world() async throws -> ServerProcess {
-        let server = try ServerProcess()
-        _ = try server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
-        for user in ["dana", "sam"] {
-            _ = try server.adminRun(["user", "add", "--brand", "northwind", user, "--name", user.capitalized,
-                                     "--email", "\(user)@northwind.example"])
-        }
-        _ = try server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
-                                 "--email", "hello@juniper.example", "--status", "active"])
-        // Deliveries change the brand replica in the background; these tests compare replicas.
-        try await server.start(options: ["--hold-mail"])
-        return server
-    }
-
     static func digest(_ device: Outpost) throws -> String { try device.info().digest.state }
 
     @Test("two devices of one user, offline with their own changes, converge through the server")
     func twoDevicesConverge() async throws {
-        let server = try await world()
+        let server = try await ServerProcess.world()
         defer { server.stop() }
         let laptop = try server.enroll("dana"), tablet = try server.enroll("dana")
         defer { laptop.remove(); tablet.remove() }
@@ -131,7 +40,7 @@ struct ServerProcessTests {
 
     @Test("one-shot HTTP sync: a device syncing over POST rounds converges with a WebSocket device")
     func httpSync() async throws {
-        let server = try await world()
+        let server = try await ServerProcess.world()
         defer { server.stop() }
         let laptop = try server.enroll("dana"), phone = try server.enroll("dana")
         defer { laptop.remove(); phone.remove() }
@@ -155,7 +64,7 @@ struct ServerProcessTests {
 
     @Test("another user's device sees messages but not Dana's drafts or read state")
     func otherUserScope() async throws {
-        let server = try await world()
+        let server = try await ServerProcess.world()
         defer { server.stop() }
         let dana = try server.enroll("dana"), sam = try server.enroll("sam")
         defer { dana.remove(); sam.remove() }
@@ -173,7 +82,7 @@ struct ServerProcessTests {
 
     @Test("kill -9 of the server loses nothing it acknowledged; a revoked device is refused")
     func killAndRevoke() async throws {
-        let server = try await world()
+        let server = try await ServerProcess.world()
         defer { server.stop() }
         let laptop = try server.enroll("dana")
         defer { laptop.remove() }
@@ -209,24 +118,16 @@ struct ResumableFirstSyncTests {
         defer { server.stop() }
         let device = try server.enroll("dana")
         defer { device.remove() }
-        let serverVector = try Replica.open(at: server.data.appendingPathComponent("brands/northwind.sqlite").path)
-            .versionVector()
+        let serverVector = try Replica.open(at: server.brandReplicaPath).versionVector()
         let total = serverVector.entries.values.reduce(0) { $0 + Int($1) }
 
-        let binary = try #require(Outpost.binary)
-        let sync = Process()
-        sync.executableURL = binary
-        sync.arguments = ["sync", "--replica", device.replicaPath]
-        sync.standardOutput = FileHandle.nullDevice
-        sync.standardError = FileHandle.nullDevice
-        try sync.run()
+        let sync = try device.start(["sync"])
         var applied = 0
         for _ in 0..<1_000 where applied < 2_000 {
             try await Task.sleep(for: .milliseconds(10))
             applied = (try? Replica.open(at: device.replicaPath).info().journalOps) ?? 0
         }
-        kill(sync.processIdentifier, SIGKILL)
-        sync.waitUntilExit()
+        sync.kill9()
 
         let interrupted = try device.info().journalOps
         try #require(interrupted > 0 && interrupted < total, "the sync was not caught half-way (\(interrupted) of \(total))")

@@ -12,6 +12,50 @@ struct RunResult: Sendable {
     var errorLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
 }
 
+/// A started `outpost` process; its output goes to files until ``finish()`` collects it.
+final class OutpostProcess: @unchecked Sendable {
+    // @unchecked: used from the one test that started it.
+    let process: Process
+    let stdout: URL
+    let stderr: URL
+
+    init(process: Process, stdout: URL, stderr: URL) {
+        self.process = process
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// kill -9: no shutdown code runs. Returns whether the process was still running.
+    @discardableResult
+    func kill9() -> Bool {
+        let wasRunning = process.isRunning
+        if wasRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return wasRunning
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself; `false` if it is still running.
+    func exited(within timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        return !process.isRunning
+    }
+
+    /// Waits for the exit and collects what the process wrote.
+    func finish() throws -> RunResult {
+        process.waitUntilExit()
+        defer {
+            try? FileManager.default.removeItem(at: stdout)
+            try? FileManager.default.removeItem(at: stderr)
+        }
+        return RunResult(status: process.terminationStatus,
+                         stdout: String(decoding: try Data(contentsOf: stdout), as: UTF8.self),
+                         stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self))
+    }
+}
+
 /// Runs the built `outpost` executable as a subprocess, on a replica in a temporary directory.
 struct Outpost {
     /// The built binary: next to the test bundle in the products directory.
@@ -49,6 +93,11 @@ struct Outpost {
     /// Runs `outpost ARGS --replica PATH` (the replica option goes last, after any `--`-free arguments).
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, replica: Bool = true) throws -> RunResult {
+        try start(arguments, stdin: stdin, replica: replica).finish()
+    }
+
+    /// Starts `outpost ARGS --replica PATH` in the background, with this directory as its home.
+    func start(_ arguments: [String], stdin: String? = nil, replica: Bool = true) throws -> OutpostProcess {
         let binary = try #require(Self.binary, "the outpost binary was not built next to the tests")
         let process = Process()
         process.executableURL = binary
@@ -60,10 +109,15 @@ struct Outpost {
         environment["COLUMNS"] = "200"
         process.environment = environment
         let id = UUID().uuidString
-        let outURL = directory.appendingPathComponent("\(id).out"), errURL = directory.appendingPathComponent("\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let running = OutpostProcess(process: process, stdout: directory.appendingPathComponent("\(id).out"),
+                                     stderr: directory.appendingPathComponent("\(id).err"))
+        _ = FileManager.default.createFile(atPath: running.stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: running.stderr.path, contents: nil)
+        let out = try FileHandle(forWritingTo: running.stdout), err = try FileHandle(forWritingTo: running.stderr)
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         process.standardOutput = out
         process.standardError = err
         let input = Pipe()
@@ -71,16 +125,7 @@ struct Outpost {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        return RunResult(status: process.terminationStatus,
-                         stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return running
     }
 
     /// Runs a command that must succeed; returns its stdout.

@@ -1,0 +1,93 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Replica
+import Testing
+
+/// A real `outpost server` process on loopback, and real `outpost` device processes against it.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test that owns this value.
+    let data: URL
+    let port: Int
+    private var process: OutpostProcess?
+    /// The options of the last start: a restart without options reuses them.
+    private var options: [String] = []
+    let admin: Outpost
+
+    init() throws {
+        admin = try Outpost()
+        data = admin.directory.appendingPathComponent("server-data")
+        port = Int.random(in: 20_000...45_000)
+    }
+
+    /// A server with brand `northwind`, its users `dana` and `sam` and the partner `p1-juniper`,
+    /// started with mail held: deliveries would change the brand replica in the background, and
+    /// the tests that use this world compare replicas.
+    static func world() async throws -> ServerProcess {
+        let server = try ServerProcess()
+        _ = try server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
+        for user in ["dana", "sam"] {
+            _ = try server.adminRun(["user", "add", "--brand", "northwind", user, "--name", user.capitalized,
+                                     "--email", "\(user)@northwind.example"])
+        }
+        _ = try server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
+                                 "--email", "hello@juniper.example", "--status", "active"])
+        try await server.start(options: ["--hold-mail"])
+        return server
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The brand's replica file in the server's data directory.
+    var brandReplicaPath: String { data.appendingPathComponent("brands/northwind.sqlite").path }
+
+    /// Starts `outpost server` with `options` beyond data and port (`nil`: those of the last start).
+    func start(options: [String]? = nil) async throws {
+        if let options { self.options = options }
+        process = try admin.start(["server", "--data", data.path, "--port", "\(port)"] + self.options, replica: false)
+        for _ in 0..<100 {
+            if await ServerProbe.healthy(url) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the server did not come up on \(url)")
+    }
+
+    /// kill -9: no shutdown code runs.
+    func kill9() {
+        process?.kill9()
+        process = nil
+    }
+
+    func stop() {
+        guard let process else { return }
+        process.process.terminate()
+        _ = try? process.finish()
+        self.process = nil
+    }
+
+    func adminRun(_ arguments: [String]) throws -> String {
+        let result = try admin.run(["admin", "--data", data.path] + arguments, replica: false)
+        #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
+        return result.stdout
+    }
+
+    /// A new device of `user`, enrolled with a fresh one-time code.
+    func enroll(_ user: String) throws -> Outpost {
+        let code = try adminRun(["enroll-code", "--brand", "northwind", "--user", user])
+            .split(separator: "\n").last.map(String.init) ?? ""
+        let device = try Outpost()
+        try device.ok(["enroll", "--server", url, "--code", code, "--name", "test device"])
+        return device
+    }
+}
+
+enum ServerProbe {
+    static func healthy(_ base: String) async -> Bool {
+        guard let url = URL(string: base + "/healthz") else { return false }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        return (try? await URLSession.shared.data(for: request)).map { ($0.1 as? HTTPURLResponse)?.statusCode == 200 }
+            ?? false
+    }
+}
