@@ -168,7 +168,9 @@ public struct SyncSession: Sendable {
         // the rest of the vector would only cost bytes on every round.
         var moved = VersionVector()
         for op in current.ops {
+            // The peer has what it sent: never send it back (nor anything before it of that replica).
             peerHave.advance(op.dot)
+            sentHave.advance(op.dot)
             moved.advance(Dot(replica: op.dot.replica, counter: have[op.dot.replica]))
         }
         if !current.more { receivedAll = true }
@@ -238,6 +240,7 @@ public struct SyncSession: Sendable {
 
     private mutating func acknowledged(_ ack: Ack) -> [SyncAction] {
         peerHave.join(ack.have)
+        sentHave.join(ack.have)
         guard let oldest = inFlight.first, oldest.batch == ack.batch else {
             guard ack.batch == 0 else { return fail("protocol_violation", "ack of batch \(ack.batch), none was waiting") }
             return [.peerAcknowledged(peerHave)]

@@ -143,6 +143,40 @@ struct SyncSessionTests {
         #expect(received.dropLast().allSatisfy(\.more) && received.last?.more == false)
     }
 
+    @Test("what the peer pushed is never loaded to be sent back to it")
+    func noEcho() throws {
+        let server = try Self.server(conversations: 1)
+        let laptop = ReplicaID(0xd1)
+        var session = SyncSession.server(replica: Self.serverID)
+        _ = session.receive(.hello(Hello(replica: laptop, brand: Self.brand, user: Self.dana, have: VersionVector(),
+                                         clockMs: 0)), clockMs: 0)
+        var loads: [VersionVector] = []
+        func run(_ actions: [SyncAction]) throws {
+            for action in actions {
+                if case .loadOps(let have, let limit) = action {
+                    loads.append(have)
+                    let (ops, more) = try server.ops(missingFrom: have, limit: limit)
+                    try run(session.opsLoaded(ops, more: more))
+                }
+            }
+        }
+        try run(session.welcome(have: try server.versionVector(), clockMs: 0))
+        try run(session.receive(.ack(Ack(have: try server.versionVector(), batch: 1)), clockMs: 0))
+        // The laptop pushes one op; the server applies it.
+        let reply = Op(dot: Dot(replica: laptop, counter: 1),
+                       stamp: HLCTimestamp(wall: 1_800_000_000_100, logical: 0, replica: laptop), deps: [],
+                       actor: .user(Self.dana), body: .postMessage(PostMessage(
+                           conversation: ConversationID(Dot(replica: Self.serverID, counter: 4)), body: "Hi")))
+        #expect(session.receive(.ops(OpBatch(batch: 1, ops: [reply], more: false)), clockMs: 0) == [.apply(
+            OpBatch(batch: 1, ops: [reply], more: false))])
+        try server.apply([reply])
+        try run(session.applied(batch: 1, have: try server.versionVector()))
+        // The server's replica changed (by this very push): the next load starts past the laptop's op.
+        try run(session.localChanged())
+        let last = try #require(loads.last)
+        #expect(last.covers(reply.dot), "the load would send the laptop its own op back: \(last)")
+    }
+
     @Test("an out-of-order batch is a protocol violation")
     func outOfOrderBatch() {
         var session = SyncSession.server(replica: Self.serverID)
