@@ -28,17 +28,21 @@ public struct Fuzzer: Sendable {
 
     /// Runs up to ``runs`` scenarios; stops at the first failure and shrinks it when `shrink`.
     public func run(shrink: Bool = true, progress: (Int, ScenarioReport) -> Void = { _, _ in }) throws(ScenarioError) -> Outcome {
-        let runner = ScenarioRunner(stopAtFirstFailure: true)
         for index in 0..<runs {
-            let document = generator.generate(seed: seed(ofRun: index))
-            let report = try runner.run(document)
-            progress(index, report)
-            if !report.passed {
-                var outcome = Outcome(runs: index + 1, failure: (document, report))
-                if shrink { outcome.shrunk = try Shrinker().shrink(document) }
-                return outcome
-            }
+            if let failure = try run(index, shrink: shrink, progress: progress) { return failure }
         }
         return Outcome(runs: runs)
+    }
+
+    /// Runs scenario `index` alone: `nil` when it passed, else the failure (shrunk when `shrink`).
+    public func run(_ index: Int, shrink: Bool = true,
+                    progress: (Int, ScenarioReport) -> Void = { _, _ in }) throws(ScenarioError) -> Outcome? {
+        let document = generator.generate(seed: seed(ofRun: index))
+        let report = try ScenarioRunner(stopAtFirstFailure: true).run(document)
+        progress(index, report)
+        guard !report.passed else { return nil }
+        var outcome = Outcome(runs: index + 1, failure: (document, report))
+        if shrink { outcome.shrunk = try Shrinker().shrink(document) }
+        return outcome
     }
 }

@@ -4,43 +4,21 @@ import Testing
 /// The runner reports failures precisely, replays exactly, and the shrinker makes failures small.
 @Suite("Scenario runner")
 struct ScenarioRunnerTests {
-    static let story = """
-        name: read and unread
-        users: [dana]
-        partners: [p1]
-        devices:
-          - {name: laptop, user: dana}
-          - {name: tablet, user: dana}
-        steps:
-          - partner: p1
-            new: t
-            subject: Samples
-            text: Did they arrive?
-          - sync: all
-          - read: laptop
-            thread: t
-          - unread: tablet
-            thread: t
-          - sync: all
-          - expect: laptop
-            thread: t
-            unread: false
-          - expect: converged
-
-        """
+    /// A file whose expectation fails at step 6 (line 22).
+    static let failing = ScenarioLibraryTests.folder.appendingPathComponent("examples/failing-expectation.yaml").path
 
     @Test("a failing expectation names the step, line, device, expected and actual")
     func failingExpectation() throws {
-        let report = try ScenarioRunner().run(try ScenarioParser.parse(Self.story, file: "story.yaml"))
+        let report = try ScenarioRunner().run(try ScenarioParser.load(path: Self.failing))
         let failure = try #require(report.failures.first)
         #expect(report.failures.count == 1)
         #expect(failure.kind == .expectation)
         #expect(failure.step == 6)
-        #expect(failure.line == 18)
+        #expect(failure.line == 22)
         #expect(failure.node == "laptop")
         #expect(failure.expected == "false")
         #expect(failure.actual == "true")
-        #expect(failure.description.contains("step 6 (line 18), laptop: expectation failed: thread t: unread"))
+        #expect(failure.description.contains("step 6 (line 22), laptop: expectation failed: thread t: unread"))
     }
 
     @Test("the same document and seed give the same run")
