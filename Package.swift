@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
         .library(name: "Causality", targets: ["Causality"]),
+        .library(name: "Scenario", targets: ["Scenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -91,10 +93,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The conflict-scenario harness: scenario files, the deterministic simulator, the fuzzer.
+        .target(
+            name: "Scenario",
+            dependencies: [
+                "Replica", "SyncCore", "Wire", "InboxModel", "Causality",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient",
+                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "Scenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,7 +134,9 @@ let package = Package(
         .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "SyncCoreTests", dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario"]
+        ),
         .testTarget(
             name: "SyncClientTests",
             dependencies: ["SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality"]
@@ -148,6 +161,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Replica", "InboxModel", "Causality"]),
         .testTarget(
             name: "OutpostCLITests",
             dependencies: ["OutpostCLI", "Replica", "InboxModel"],

@@ -18,7 +18,7 @@ public struct OutpostCommand: AsyncParsableCommand {
             InboxCommand.self, SearchCommand.self, ThreadCommand.self, ReplyCommand.self, ComposeCommand.self,
             DraftCommand.self, DraftsCommand.self, ReadCommand.self, UnreadCommand.self, PartnersCommand.self,
             PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, StatusCommand.self, EnrollCommand.self, SyncCommand.self, ServerCommand.self, AdminCommand.self,
-            PartnerAPICommand.self,
+            PartnerAPICommand.self, ScenarioCommand.self,
         ]
     )
 
@@ -42,6 +42,8 @@ public struct OutpostCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // A command that has printed its own report exits with its status alone.
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
             let status = exitCode(for: error)
             // --help and --version print as argument-parser does.
             if status == .success { exit(withError: error) }

@@ -3,14 +3,12 @@ import InboxModel
 import Replica
 import Synchronization
 import SyncClient
+import SyncCore
 
 /// The brand replica as one device's session sees it: every batch from the device is checked
 /// against the device's token scope before it is applied (Protocol/SERVER_API.md, "Validation").
 /// A bad batch is refused whole with `invalid_op`; nothing of it is applied.
 struct DeviceScopedStore: SyncStore {
-    /// How far ahead of the server's clock an op's stamp may be.
-    static let maxFutureMs: UInt64 = 24 * 60 * 60 * 1000
-
     let replica: Replica
     let device: DeviceRecord
     let clock: any PhysicalClock
@@ -39,39 +37,12 @@ struct DeviceScopedStore: SyncStore {
         return vector
     }
 
-    /// Checks every op against the device's scope; `vector` is what the server has.
+    /// Checks every op against the device's scope (``DeviceScope``); `vector` is what the server has.
     func validate(_ ops: [Op], vector: VersionVector) throws(ReplicaError) {
-        let have = vector[device.replica]
-        let now = clock.nowMilliseconds()
-        var next = have + 1
-        for op in ops {
-            guard op.dot.replica == device.replica else {
-                throw refuse(op, "was made by replica \(op.dot.replica), not by this device")
-            }
-            guard op.actor == .user(device.user) else {
-                throw refuse(op, "names actor \(op.actor), not user:\(device.user)")
-            }
-            guard !op.kind.isServerOwned, op.kind != .redacted else {
-                throw refuse(op, "is a \(op.kind) op, which only the server writes")
-            }
-            guard op.stamp.wall <= now &+ Self.maxFutureMs else {
-                throw refuse(op, "has a stamp more than 24 h ahead of the server's clock")
-            }
-            if op.dot.counter <= have { continue }
-            guard op.dot.counter == next else {
-                throw refuse(op, "leaves a gap: the server expected counter \(next)")
-            }
-            // A device knows only the server's ops and its own: a dependency the server lacks is
-            // forged, and would otherwise be held forever.
-            if let missing = op.deps.first(where: { !vector.covers($0) }) {
-                throw refuse(op, "depends on \(missing), which the server never had")
-            }
-            next += 1
+        let scope = DeviceScope(replica: device.replica, user: device.user)
+        if let refusal = scope.refusal(of: ops, serverHas: vector, nowMs: clock.nowMilliseconds()) {
+            throw ReplicaError(.invalidOp, refusal)
         }
-    }
-
-    private func refuse(_ op: Op, _ why: String) -> ReplicaError {
-        ReplicaError(.invalidOp, "op \(op.dot) \(why); the batch was not applied")
     }
 }
 

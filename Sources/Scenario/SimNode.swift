@@ -1,0 +1,52 @@
+import Causality
+import Foundation
+import InboxModel
+import Replica
+import SyncCore
+
+/// A device or the server in the simulator: a real replica in a file, so that a crash can throw
+/// away everything in memory and a restart reopens only what was committed.
+final class SimNode {
+    let name: String
+    let identity: ReplicaIdentity
+    let path: String
+    let clock: NodeClock
+    private(set) var replica: Replica
+    /// Devices only: may the device reach the server now?
+    var online = true
+    /// A crash armed for the node's next sync.
+    var armedCrash: CrashPoint?
+    /// The most this node ever acknowledged to a peer: a crash must not lose any of it.
+    var acknowledged = VersionVector()
+
+    var isServer: Bool { identity.viewer == nil }
+    var user: UserID? { identity.viewer }
+
+    init(name: String, identity: ReplicaIdentity, directory: String, clock: NodeClock) throws(ScenarioError) {
+        self.name = name
+        self.identity = identity
+        self.clock = clock
+        path = (directory as NSString).appendingPathComponent("\(name).sqlite")
+        do {
+            replica = try Replica.create(at: path, identity: identity, clock: clock)
+        } catch {
+            throw ScenarioError("simulation", "cannot create the replica of \(name): \(error.message)")
+        }
+    }
+
+    /// The process dies: every in-memory state (the open replica, any session) is gone; the node
+    /// starts again from its file.
+    func restart() throws(ScenarioError) {
+        armedCrash = nil
+        do {
+            replica = try Replica.open(at: path, clock: clock)
+        } catch {
+            throw ScenarioError("simulation", "cannot reopen the replica of \(name) after a crash: \(error.message)")
+        }
+    }
+
+    /// The device's scope as the server checks it.
+    var scope: DeviceScope? {
+        user.map { DeviceScope(replica: identity.replica, user: $0) }
+    }
+}

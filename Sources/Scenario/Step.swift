@@ -1,0 +1,126 @@
+public import InboxModel
+
+/// One step of a scenario, with the line of the file it came from (for messages).
+public struct Step: Hashable, Sendable {
+    public var action: StepAction
+    /// 1-based line in the scenario file, when parsed from one.
+    public var line: Int?
+
+    public init(_ action: StepAction, line: Int? = nil) {
+        self.action = action
+        self.line = line
+    }
+}
+
+/// What a step does (Protocol/SCENARIOS.md, "Steps").
+public enum StepAction: Hashable, Sendable {
+    /// These devices can no longer reach the server (a partition).
+    case offline([String])
+    /// These devices can reach the server again.
+    case online([String])
+    /// Every device online, every queued fault and armed crash cleared.
+    case heal
+    /// One sync session per named device, in order; `nil` = every online device, in rounds until
+    /// nothing moves.
+    case sync([String]?)
+    /// The virtual clock moves on.
+    case advance(ms: UInt64)
+    /// A device's (or the server's) clock is set off the true time by this much.
+    case clock(node: String, offsetMs: Int64)
+    /// A new device is enrolled (it syncs when a step says so).
+    case enroll(DeviceSpec)
+    /// A user does something on a device. With `expectError`, the action must fail with that code.
+    case user(device: String, UserAction, expectError: String?)
+    /// A partner writes (through the partner API, so the server makes the op).
+    case partner(PartnerEvent)
+    /// The platform writes.
+    case platform(PlatformEventSpec)
+    /// The link of a device misbehaves for the next matching frames.
+    case fault(Fault)
+    /// A device or the server crashes, now or at a named point of its next sync, and restarts from
+    /// what it had committed.
+    case crash(node: String, at: CrashPoint)
+    /// Something that must hold now.
+    case expect(Expectation)
+}
+
+/// A thread or a new-message draft, by the label the scenario gave it.
+public enum DraftTarget: Hashable, Sendable {
+    case thread(String)
+    /// A new-message draft (`new:` key) by its label.
+    case compose(String)
+}
+
+/// What a user does on a device (DESIGN.md §2).
+public enum UserAction: Hashable, Sendable {
+    /// A new conversation; `label` names it for later steps.
+    case compose(to: PartnerID, subject: String, text: String, label: String)
+    case reply(thread: String, text: String)
+    case read(thread: String)
+    case unread(thread: String)
+    /// Saves draft text. For a new compose draft, `to` and `subject` may be given.
+    case draft(DraftTarget, text: String, to: PartnerID?, subject: String?)
+    case discard(DraftTarget)
+    /// Sends a draft; for a compose draft, `label` names the new conversation.
+    case send(DraftTarget, label: String?)
+}
+
+/// A partner writes: a new conversation (`label`, `subject`) or a message in a thread.
+public struct PartnerEvent: Hashable, Sendable {
+    public var partner: PartnerID
+    public var thread: String?
+    public var label: String?
+    public var subject: String?
+    public var text: String
+
+    public init(partner: PartnerID, thread: String? = nil, label: String? = nil, subject: String? = nil, text: String) {
+        self.partner = partner
+        self.thread = thread
+        self.label = label
+        self.subject = subject
+        self.text = text
+    }
+}
+
+/// The platform writes: a notification thread, a partnership status change, or both (a partner
+/// leaving the platform).
+public struct PlatformEventSpec: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// A notification thread (`system` conversation) about the partner.
+        case notify
+        /// The partner's status becomes `ended`, and a notification says so.
+        case partnerLeft = "partner-left"
+        /// The partner's status changes; no notification.
+        case status
+    }
+
+    public var kind: Kind
+    public var partner: PartnerID
+    public var label: String?
+    public var subject: String?
+    public var text: String?
+    public var status: PartnershipStatus?
+
+    public init(kind: Kind, partner: PartnerID, label: String? = nil, subject: String? = nil, text: String? = nil,
+                status: PartnershipStatus? = nil) {
+        self.kind = kind
+        self.partner = partner
+        self.label = label
+        self.subject = subject
+        self.text = text
+        self.status = status
+    }
+}
+
+/// Where a crash happens.
+public enum CrashPoint: String, Hashable, Sendable, CaseIterable {
+    /// At once: the node restarts from its file.
+    case now
+    /// In its next sync, on receiving a batch: before the batch's transaction commits.
+    case beforeCommit = "before-commit"
+    /// In its next sync: after a received batch committed, before the ack is sent.
+    case afterCommit = "after-commit"
+    /// In its next sync: after a received batch that has more batches behind it was committed and
+    /// acknowledged, before the rest arrive.
+    case midBatch = "mid-batch"
+}

@@ -1,0 +1,337 @@
+import InboxModel
+import Yams
+
+/// Reads the `steps` of a scenario file, checking names as it goes: devices must be declared or
+/// enrolled first, threads and drafts labelled by an earlier step.
+struct StepParser {
+    let file: String?
+    var users: Set<UserID>
+    var partners: Set<PartnerID>
+    var devices: Set<String>
+    var threads: Set<String> = []
+    var composeDrafts: Set<String> = []
+
+    init(file: String?, users: Set<UserID>, partners: Set<PartnerID>, devices: Set<String>) {
+        self.file = file
+        self.users = users
+        self.partners = partners
+        self.devices = devices
+    }
+
+    static let actions = ["offline", "online", "heal", "sync", "advance", "clock", "enroll", "compose", "reply", "read", "unread",
+                          "draft", "discard", "send", "partner", "platform", "drop", "duplicate", "reorder", "delay",
+                          "cut", "crash", "expect"]
+
+    mutating func step(_ node: Node) throws(ScenarioError) -> Step {
+        var fields = try YAMLFields(node, file: file, what: "a step")
+        let line = fields.line
+        guard let action = fields.firstKey else {
+            throw ScenarioError("bad_scenario", "a step is empty", file: file, line: line)
+        }
+        guard Self.actions.contains(action) else {
+            throw ScenarioError("bad_scenario", "unknown step `\(action)`; steps are \(Self.actions.joined(separator: ", "))",
+                                file: file, line: line)
+        }
+        let what = "a `\(action)` step"
+        let result: StepAction
+        switch action {
+        case "offline", "online":
+            let names = try deviceNames(fields.required(action, in: what))
+            result = action == "offline" ? .offline(names) : .online(names)
+        case "heal":
+            let node = try fields.required(action, in: what)
+            guard try YAMLValue.string(node, action, file: file) == "all" else {
+                throw ScenarioError("bad_scenario", "write `heal: all`", file: file, line: line)
+            }
+            result = .heal
+        case "sync":
+            let node = try fields.required(action, in: what)
+            if case .scalar(let scalar) = node, scalar.string == "all" {
+                result = .sync(nil)
+            } else {
+                result = .sync(try deviceNames(node))
+            }
+        case "advance":
+            let node = try fields.required(action, in: what)
+            let ms = try YAMLValue.duration(node, action, file: file)
+            guard ms >= 0 else { throw ScenarioError("bad_scenario", "time only moves forward", file: file, line: line) }
+            result = .advance(ms: UInt64(ms))
+        case "clock":
+            let name = try nodeName(fields.requiredString(action, in: what), line: line)
+            result = .clock(node: name, offsetMs: try YAMLValue.duration(fields.required("offset", in: what), "offset",
+                                                                          file: file))
+        case "enroll":
+            let name = try fields.requiredString(action, in: what)
+            let user = try fields.requiredString("user", in: what)
+            let offset = try fields.node("clock").map { node throws(ScenarioError) in
+                try YAMLValue.duration(node, "clock", file: file)
+            }
+            var mapping = Node.Mapping([])
+            mapping[Node("name")] = Node(name)
+            mapping[Node("user")] = Node(user)
+            if let offset { mapping[Node("clock")] = Node(DurationText.text(offset)) }
+            let spec = try ScenarioParser.device(Node.mapping(mapping), file: file)
+            guard users.contains(spec.user) else {
+                throw ScenarioError("bad_scenario", "no user \(spec.user) in `users`", file: file, line: line)
+            }
+            guard !devices.contains(name) else {
+                throw ScenarioError("bad_scenario", "there is already a device \(name)", file: file, line: line)
+            }
+            devices.insert(name)
+            result = .enroll(spec)
+        case "compose", "reply", "read", "unread", "draft", "discard", "send":
+            result = try userStep(action, &fields, line: line)
+        case "partner":
+            result = .partner(try partnerStep(&fields, line: line))
+        case "platform":
+            result = .platform(try platformStep(&fields, line: line))
+        case "drop", "duplicate", "reorder", "delay", "cut":
+            result = .fault(try faultStep(action, &fields, line: line))
+        case "crash":
+            let name = try nodeName(fields.requiredString(action, in: what), line: line)
+            let point = try fields.node("at").map { node throws(ScenarioError) in
+                try YAMLValue.choice(node, "at", file: file, as: CrashPoint.self)
+            }
+            result = .crash(node: name, at: point ?? .now)
+        default:
+            result = .expect(try expectation(&fields, line: line))
+        }
+        try fields.finish(what)
+        return Step(result, line: line)
+    }
+
+    // MARK: Names
+
+    func checkUnique(_ names: [String], _ what: String, line: Int?) throws(ScenarioError) {
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            throw ScenarioError("bad_scenario", "\(what) \(name) is declared twice", file: file, line: line)
+        }
+    }
+
+    private func deviceNames(_ node: Node) throws(ScenarioError) -> [String] {
+        let names = try YAMLValue.names(node, "device", file: file)
+        for name in names { _ = try deviceName(name, line: node.mark?.line) }
+        return names
+    }
+
+    private func deviceName(_ name: String, line: Int?) throws(ScenarioError) -> String {
+        try known(name, in: devices, line: line, "no device \(name) (declare it in `devices` or enroll it first)")
+    }
+
+    /// `name` when `names` has it, else a `bad_scenario` error saying `why`.
+    private func known(_ name: String, in names: Set<String>, line: Int?,
+                       _ why: @autoclosure () -> String) throws(ScenarioError) -> String {
+        guard names.contains(name) else { throw ScenarioError("bad_scenario", why(), file: file, line: line) }
+        return name
+    }
+
+    private func nodeName(_ name: String, line: Int?) throws(ScenarioError) -> String {
+        name == "server" ? name : try deviceName(name, line: line)
+    }
+
+    private func partnerID(_ text: String, line: Int?) throws(ScenarioError) -> PartnerID {
+        guard let partner = PartnerID(rawValue: text), partners.contains(partner) else {
+            throw ScenarioError("bad_scenario", "no partner \(text) in `partners`", file: file, line: line)
+        }
+        return partner
+    }
+
+    private func thread(_ label: String, line: Int?) throws(ScenarioError) -> String {
+        try known(label, in: threads, line: line,
+                  "no thread labelled \(label) yet (an earlier step must make it with `as:` or `new:`)")
+    }
+
+    private mutating func newLabel(_ label: String, line: Int?) throws(ScenarioError) -> String {
+        guard !threads.contains(label), !composeDrafts.contains(label) else {
+            throw ScenarioError("bad_scenario", "the label \(label) is already taken", file: file, line: line)
+        }
+        threads.insert(label)
+        return label
+    }
+
+    // MARK: Step kinds
+
+    private mutating func userStep(_ action: String, _ fields: inout YAMLFields,
+                                   line: Int?) throws(ScenarioError) -> StepAction {
+        let what = "a `\(action)` step"
+        let device = try deviceName(fields.requiredString(action, in: what), line: line)
+        let expectError = try fields.string("error")
+        let userAction: UserAction
+        switch action {
+        case "compose":
+            let to = try partnerID(fields.requiredString("to", in: what), line: line)
+            let subject = try fields.requiredString("subject", in: what)
+            let text = try fields.requiredString("text", in: what)
+            userAction = .compose(to: to, subject: subject, text: text,
+                                  label: try newLabel(fields.requiredString("as", in: what), line: line))
+        case "reply":
+            let thread = try thread(fields.requiredString("thread", in: what), line: line)
+            userAction = .reply(thread: thread, text: try fields.requiredString("text", in: what))
+        case "read":
+            userAction = .read(thread: try thread(fields.requiredString("thread", in: what), line: line))
+        case "unread":
+            userAction = .unread(thread: try thread(fields.requiredString("thread", in: what), line: line))
+        case "draft":
+            let target = try draftTarget(&fields, what: what, line: line, creating: true)
+            let text = try fields.requiredString("text", in: what)
+            let to = try fields.string("to").map { text throws(ScenarioError) in try partnerID(text, line: line) }
+            userAction = .draft(target, text: text, to: to, subject: try fields.string("subject"))
+        case "discard":
+            userAction = .discard(try draftTarget(&fields, what: what, line: line, creating: false))
+        default:
+            let target = try draftTarget(&fields, what: what, line: line, creating: false)
+            let label = try fields.string("as").map { label throws(ScenarioError) in try newLabel(label, line: line) }
+            userAction = .send(target, label: label)
+        }
+        return .user(device: device, userAction, expectError: expectError)
+    }
+
+    private mutating func draftTarget(_ fields: inout YAMLFields, what: String, line: Int?,
+                                      creating: Bool) throws(ScenarioError) -> DraftTarget {
+        if let thread = try fields.string("thread") {
+            return .thread(try self.thread(thread, line: line))
+        }
+        guard let label = try fields.string("new") else {
+            throw ScenarioError("bad_scenario", "\(what) needs `thread:` (a thread's draft) or `new:` (a new-message draft)",
+                                file: file, line: line)
+        }
+        if creating {
+            guard !threads.contains(label) else {
+                throw ScenarioError("bad_scenario", "the label \(label) names a thread, not a new-message draft",
+                                    file: file, line: line)
+            }
+            composeDrafts.insert(label)
+        } else if !composeDrafts.contains(label) {
+            throw ScenarioError("bad_scenario", "no new-message draft labelled \(label) yet", file: file, line: line)
+        }
+        return .compose(label)
+    }
+
+    private mutating func partnerStep(_ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> PartnerEvent {
+        let what = "a `partner` step"
+        let partner = try partnerID(fields.requiredString("partner", in: what), line: line)
+        let text = try fields.requiredString("text", in: what)
+        if let label = try fields.string("new") {
+            let subject = try fields.requiredString("subject", in: what)
+            return PartnerEvent(partner: partner, label: try newLabel(label, line: line), subject: subject, text: text)
+        }
+        guard let thread = try fields.string("thread") else {
+            throw ScenarioError("bad_scenario", "\(what) needs `new:` (a new thread) or `thread:`", file: file, line: line)
+        }
+        return PartnerEvent(partner: partner, thread: try self.thread(thread, line: line), text: text)
+    }
+
+    private mutating func platformStep(_ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> PlatformEventSpec {
+        let what = "a `platform` step"
+        let kind = try YAMLValue.choice(fields.required("platform", in: what), "platform", file: file,
+                                        as: PlatformEventSpec.Kind.self)
+        let partner = try partnerID(fields.requiredString("partner", in: what), line: line)
+        let label = try fields.string("as").map { label throws(ScenarioError) in try newLabel(label, line: line) }
+        let subject = try fields.string("subject")
+        let text = try fields.string("text")
+        let status = try fields.node("status").map { node throws(ScenarioError) in
+            try YAMLValue.choice(node, "status", file: file, as: PartnershipStatus.self)
+        }
+        switch kind {
+        case .notify where text == nil:
+            throw ScenarioError("bad_scenario", "a `notify` event needs `text`", file: file, line: line)
+        case .status where status == nil:
+            throw ScenarioError("bad_scenario", "a `status` event needs `status`", file: file, line: line)
+        default: break
+        }
+        return PlatformEventSpec(kind: kind, partner: partner, label: label, subject: subject, text: text, status: status)
+    }
+
+    private func faultStep(_ action: String, _ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> Fault {
+        let what = "a `\(action)` step"
+        let device = try deviceName(fields.requiredString(action, in: what), line: line)
+        let direction = try fields.node("direction").map { node throws(ScenarioError) in
+            try YAMLValue.choice(node, "direction", file: file, as: Fault.Direction.self)
+        }
+        let frame = try fields.node("frame").map { node throws(ScenarioError) in
+            try YAMLValue.choice(node, "frame", file: file, as: Fault.FrameKind.self)
+        }
+        let count = try fields.node("count").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "count", file: file)
+        } ?? 1
+        guard count >= 1 else { throw ScenarioError("bad_scenario", "`count` must be at least 1", file: file, line: line) }
+        var delay: Int64 = 0
+        if action == "delay" {
+            delay = try YAMLValue.duration(fields.required("by", in: what), "by", file: file)
+            guard delay >= 0 else { throw ScenarioError("bad_scenario", "`by` cannot be negative", file: file, line: line) }
+        }
+        return Fault(kind: Fault.Kind(rawValue: action) ?? .drop, device: device, direction: direction ?? .both,
+                     frame: frame ?? .any, count: count, delayMs: UInt64(delay))
+    }
+
+    private mutating func expectation(_ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> Expectation {
+        let subject = try fields.requiredString("expect", in: "an `expect` step")
+        if subject == "converged" {
+            let names = try fields.node("devices").map { node throws(ScenarioError) in try deviceNames(node) } ?? []
+            return .converged(names)
+        }
+        let name = try nodeName(subject, line: line)
+        var expected = NodeExpectation()
+        if let label = try fields.string("thread") { expected.thread = try thread(label, line: line) }
+        if let label = try fields.string("new") {
+            guard composeDrafts.contains(label) else {
+                throw ScenarioError("bad_scenario", "no new-message draft labelled \(label) yet", file: file, line: line)
+            }
+            expected.compose = label
+        }
+        expected.messages = try fields.node("messages").map { node throws(ScenarioError) in
+            try YAMLValue.strings(node, "messages", file: file)
+        }
+        expected.authors = try fields.node("authors").map { node throws(ScenarioError) in
+            try YAMLValue.strings(node, "authors", file: file)
+        }
+        expected.count = try fields.node("count").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "count", file: file)
+        }
+        expected.unread = try fields.node("unread").map { node throws(ScenarioError) in
+            try YAMLValue.bool(node, "unread", file: file)
+        }
+        if let node = fields.node("draft") {
+            if case .scalar(let scalar) = node, scalar.style == .plain, ["~", "null", ""].contains(scalar.string) {
+                expected.draft = DraftExpectation.none
+            } else {
+                expected.draft = .text(try YAMLValue.string(node, "draft", file: file))
+            }
+        }
+        if let node = fields.node("conflict") {
+            if case .scalar = node {
+                guard try YAMLValue.bool(node, "conflict", file: file) else {
+                    throw ScenarioError("bad_scenario", "write `draft:` for a draft that is not in conflict", file: file,
+                                        line: node.mark?.line)
+                }
+                expected.draft = .conflict([])
+            } else {
+                expected.draft = .conflict(try YAMLValue.strings(node, "conflict", file: file))
+            }
+        }
+        if expected.draft != nil, expected.thread == nil, expected.compose == nil {
+            throw ScenarioError("bad_scenario", "a draft expectation needs `thread:` or `new:`", file: file, line: line)
+        }
+        if let text = try fields.string("partner") { expected.partner = try partnerID(text, line: line) }
+        expected.status = try fields.node("status").map { node throws(ScenarioError) in
+            try YAMLValue.choice(node, "status", file: file, as: PartnershipStatus.self)
+        }
+        if (expected.partner == nil) != (expected.status == nil) {
+            throw ScenarioError("bad_scenario", "`partner:` and `status:` go together", file: file, line: line)
+        }
+        if let node = fields.node("inbox") {
+            let labels = try YAMLValue.strings(node, "inbox", file: file)
+            for label in labels { _ = try thread(label, line: node.mark?.line) }
+            expected.inbox = labels
+        }
+        expected.conversations = try fields.node("conversations").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "conversations", file: file)
+        }
+        if (expected.messages != nil || expected.authors != nil || expected.count != nil || expected.unread != nil),
+           expected.thread == nil {
+            throw ScenarioError("bad_scenario", "messages, authors, count and unread need `thread:`", file: file, line: line)
+        }
+        return .node(name, expected)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Scenario
+import Testing
+
+/// Every scenario file of the library (Protocol/scenarios) passes: its expectations hold and no
+/// invariant breaks at any step.
+@Suite("Scenario library")
+struct ScenarioLibraryTests {
+    static let folder: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.appendingPathComponent("Protocol/scenarios")
+            }
+            url.deleteLastPathComponent()
+        }
+        fatalError("no Package.swift above \(#filePath)")
+    }()
+
+    static var files: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted()
+    }
+
+    @Test("the library has at least 25 field stories")
+    func librarySize() {
+        #expect(Self.files.count >= 25, "only \(Self.files.count) scenario files in \(Self.folder.path)")
+    }
+
+    @Test("scenario passes", arguments: files)
+    func scenario(_ name: String) throws {
+        let path = Self.folder.appendingPathComponent(name).path
+        let document = try ScenarioParser.load(path: path)
+        let report = try ScenarioRunner().run(document, file: name)
+        #expect(report.stepsRun == document.steps.count)
+        #expect(report.passed, "\(name):\n\(report.failures.map(\.description).joined(separator: "\n"))")
+    }
+}

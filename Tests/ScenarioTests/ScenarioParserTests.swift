@@ -1,0 +1,69 @@
+import Scenario
+import Testing
+
+/// Bad scenario files get a clear error with the line; good ones survive a write and a read.
+@Suite("Scenario files")
+struct ScenarioParserTests {
+    static let header = """
+        name: t
+        users: [dana]
+        partners: [p1]
+        devices:
+          - {name: laptop, user: dana}
+        steps:
+
+        """
+
+    @Test("bad files name the line and the problem", arguments: [
+        ("  - reply: laptop\n    thread: nope\n    text: hi\n", 7, "no thread labelled nope"),
+        ("  - sync: phone\n", 7, "no device phone"),
+        ("  - fly: laptop\n", 7, "unknown step `fly`"),
+        ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - read: laptop\n    thread: a\n    txt: hi\n", 13,
+         "unknown key `txt`"),
+        ("  - advance: soon\n", 7, "must be a duration"),
+        ("  - crash: laptop\n    at: sometime\n", 8, "must be one of now, before-commit"),
+        ("  - drop: laptop\n    count: 0\n", 7, "`count` must be at least 1"),
+        ("  - expect: laptop\n    unread: maybe\n", 8, "must be true or false"),
+        ("  - sync: [laptop\n", 8, "not valid YAML"),
+    ])
+    func badFile(_ steps: String, _ line: Int, _ message: String) {
+        #expect {
+            try ScenarioParser.parse(Self.header + steps, file: "bad.yaml")
+        } throws: { error in
+            guard let error = error as? ScenarioError else { return false }
+            return error.code == "bad_scenario" && error.line == line && error.message.contains(message)
+                && error.description.hasPrefix("bad.yaml:\(line): ")
+        }
+    }
+
+    @Test("missing top-level fields and bad ids are refused")
+    func badTopLevel() {
+        #expect(throws: ScenarioError.self) { try ScenarioParser.parse("name: x\nusers: [dana]\nsteps: []\n") }
+        #expect(throws: ScenarioError.self) {
+            try ScenarioParser.parse("name: x\nusers: [Dana!]\ndevices: []\nsteps: []\n")
+        }
+        #expect(throws: ScenarioError.self) {
+            try ScenarioParser.parse("name: x\nusers: [dana]\ndevices:\n  - {name: server, user: dana}\nsteps: []\n")
+        }
+        #expect(throws: ScenarioError.self) { try ScenarioParser.parse("") }
+    }
+
+    @Test("a written document reads back the same", arguments: [UInt64(3), 17, 99, 1234])
+    func roundTrip(seed: UInt64) throws {
+        let document = ScenarioGenerator(devices: 3...5, steps: 40).generate(seed: seed)
+        let text = ScenarioWriter.yaml(document)
+        var reread = try ScenarioParser.parse(text)
+        reread.steps = reread.steps.map { Step($0.action) }
+        #expect(reread == document, "\(text)")
+    }
+
+    @Test("JSON is a scenario file too")
+    func json() throws {
+        let document = try ScenarioParser.parse("""
+            {"name": "j", "users": ["dana"], "partners": ["p1"], "devices": [{"name": "laptop", "user": "dana"}],
+             "steps": [{"partner": "p1", "new": "t", "subject": "S", "text": "hi"}, {"sync": "all"},
+                       {"expect": "laptop", "thread": "t", "messages": ["hi"], "unread": true}]}
+            """)
+        #expect(try ScenarioRunner().run(document).passed)
+    }
+}
