@@ -4,7 +4,7 @@ import PackageDescription
 /// Outpost: an offline-first inbox sync engine.
 ///
 /// Layers point one way, downwards (see ARCHITECTURE.md):
-/// Causality → InboxModel → Merge → Replica → OutpostCLI → `outpost` (Tools/outpost).
+/// Causality → InboxModel → Merge → Replica → SyncClient → InboxWeb → OutpostCLI → `outpost` (Tools/outpost).
 /// CI (and anyone who sets OUTPOST_WERROR=1) builds with warnings as errors.
 let warningsAsErrors: [SwiftSetting] =
     Context.environment["CI"] != nil || Context.environment["OUTPOST_WERROR"] != nil
@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -92,9 +93,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "InboxWeb",
+            dependencies: [
+                "Replica", "SyncClient", "InboxModel", "Causality",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient",
+                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "InboxWeb",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +160,14 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "InboxWebTests",
+            dependencies: [
+                "InboxWeb", "Replica", "InboxModel", "Causality",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
