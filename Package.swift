@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "InboxWebTests",
             dependencies: [
-                "InboxWeb", "Replica", "InboxModel", "Causality",
+                "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -61,13 +61,11 @@ public struct WebUI: Sendable {
     /// Every route (the contract: Protocol/WEB_UI.md).
     public func router(allowedHosts: Set<String>) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.middlewares.add(CSRFMiddleware(guardian: csrf, allowedHosts: allowedHosts))
         let renderer = renderer
         router.middlewares.add(ErrorPageMiddleware { [self] error in
-            renderer.render("error", ["heading": error.status.code == 404 ? "Not found" : "That did not work",
-                                      "message": error.message],
-                            title: "Error", nav: "", frame: frame())
+            renderer.render("error", ErrorPage(error), title: "Error", nav: "", frame: frame())
         })
+        router.middlewares.add(CSRFMiddleware(guardian: csrf, allowedHosts: allowedHosts))
         addPageRoutes(to: router)
         addActionRoutes(to: router)
         addLiveRoutes(to: router)

@@ -68,7 +68,8 @@ struct CSRFMiddleware<Context: RequestContext>: RouterMiddleware {
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "no-referrer"
+        // Not no-referrer: with it, browsers send `Origin: null` on the UI's own form posts.
+        response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xFrameOptions] = "DENY"
         return response
     }

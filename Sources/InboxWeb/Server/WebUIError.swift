@@ -51,3 +51,14 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// The error page's model.
+struct ErrorPage: Sendable {
+    var heading: String
+    var message: String
+
+    init(_ error: WebUIError) {
+        heading = error.status.code == 404 ? "Not found" : "That did not work"
+        message = error.message
+    }
+}

@@ -14,7 +14,7 @@ enum InboxTemplates {
     static let rows = """
         <ul class="rows" id="rows">
         {{#rows}}
-          <li class="row kind-{{kind}}{{#unread}} unread{{/unread}}" data-id="{{id}}" data-unread="{{unread}}" data-kind="{{kind}}">
+          <li class="row kind-{{kind}}{{#unread}} unread{{/unread}}" data-id="{{id}}" data-unread="{{unread}}" data-kind="{{kind}}" data-partner="{{partnerID}}" data-status="{{partnerStatus}}">
             <a href="{{href}}">
               <span class="partner">{{partnerName}}</span>
               <span class="kind-badge kind-{{kind}}">{{kindLabel}}</span>

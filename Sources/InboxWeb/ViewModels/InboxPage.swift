@@ -8,6 +8,8 @@ struct InboxRowModel: Sendable {
     var href: String
     var partnerName: String
     var partnerStatus: String
+    var partnerStatusLabel: String
+    var partnerID: String
     var subject: String
     var preview: String
     var date: String
@@ -21,7 +23,9 @@ struct InboxRowModel: Sendable {
         id = row.id.description
         href = "/threads/\(row.id)"
         partnerName = row.partnerName
-        partnerStatus = DisplayText.status(row.partnerStatus)
+        partnerStatus = row.partnerStatus.rawValue
+        partnerStatusLabel = DisplayText.status(row.partnerStatus)
+        partnerID = row.partnerID.rawValue
         subject = row.subject
         preview = row.snippet ?? row.preview
         date = DisplayText.date(row.lastActivity, now: now)
