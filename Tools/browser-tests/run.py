@@ -164,10 +164,16 @@ class BrowserTests(unittest.TestCase):
     def connection(self, driver):
         return driver.find_element(By.ID, "connection").get_attribute("data-connection")
 
+    def type_into(self, driver, element_id, text):
+        """Types into a field; retried when a live refresh replaced it just before (the page only
+        leaves a field alone once it has focus or unsaved text)."""
+        def attempt():
+            driver.find_element(By.ID, element_id).send_keys(text)
+            return True
+        wait_for(attempt, timeout=10, message=f"typing into #{element_id}")
+
     def reply(self, driver, text):
-        box = driver.find_element(By.ID, "reply-text")
-        box.clear()
-        box.send_keys(text)
+        self.type_into(driver, "reply-text", text)
         driver.find_element(By.ID, "send").click()
         wait_for(lambda: driver.find_element(By.ID, "reply-text").get_attribute("value") == "",
                  message="the page after sending")
@@ -273,7 +279,7 @@ class BrowserTests(unittest.TestCase):
         thread = self.first_row_id(self.a, "kind=inquiry")
         self.b.get(f"{self.B}/threads/{thread}")
         self.a.get(f"{self.A}/threads/{thread}")
-        self.a.find_element(By.ID, "reply-text").send_keys("Draft typed on device A")
+        self.type_into(self.a, "reply-text", "Draft typed on device A")
         wait_for(lambda: self.a.execute_script("return document.body.dataset.draftSaved"), message="the draft saved")
         # B shows it without a reload (it is not editing there).
         wait_for(lambda: self.b.find_element(By.ID, "reply-text").get_attribute("value") == "Draft typed on device A",
@@ -284,10 +290,10 @@ class BrowserTests(unittest.TestCase):
         self.a.get(f"{self.A}/threads/{thread}")
         self.a.find_element(By.ID, "offline-toggle").click()
         wait_for(lambda: self.connection(self.a) == "paused", message="A working offline")
-        self.a.find_element(By.ID, "reply-text").send_keys("Version written on A")
+        self.type_into(self.a, "reply-text", "Version written on A")
         wait_for(lambda: self.a.execute_script("return document.body.dataset.draftSaved"), message="A's draft")
         self.b.get(f"{self.B}/threads/{thread}")
-        self.b.find_element(By.ID, "reply-text").send_keys("Another text from B")
+        self.type_into(self.b, "reply-text", "Another text from B")
         wait_for(lambda: self.b.execute_script("return document.body.dataset.draftSaved"), message="B's draft")
         self.a.get(f"{self.A}/threads/{thread}")
         self.a.find_element(By.ID, "offline-toggle").click()
