@@ -164,6 +164,36 @@ struct WebUITests {
         #expect(try world.replica.draft(conflicted.key).text == "typed in the browser")
     }
 
+    @Test("a new message drafted as it is typed, then sent from its draft")
+    func composeDraft() async throws {
+        let world = try UIWorld()
+        defer { world.cleanUp() }
+        let partner = try #require(try world.replica.partners(status: .active).first).partner.id
+        var headers = UIWorld.formHeaders
+        headers[HTTPField.Name("X-CSRF-Token")!] = "test-token"
+        let script = headers
+        try await world.app.test(.router) { client in
+            let key = try await client.execute(uri: "/compose/draft", method: .post, headers: script,
+                                               body: UIWorld.form(["partner": partner.rawValue, "subject": "Samples",
+                                                                   "text": "First words", "draft": ""])) { response in
+                #expect(response.status == .ok)
+                return String(buffer: response.body)
+            }
+            let draftKey = try #require(DraftKey(text: key))
+            #expect(try world.replica.draft(draftKey).text == "First words")
+            try await client.execute(uri: "/compose", method: .post, headers: UIWorld.formHeaders,
+                                     body: UIWorld.form(["partner": partner.rawValue, "subject": "Samples",
+                                                         "text": "First words, then more", "draft": key,
+                                                         "_csrf": "test-token"])) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location]?.hasPrefix("/threads/") == true)
+            }
+            #expect(try world.replica.drafts().allSatisfy { $0.key != draftKey })
+            let thread = try #require(try world.replica.inbox(InboxFilter(partner: partner, limit: 1)).first)
+            #expect(thread.subject == "Samples" && thread.preview.hasPrefix("First words, then more"))
+        }
+    }
+
     @Test("an unknown thread is a 404 page; a foreign Host is refused")
     func errors() async throws {
         let world = try UIWorld()

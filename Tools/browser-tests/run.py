@@ -317,27 +317,40 @@ class BrowserTests(unittest.TestCase):
                     and self.b.find_element(By.ID, "reply-text").get_attribute("value") == kept)
         wait_for(resolved_on_b, timeout=30, message="the resolution on B", interval=1)
 
-    def test_8_partners_profile_and_new_message(self):
+    def test_8_partners_profile_and_a_new_message_drafted_then_sent(self):
         self.a.get(self.A + "/partners")
         statuses = {e.text for e in self.a.find_elements(By.CSS_SELECTOR, "#partners .status")}
         self.assertEqual(statuses, {"Pending", "Active", "Paused", "Ended"})
         self.shot(self.a, "partners")
-        self.a.find_element(By.CSS_SELECTOR, "#partners tbody tr th a").click()
+        active = [r for r in self.a.find_elements(By.CSS_SELECTOR, "#partners tbody tr")
+                  if r.find_element(By.CSS_SELECTOR, ".status").text == "Active"]
+        active[0].find_element(By.CSS_SELECTOR, "th a").click()
         wait_for(lambda: "/partners/" in self.a.current_url, message="the profile")
         name = self.a.find_element(By.ID, "partner-name").text
         self.shot(self.a, "partner")
-        message = self.a.find_elements(By.ID, "message-partner")
-        if message:
-            message[0].click()
-            selected = Select(self.a.find_element(By.ID, "compose-partner")).first_selected_option.text
-            self.assertEqual(selected, name)
-            self.a.find_element(By.ID, "compose-subject").send_keys("Spring catalogue")
-            self.a.find_element(By.ID, "compose-text").send_keys("Shall we feature your range?")
-            self.shot(self.a, "compose")
-            self.a.find_element(By.CSS_SELECTOR, ".compose-form button[type=submit]").click()
-            wait_for(lambda: "/threads/" in self.a.current_url, message="the new thread: "
-                     + self.a.find_element(By.TAG_NAME, "main").text[:300])
-            self.assertEqual(self.a.find_element(By.ID, "thread-title").text, "Spring catalogue")
+        self.a.find_element(By.ID, "message-partner").click()
+        selected = Select(self.a.find_element(By.ID, "compose-partner")).first_selected_option.text
+        self.assertEqual(selected, name)
+        self.a.find_element(By.ID, "compose-subject").send_keys("Spring catalogue")
+        self.type_into(self.a, "compose-text", "Shall we feature your range?")
+        wait_for(lambda: self.a.execute_script("return document.body.dataset.draftSaved"),
+                 message="the new message's draft saved")
+        self.shot(self.a, "compose")
+        # The draft waits in Drafts; resume it there and send it.
+        self.a.get(self.A + "/drafts")
+        draft = [r for r in self.a.find_elements(By.CSS_SELECTOR, "#drafts li.row")
+                 if "Spring catalogue" in r.text]
+        self.assertEqual(len(draft), 1, "the compose draft is listed")
+        key = draft[0].get_attribute("data-key")
+        draft[0].find_element(By.TAG_NAME, "a").click()
+        wait_for(lambda: self.a.find_element(By.ID, "compose-text").get_attribute("value")
+                 == "Shall we feature your range?", message="the resumed draft")
+        self.a.find_element(By.CSS_SELECTOR, ".compose-form button[type=submit]").click()
+        wait_for(lambda: "/threads/" in self.a.current_url, message="the new thread")
+        self.assertEqual(self.a.find_element(By.ID, "thread-title").text, "Spring catalogue")
+        self.a.get(self.A + "/drafts")
+        self.assertEqual(self.a.find_elements(By.CSS_SELECTOR, f'#drafts li.row[data-key="{key}"]'), [],
+                         "sending the draft removed it")
 
 
 def main():

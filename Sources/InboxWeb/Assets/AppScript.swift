@@ -13,23 +13,37 @@ enum AppScript {
             el.addEventListener("change", function () { el.form.submit(); });
           });
 
+          // A text box with data-autosave saves its form's draft as the user types. A compose
+          // form also sends partner, subject and the draft key, and keeps the key it gets back.
           function bindDraft() {
-            var box = document.getElementById("reply-text");
-            if (!box || box.dataset.bound) return;
+            document.querySelectorAll("textarea[data-autosave]").forEach(bindBox);
+          }
+          function bindBox(box) {
+            if (box.dataset.bound) return;
             box.dataset.bound = "1";
-            var form = box.form, state = document.getElementById("draft-state");
-            var timer = null, saved = box.value;
+            var form = box.form, state = form.querySelector(".draft-state");
+            var timer = null, saved = fields().toString();
+            function fields() {
+              var data = new URLSearchParams({ text: box.value });
+              ["partner", "subject", "draft"].forEach(function (name) {
+                if (form.elements[name]) data.set(name, form.elements[name].value);
+              });
+              return data;
+            }
             function save() {
               timer = null;
-              var text = box.value;
-              if (text === saved) { delete box.dataset.dirty; return; }
+              var text = box.value, data = fields();
+              if (data.toString() === saved) { delete box.dataset.dirty; return; }
               fetch(form.dataset.draftUrl, {
                 method: "POST", credentials: "same-origin",
                 headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token },
-                body: new URLSearchParams({ text: text })
+                body: data
               }).then(function (response) {
                 if (response.ok) {
-                  saved = text;
+                  saved = data.toString();
+                  if (form.elements.draft) {
+                    response.text().then(function (key) { if (key) form.elements.draft.value = key; });
+                  }
                   if (box.value === text) delete box.dataset.dirty;
                   state.textContent = "Draft saved";
                   document.body.dataset.draftSaved = String(Date.now());

@@ -43,21 +43,45 @@ extension WebUI {
             if try replica.markUnread(id) { monitor.localChange() }
             return Self.redirect("/inbox")
         }
+        router.post("/compose/draft") { [self] request, context in
+            let form = try await form(request, context)
+            let partner = form["partner"].flatMap(PartnerID.init(rawValue:))
+            let subject = form["subject"].flatMap { $0.isEmpty ? nil : $0 }
+            let key: DraftKey
+            if let existing = form["draft"].flatMap({ DraftKey(text: $0) }), case .compose = existing {
+                try replica.updateComposeDraft(existing, text: form["text"] ?? "", partner: partner, subject: subject)
+                key = existing
+            } else {
+                key = try replica.startComposeDraft(to: partner, subject: subject, text: form["text"] ?? "")
+            }
+            monitor.localChange()
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: key.description)))
+        }
         router.post("/compose") { [self] request, context in
             let form = try await form(request, context)
             let subject = form["subject"] ?? "", text = form["text"] ?? "", partner = form["partner"] ?? ""
+            let draft = form["draft"].flatMap { DraftKey(text: $0) }
             do {
                 guard let partnerID = PartnerID(rawValue: partner) else {
                     throw WebUIError(.badRequest, "Choose who the message is for.")
                 }
-                let id = try replica.compose(to: partnerID, subject: subject, text: text)
+                let id: ConversationID
+                if let draft, case .compose = draft {
+                    // Send the draft as typed: its last text, partner and subject, superseding it.
+                    try replica.updateComposeDraft(draft, text: text, partner: partnerID, subject: subject)
+                    id = ConversationID(try replica.sendDraft(draft).dot)
+                } else {
+                    id = try replica.compose(to: partnerID, subject: subject, text: text)
+                }
                 monitor.localChange()
                 return Self.redirect("/threads/\(id)")
             } catch {
                 // Show the form again with what was typed and why it was refused.
                 let message = (error as? ReplicaError)?.message ?? "\(error)"
                 let model = ComposePage(partners: try replica.partners(), selected: partner, subject: subject,
-                                        text: text, error: message.prefix(1).uppercased() + message.dropFirst() + ".")
+                                        text: text, draftKey: draft?.description ?? "",
+                                        error: message.prefix(1).uppercased() + message.dropFirst() + ".")
                 var response = page("compose", model, title: model.title, nav: "")
                 response.status = .badRequest
                 return response

@@ -33,8 +33,20 @@ extension WebUI {
             return page("partner", model, title: model.title, nav: "partners")
         }
         router.get("/compose") { [self] request, _ in
-            let model = ComposePage(partners: try replica.partners(), selected: Self.query(request)["partner"])
+            let query = Self.query(request)
+            var model = ComposePage(partners: try replica.partners(), selected: query["partner"])
+            if let key = query["draft"].flatMap({ DraftKey(text: $0) }), case .compose = key {
+                let draft = try replica.draft(key)
+                model = ComposePage(partners: try replica.partners(), selected: draft.partner?.rawValue,
+                                    subject: draft.subject ?? "",
+                                    text: draft.text ?? draft.versions.map(\.text).joined(separator: "\n\n"),
+                                    draftKey: key.description)
+            }
             return page("compose", model, title: model.title, nav: "")
+        }
+        router.get("/drafts") { [self] _, _ in
+            let model = DraftsPage(try replica.drafts(), partners: try replica.partners())
+            return page("drafts", model, title: model.title, nav: "drafts")
         }
         router.get("/static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],

@@ -85,11 +85,29 @@ enum InboxTemplates {
         </div>
         """
 
+    static let drafts = """
+        <h1>Drafts</h1>
+        {{#isEmpty}}<p class="empty">No drafts.</p>{{/isEmpty}}
+        <ul class="rows" id="drafts" data-live>
+        {{#drafts}}
+          <li class="row draft{{#inConflict}} conflict-row{{/inConflict}}" data-key="{{key}}">
+            <a href="{{href}}">
+              <span class="partner">{{partnerName}}</span>
+              <span class="kind-badge">{{#inConflict}}In conflict{{/inConflict}}{{^inConflict}}{{kindLabel}}{{/inConflict}}</span>
+              <span class="subject">{{subject}}</span>
+              <span class="preview">{{preview}}</span>
+            </a>
+          </li>
+        {{/drafts}}
+        </ul>
+        """
+
     static let compose = """
         <h1>New message</h1>
         {{#error}}<p class="error-text" role="alert">{{.}}</p>{{/error}}
-        <form method="post" action="/compose" class="compose-form">
+        <form method="post" action="/compose" class="compose-form" data-draft-url="/compose/draft">
           <input type="hidden" name="_csrf" value="{{csrf}}">
+          <input type="hidden" name="draft" value="{{draftKey}}">
           <div class="field">
             <label for="compose-partner">To</label>
             <select id="compose-partner" name="partner" required>
@@ -103,7 +121,8 @@ enum InboxTemplates {
           </div>
           <div class="field">
             <label for="compose-text">Message</label>
-            <textarea id="compose-text" name="text" rows="8" required>{{text}}</textarea>
+            <textarea id="compose-text" name="text" rows="8" required data-autosave>{{text}}</textarea>
+            <p class="draft-state" id="draft-state" aria-live="polite"></p>
           </div>
           <button type="submit" class="primary">Send</button>
         </form>

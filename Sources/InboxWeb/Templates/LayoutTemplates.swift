@@ -26,6 +26,7 @@ enum LayoutTemplates {
             <ul>
               <li><a href="/inbox"{{#navInbox}} aria-current="page"{{/navInbox}}>Inbox</a></li>
               <li><a href="/partners"{{#navPartners}} aria-current="page"{{/navPartners}}>Partners</a></li>
+              <li><a href="/drafts"{{#navDrafts}} aria-current="page"{{/navDrafts}}>Drafts</a></li>
             </ul>
             <a class="button primary" href="/compose">New message</a>
           </nav>
@@ -41,7 +42,7 @@ enum LayoutTemplates {
         <span class="conn conn-{{connection}}" id="connection" data-connection="{{connection}}">{{connectionLabel}}</span>
         <span class="pending" id="pending" data-pending="{{pending}}">{{pendingText}}</span>
         <span class="last-sync">{{lastSync}}</span>
-        {{#hasConflicts}}<span class="conflicts" id="conflicts">{{conflictText}}</span>{{/hasConflicts}}
+        {{#hasConflicts}}<a class="conflicts" id="conflicts" href="/drafts">{{conflictText}}</a>{{/hasConflicts}}
         {{#error}}<span class="sync-error" title="{{.}}">{{.}}</span>{{/error}}
         {{#enrolled}}
         <form method="post" action="/sync/offline" class="inline">

@@ -14,7 +14,7 @@ struct PageRenderer: Sendable {
             ("layout", LayoutTemplates.layout), ("status", LayoutTemplates.status),
             ("partnerPanel", LayoutTemplates.partnerPanel), ("error", LayoutTemplates.error),
             ("rows", InboxTemplates.rows), ("select", InboxTemplates.select), ("inbox", InboxTemplates.inbox), ("partners", InboxTemplates.partners),
-            ("partner", InboxTemplates.partner), ("compose", InboxTemplates.compose),
+            ("partner", InboxTemplates.partner), ("compose", InboxTemplates.compose), ("drafts", InboxTemplates.drafts),
             ("thread", ThreadTemplate.thread),
         ]
         for (name, text) in templates { try library.register(text, named: name) }
@@ -33,7 +33,7 @@ struct PageRenderer: Sendable {
         let content = library.render(Scope(values: ["csrf": frame.csrf], inner: page), withTemplate: template) ?? ""
         let layout: [String: Any] = [
             "csrf": frame.csrf, "who": frame.who, "title": title, "page": template, "content": content,
-            "navInbox": nav == "inbox", "navPartners": nav == "partners", "status": frame.status,
+            "navInbox": nav == "inbox", "navPartners": nav == "partners", "navDrafts": nav == "drafts", "status": frame.status,
         ]
         return library.render(layout, withTemplate: "layout") ?? ""
     }

@@ -61,7 +61,7 @@ enum ThreadTemplate {
             <form method="post" action="/threads/{{id}}/reply" class="reply-form" data-draft-url="/threads/{{id}}/draft">
               <input type="hidden" name="_csrf" value="{{csrf}}">
               <label for="reply-text">Write a message</label>
-              <textarea id="reply-text" name="text" rows="5" required>{{text}}</textarea>
+              <textarea id="reply-text" name="text" rows="5" required data-autosave>{{text}}</textarea>
               <p class="draft-state" id="draft-state" aria-live="polite"></p>
               <div class="buttons">
                 <button type="submit" class="primary" id="send">Send</button>

@@ -27,6 +27,46 @@ struct PartnerRowModel: Sendable {
     }
 }
 
+/// A row of the drafts list: where it belongs and how it starts.
+struct DraftRowModel: Sendable {
+    var key: String
+    var href: String
+    var partnerName: String
+    var subject: String
+    var preview: String
+    var kindLabel: String
+    var inConflict: Bool
+
+    init(_ draft: DraftView, partnerNames: [String: String]) {
+        key = draft.key.description
+        switch draft.key {
+        case .conversation(let id):
+            href = "/threads/\(id)#reply"
+            kindLabel = "Reply"
+        case .compose:
+            href = "/compose?draft=\(draft.key)"
+            kindLabel = "New message"
+        }
+        partnerName = draft.partner.flatMap { partnerNames[$0.rawValue] } ?? "No partner yet"
+        subject = draft.subject.flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)"
+        preview = draft.text ?? draft.versions.map(\.text).joined(separator: " / ")
+        inConflict = draft.inConflict
+    }
+}
+
+/// The drafts page: every draft of the user, newest first.
+struct DraftsPage: Sendable {
+    var title = "Drafts"
+    var drafts: [DraftRowModel]
+    var isEmpty: Bool
+
+    init(_ drafts: [DraftView], partners: [PartnerSummary]) {
+        let names = Dictionary(partners.map { ($0.partner.id.rawValue, $0.partner.name) }, uniquingKeysWith: { a, _ in a })
+        self.drafts = drafts.map { DraftRowModel($0, partnerNames: names) }
+        isEmpty = drafts.isEmpty
+    }
+}
+
 /// The partners list page.
 struct PartnersPage: Sendable {
     var title = "Partners"
@@ -54,15 +94,18 @@ struct PartnerProfilePage: Sendable {
     }
 }
 
-/// The *New message* form.
+/// The *New message* form (a new one, or a compose draft resumed: ``draftKey``).
 struct ComposePage: Sendable {
     var title = "New message"
     var partners: [OptionModel]
     var subject: String
     var text: String
+    var draftKey: String
     var error: String?
 
-    init(partners: [PartnerSummary], selected: String?, subject: String = "", text: String = "", error: String? = nil) {
+    init(partners: [PartnerSummary], selected: String?, subject: String = "", text: String = "", draftKey: String = "",
+         error: String? = nil) {
+        self.draftKey = draftKey
         self.partners = partners.filter { $0.partner.status != .ended }.map {
             OptionModel(value: $0.partner.id.rawValue, label: $0.partner.name, selected: $0.partner.id.rawValue == selected)
         }
