@@ -4,7 +4,7 @@ import PackageDescription
 /// Outpost: an offline-first inbox sync engine.
 ///
 /// Layers point one way, downwards (see ARCHITECTURE.md):
-/// Causality → InboxModel → Merge → Replica → OutpostCLI → `outpost` (Tools/outpost).
+/// Causality → InboxModel → Merge → Replica → SyncClient → InboxWeb → OutpostCLI → `outpost` (Tools/outpost).
 /// CI (and anyone who sets OUTPOST_WERROR=1) builds with warnings as errors.
 let warningsAsErrors: [SwiftSetting] =
     Context.environment["CI"] != nil || Context.environment["OUTPOST_WERROR"] != nil
@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -103,9 +104,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "InboxWeb",
+            dependencies: [
+                "Replica", "SyncClient", "InboxModel", "Causality",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "Scenario",
+                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "Scenario", "InboxWeb",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,6 +176,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Replica", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "InboxWebTests",
+            dependencies: [
+                "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "OutpostCLITests",
             dependencies: ["OutpostCLI", "Replica", "InboxModel"],

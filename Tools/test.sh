@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for package in libsqlite3-dev zlib1g-dev; do
+# chromium and chromium-driver: the browser tests (Tools/browser-tests).
+for package in libsqlite3-dev zlib1g-dev chromium chromium-driver; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -24,8 +25,17 @@ if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd
 fi
 
+# selenium drives Debian's chromium in the browser tests.
+if ! python3 -c "import selenium" >/dev/null 2>&1; then
+    echo "==> installing selenium (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore selenium 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages selenium
+fi
+
 export OUTPOST_WERROR=1
 echo "==> building (warnings are errors)"
 swift build --build-tests
 echo "==> testing"
 swift test --skip-build
+echo "==> browser tests (headless Chromium)"
+python3 Tools/browser-tests/run.py --binary .build/debug/outpost

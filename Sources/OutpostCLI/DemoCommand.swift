@@ -3,14 +3,18 @@ import Causality
 import Foundation
 import Replica
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Build a realistic demo replica (Dana's laptop at Northwind Outfitters) and show its inbox.",
+        abstract: "The whole product on this machine: a server with demo data and two devices' inboxes in a browser.",
         discussion: """
-            About 20 partners in every status, 200 conversations of all three kinds, 3,000 messages, some \
-            unread, a few drafts (one in conflict). --messages N builds large replicas for benchmarks.
+            With no arguments: starts an embedded server (data in a fresh temporary folder, or --data DIR)             with Northwind Outfitters' demo history — partners in every status, all three kinds of             conversation, replies delivered as .eml files into DATA/outbox-mail — enrolls two devices of             Dana Whitfield (laptop and tablet), serves both inboxes on 127.0.0.1 (--ui-port and the next             port), prints their addresses and what to try, and runs until Ctrl-C.
+
+            With --replica-only: builds one demo replica (Dana's laptop, no server) at --replica and shows             its inbox, for scripts and benchmarks: about 20 partners in every status, 200 conversations of             all three kinds, 3,000 messages, some unread, a few drafts (one in conflict). --messages N             builds large replicas.
             """)
+
+    @Flag(name: .long, help: "Only build the demo replica and show its inbox (no server, no browser).")
+    var replicaOnly = false
 
     @OptionGroup var replicaOptions: ReplicaOptions
 
@@ -20,17 +24,31 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Seed: the same seed gives the same inbox.")
     var seed: UInt64 = 2026
 
-    @Flag(name: .long, help: "Replace an existing replica at the path.")
+    @Flag(name: .long, help: "With --replica-only: replace an existing replica at the path.")
     var force = false
 
-    @Flag(name: .long, help: "Build only; do not show the inbox.")
+    @Flag(name: .long, help: "With --replica-only: build only; do not show the inbox.")
     var quiet = false
+
+    @OptionGroup(title: "The live demo") var live: LiveDemoOptions
 
     func validate() throws {
         guard (1...10_000_000).contains(messages) else { throw ValidationError("--messages must be 1–10000000") }
+        if !replicaOnly {
+            guard replicaOptions.replica == nil, !force, !quiet else {
+                throw ValidationError("--replica, --force and --quiet go with --replica-only")
+            }
+        }
+        try live.validate()
     }
 
-    func run() throws {
+    func run() async throws {
+        if replicaOnly { return try buildReplica() }
+        try await LiveDemo(options: live, messages: messages, seed: seed).run()
+    }
+
+    /// The one-shot replica demo (`--replica-only`).
+    func buildReplica() throws {
         let path = replicaOptions.path
         if FileManager.default.fileExists(atPath: path) {
             guard force else {

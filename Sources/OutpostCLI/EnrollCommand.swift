@@ -58,17 +58,9 @@ struct EnrollCommand: AsyncParsableCommand {
         guard let replicaID = ReplicaID(text: response.replica), let brand = BrandID(rawValue: response.brand),
               let user = UserID(rawValue: response.user)
         else { throw CLIError("the server's answer has invalid ids", code: "bad_response") }
-        let identity = ReplicaIdentity(replica: replicaID, brand: brand, viewer: user)
-        let replica = try cli { try Replica.create(at: path, identity: identity) }
-        let server = server
-        try cli {
-            try replica.updateSyncState { state in
-                state.serverURL = server
-                state.token = response.token
-                state.serverReplica = ReplicaID(text: response.serverReplica)
-            }
-        }
-        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try Self.createReplica(at: path, identity: ReplicaIdentity(replica: replicaID, brand: brand, viewer: user),
+                               server: server, token: response.token,
+                               serverReplica: ReplicaID(text: response.serverReplica))
         if json {
             return try Output.json(["replica": response.replica, "brand": response.brand, "user": response.user,
                                     "path": path])
@@ -80,5 +72,22 @@ struct EnrollCommand: AsyncParsableCommand {
     static func enroll(server: String, code: String, deviceName: String) async throws(CLIError) -> Response {
         try await ServerHTTPClient(server: server, token: nil, timeout: 15)
             .post("/v1/enroll", ["code": code, "deviceName": deviceName], idempotencyKey: nil, as: Response.self)
+    }
+
+    /// Creates an enrolled device's replica at `path`: its identity, the server's address and its
+    /// token (file mode 0600).
+    @discardableResult
+    static func createReplica(at path: String, identity: ReplicaIdentity, server: String, token: String,
+                              serverReplica: ReplicaID?) throws(CLIError) -> Replica {
+        let replica = try cli { try Replica.create(at: path, identity: identity) }
+        try cli {
+            try replica.updateSyncState { state in
+                state.serverURL = server
+                state.token = token
+                state.serverReplica = serverReplica
+            }
+        }
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        return replica
     }
 }

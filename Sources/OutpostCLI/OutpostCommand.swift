@@ -10,14 +10,14 @@ public struct OutpostCommand: AsyncParsableCommand {
         discussion: """
             Every command works on this device's replica: --replica PATH, else $OUTPOST_REPLICA, else \
             $XDG_DATA_HOME/outpost/replica.sqlite (~/.local/share/outpost/replica.sqlite).
-            Start with `outpost demo`, then `outpost inbox`. Logs go to stderr; set OUTPOST_LOG_LEVEL \
+            Start with `outpost demo` (the whole product in a browser), or `outpost demo --replica-only` and then `outpost inbox`. Logs go to stderr; set OUTPOST_LOG_LEVEL \
             (trace, debug, info, notice, warning, error) to see more or less.
             """,
         version: "0.1.0",
         subcommands: [
             InboxCommand.self, SearchCommand.self, ThreadCommand.self, ReplyCommand.self, ComposeCommand.self,
             DraftCommand.self, DraftsCommand.self, ReadCommand.self, UnreadCommand.self, PartnersCommand.self,
-            PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, StatusCommand.self, EnrollCommand.self, SyncCommand.self, ServerCommand.self, AdminCommand.self,
+            PartnerCommand.self, ReplicaCommand.self, DemoCommand.self, StatusCommand.self, EnrollCommand.self, SyncCommand.self, ServerCommand.self, AdminCommand.self, UICommand.self,
             PartnerAPICommand.self, ScenarioCommand.self,
         ]
     )

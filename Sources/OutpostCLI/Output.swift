@@ -14,6 +14,11 @@ enum Output {
         }
     }
 
+    /// A line on stdout at once (unbuffered: a script waiting for it sees it).
+    static func now(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     static func stderr(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

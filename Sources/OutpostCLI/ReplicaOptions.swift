@@ -31,7 +31,7 @@ struct ReplicaOptions: ParsableArguments {
         do {
             return try Replica.open(at: path)
         } catch where error.code == .notFound {
-            throw CLIError("no replica at \(path); run `outpost demo` to make one, or pass --replica PATH",
+            throw CLIError("no replica at \(path); run `outpost demo --replica-only` to make one, or pass --replica PATH",
                            code: error.code.rawValue)
         } catch {
             throw CLIError(error)

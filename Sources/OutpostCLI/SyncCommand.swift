@@ -87,7 +87,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     private func watchForever(_ sync: WebSocketSync, _ replica: Replica) async throws {
-        var delay = 1.0
+        var backoff = Backoff()
         var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
             Output.stderr("connecting to \(sync.serverURL)…")
@@ -106,11 +106,9 @@ struct SyncCommand: AsyncParsableCommand {
                 }
                 Output.stderr("offline: \(error.description)")
             }
-            if Date().timeIntervalSince(started) > 30 { delay = 1 }
-            let jittered = delay * Double.random(in: 0.75...1.25, using: &generator)
+            let jittered = backoff.next(sessionLasted: Date().timeIntervalSince(started), using: &generator)
             Output.stderr(String(format: "retrying in %.1f s", jittered))
             try await Task.sleep(for: .milliseconds(Int(jittered * 1000)))
-            delay = min(delay * 2, 30)
         }
     }
 

@@ -34,7 +34,7 @@ let badCommands: [BadCommand] = [
     BadCommand(arguments: ["compose", "--partner", "ID-PARTNER", "--subject", "Hi", ""], mentions: "invalid_argument"),
     BadCommand(arguments: ["draft", "ID", "--discard"], mentions: "no_draft"),
     BadCommand(arguments: ["draft", "ID", "--send"], mentions: "no_draft"),
-    BadCommand(arguments: ["demo", "--messages", "10"], mentions: "replica_exists"),
+    BadCommand(arguments: ["demo", "--replica-only", "--messages", "10"], mentions: "replica_exists"),
     BadCommand(arguments: ["partners", "--status", "bogus"], mentions: "bogus", byArgumentParser: true),
     BadCommand(arguments: ["inbox", "--status", "left"], mentions: "left", byArgumentParser: true),
     BadCommand(arguments: ["inbox", "--kind", "email"], mentions: "email", byArgumentParser: true),

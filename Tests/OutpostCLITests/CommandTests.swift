@@ -12,7 +12,7 @@ struct CommandTests {
 
     @Test("--help on every command", arguments: [
         [], ["inbox"], ["search"], ["thread"], ["reply"], ["compose"], ["draft"], ["drafts"], ["read"], ["unread"],
-        ["partners"], ["partner"], ["replica"], ["replica", "verify"], ["replica", "info"], ["demo"],
+        ["partners"], ["partner"], ["replica"], ["replica", "verify"], ["replica", "info"], ["demo"], ["ui"],
     ])
     func help(command: [String]) throws {
         let outpost = try Outpost()

@@ -155,11 +155,11 @@ struct Outpost {
         try json(ReplicaInfo.self, ["replica", "info"], sourceLocation: sourceLocation)
     }
 
-    /// One demo replica built by `outpost demo --messages 300 --quiet`, copied for each test.
+    /// One demo replica built by `outpost demo --replica-only --messages 300 --quiet`, copied for each test.
     static let demoTemplate: Result<Outpost, any Error> = Result {
         let outpost = try Outpost(directory: templateDirectory)
         atexit { try? FileManager.default.removeItem(at: Outpost.templateDirectory) }
-        let result = try outpost.run(["demo", "--messages", "300", "--quiet"])
+        let result = try outpost.run(["demo", "--replica-only", "--messages", "300", "--quiet"])
         guard result.status == 0, result.stdout.isEmpty, result.stderr.contains("300 messages") else {
             throw DemoFailed(result: result)
         }
