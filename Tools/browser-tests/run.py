@@ -22,7 +22,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
-                                        StaleElementReferenceException)
+                                        StaleElementReferenceException, WebDriverException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -57,6 +57,10 @@ def wait_for(condition, timeout=30, message="condition", interval=0.2):
                 return value
         except (StaleElementReferenceException, NoSuchElementException, AssertionError):
             pass
+        except WebDriverException as error:
+            # chromedriver's other spelling of a stale element: the page replaced the node.
+            if "does not belong to the document" not in str(error):
+                raise
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {message}")
 
@@ -162,7 +166,9 @@ class BrowserTests(unittest.TestCase):
         return rows[0].get_attribute("data-id")
 
     def connection(self, driver):
-        return driver.find_element(By.ID, "connection").get_attribute("data-connection")
+        # Read in one script: a live refresh may replace the status bar between a find and a read.
+        return driver.execute_script(
+            "const e = document.getElementById('connection'); return e ? e.dataset.connection : null;")
 
     def type_into(self, driver, element_id, text):
         """Types into a field; retried when a live refresh replaced it just before (the page only
