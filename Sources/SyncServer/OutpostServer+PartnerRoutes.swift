@@ -23,30 +23,27 @@ extension OutpostServer {
             let access = try Self.partner(request, store)
             let body = try await Self.decode(PartnerStartRequest.self, request)
             let result = try store.partnerStart(access, body, idempotencyKey: Self.idempotencyKey(request))
-            if !result.duplicate { hub.changed(access.brand) }
-            return try Self.json(result, status: result.duplicate ? .ok : .created)
+            return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/conversations/:id/messages") { request, context in
             let access = try Self.partner(request, store)
             let conversation = try Self.conversation(context)
             let body = try await Self.decode(PartnerReplyRequest.self, request)
             let result = try store.partnerReply(access, conversation, body, idempotencyKey: Self.idempotencyKey(request))
-            if !result.duplicate { hub.changed(access.brand) }
-            return try Self.json(result, status: result.duplicate ? .ok : .created)
+            return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/inquiries") { request, _ in
             let access = try Self.partner(request, store)
             let body = try await Self.decode(PartnerForwardRequest.self, request)
             let result = try store.partnerForward(access, body, idempotencyKey: Self.idempotencyKey(request))
-            if !result.duplicate { hub.changed(access.brand) }
-            return try Self.json(result, status: result.duplicate ? .ok : .created)
+            return try Self.written(result, brand: access.brand, hub)
         }
     }
 
     func addAdminRoutes(to router: Router<OutpostRequestContext>) {
         let store = store, hub = hub
         router.post("/v1/admin/events") { request, _ in
-            guard let token = Self.bearer(request), try store.isAdminToken(token) else {
+            guard let token = Self.bearer(request.headers[.authorization]), try store.isAdminToken(token) else {
                 throw ServerError.unauthorized("a valid admin token is required")
             }
             let event = try await Self.decode(PlatformEvent.self, request)
@@ -58,14 +55,16 @@ extension OutpostServer {
 
     // MARK: Request helpers
 
-    static func bearer(_ request: Request) -> String? {
-        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else { return nil }
-        let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+    /// A partner write's answer: `201` and a push to the brand's live sessions, or `200` for a
+    /// repeated idempotency key (nothing new was made).
+    static func written(_ result: PartnerWriteResult, brand: BrandID, _ hub: BrandHub) throws -> Response {
+        if !result.duplicate { hub.changed(brand) }
+        return try json(result, status: result.duplicate ? .ok : .created)
     }
 
+
     static func partner(_ request: Request, _ store: ServerStore) throws -> PartnerAccess {
-        guard let token = bearer(request), let access = try store.partnerAccess(forToken: token) else {
+        guard let token = bearer(request.headers[.authorization]), let access = try store.partnerAccess(forToken: token) else {
             throw ServerError.unauthorized("a valid partner token is required")
         }
         return access

@@ -135,10 +135,15 @@ public struct OutpostServer: Sendable {
     }
 
     static func device(_ authorization: String?, _ store: ServerStore) throws -> DeviceRecord? {
+        guard let token = bearer(authorization) else { return nil }
+        return try store.device(forToken: token)
+    }
+
+    /// The token of an `Authorization: Bearer …` header, if there is a non-empty one.
+    static func bearer(_ authorization: String?) -> String? {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
         let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty else { return nil }
-        return try store.device(forToken: token)
+        return token.isEmpty ? nil : token
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

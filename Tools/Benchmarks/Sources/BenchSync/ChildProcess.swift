@@ -42,6 +42,14 @@ enum ChildProcess {
         return String(decoding: stdout, as: UTF8.self)
     }
 
+    /// Enrolls a new device of `user` of the demo brand at `replica`, through the real CLI: a
+    /// one-time code from `outpost admin enroll-code`, then `outpost enroll`.
+    static func enroll(user: String, data: String, server: String, replica: String) throws(BenchError) {
+        let code = try run(["admin", "--data", data, "enroll-code", "--brand", "northwind", "--user", user])
+            .split(separator: "\n").last.map(String.init) ?? ""
+        try run(["enroll", "--server", server, "--code", code, "--name", "bench", "--replica", replica])
+    }
+
     /// What one measured child run cost: wall time and the child's own peak resident memory.
     struct Measured {
         var seconds: Double

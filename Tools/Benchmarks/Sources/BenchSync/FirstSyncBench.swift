@@ -39,11 +39,7 @@ struct FirstSyncBench {
         var ops = 0, rows = 0
         for run in 0..<runs {
             let device = "\(scratch)/device-\(run).sqlite"
-            let code = try ChildProcess.run(["admin", "--data", data, "enroll-code", "--brand", "northwind",
-                                             "--user", "dana"])
-                .split(separator: "\n").last.map(String.init) ?? ""
-            try ChildProcess.run(["enroll", "--server", server.url, "--code", code, "--name", "bench",
-                                  "--replica", device])
+            try ChildProcess.enroll(user: "dana", data: data, server: server.url, replica: device)
             let measured = try ChildProcess.measure(["sync", "--replica", device])
             let synced = try SQLiteConnection(path: device, readOnly: true)
             let got = try synced.int("SELECT count(*) FROM messages")

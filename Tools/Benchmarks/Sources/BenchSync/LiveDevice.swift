@@ -26,9 +26,7 @@ final class LiveDevice: @unchecked Sendable {
     static func enroll(user: String, server: ServerChild, data: String, folder: String) async throws(BenchError)
         -> LiveDevice {
         let path = "\(folder)/\(user)-\(UUID().uuidString).sqlite"
-        let code = try ChildProcess.run(["admin", "--data", data, "enroll-code", "--brand", "northwind", "--user", user])
-            .split(separator: "\n").last.map(String.init) ?? ""
-        try ChildProcess.run(["enroll", "--server", server.url, "--code", code, "--name", "bench", "--replica", path])
+        try ChildProcess.enroll(user: user, data: data, server: server.url, replica: path)
         try ChildProcess.run(["sync", "--replica", path])
         return try CommitLatencyBench.wrap {
             let replica = try Replica.open(at: path)
