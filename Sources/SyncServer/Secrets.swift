@@ -3,14 +3,18 @@ import Foundation
 
 /// Random secrets and their hashes: tokens and enrollment codes are stored only as SHA-256.
 enum Secrets {
-    /// 32 random bytes, base64url without padding (43 characters).
+    /// 32 random bytes, base64url without padding (43 characters), never starting with `-`: a
+    /// token pasted after `--token` must not read as an option (1 token in 64 did).
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        while true {
+            let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let token = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            if !token.hasPrefix("-") { return token }
+        }
     }
 
     /// 20 characters of base32 (`a-z`, `2-7`, 100 bits), shown in groups of five.

@@ -96,6 +96,17 @@ struct Outpost {
         try start(arguments, stdin: stdin, replica: replica).finish()
     }
 
+    /// Runs a long command without holding a thread of the shared pool while it runs (a blocking
+    /// wait of a minute starves the in-process server tests running beside it): polls for the exit.
+    func runPolling(_ arguments: [String], replica: Bool = true, timeout: Duration = .seconds(600)) async throws -> RunResult {
+        let process = try start(arguments, replica: replica)
+        if try await !process.exited(within: timeout) {
+            process.kill9()
+            Issue.record("outpost \(arguments.joined(separator: " ")) ran longer than \(timeout)")
+        }
+        return try process.finish()
+    }
+
     /// Starts `outpost ARGS --replica PATH` in the background, with this directory as its home.
     func start(_ arguments: [String], stdin: String? = nil, replica: Bool = true) throws -> OutpostProcess {
         let binary = try #require(Self.binary, "the outpost binary was not built next to the tests")
@@ -167,10 +178,12 @@ struct Outpost {
     }
 
     /// Where the template lives; removed when the test process exits.
-    static var templateDirectory: URL {
-        FileManager.default.temporaryDirectory
-            .appendingPathComponent("outpost-cli-tests-template-\(ProcessInfo.processInfo.processIdentifier)")
-    }
+    ///
+    /// A fresh name per process, never one derived from the process id: in a container the ids
+    /// repeat from run to run, and a directory left behind by a killed run would hold a replica
+    /// already, so `demo` would refuse to build the template.
+    static let templateDirectory: URL = FileManager.default.temporaryDirectory
+        .appendingPathComponent("outpost-cli-tests-template-\(UUID().uuidString)", isDirectory: true)
 
     struct DemoFailed: Error { let result: RunResult }
 
