@@ -100,6 +100,8 @@ let package = Package(
             dependencies: [
                 "Replica", "SyncCore", "Wire", "InboxModel", "Causality",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

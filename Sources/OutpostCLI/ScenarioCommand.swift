@@ -9,7 +9,8 @@ struct ScenarioCommand: ParsableCommand {
         abstract: "Run conflict scenarios in a deterministic simulator, or fuzz random ones (Protocol/SCENARIOS.md).",
         discussion: """
             Scenarios run in one process: a virtual clock, a real replica file per device and for the server, the \
-            real sync protocol over a simulated network with faults. Exit status: 0 all passed, 1 a failure or a bad \
+            real sync protocol over a simulated network with faults; or, with `scenario run --live`, with real \
+            `outpost` processes and a real server on loopback. Exit status: 0 all passed, 1 a failure or a bad \
             scenario file, 64 a usage error.
             """,
         subcommands: [ScenarioRunCommand.self, ScenarioFuzzCommand.self]
@@ -39,8 +40,24 @@ struct ScenarioRunCommand: ParsableCommand {
     @Flag(help: "Print one JSON report per run (an array) instead of text.")
     var json = false
 
+    @Flag(help: """
+        Run with real processes on loopback instead of the simulator: an `outpost server`, and \
+        `outpost enroll`, `sync`, `reply`, … for each device (offline = its link refuses connections; \
+        a crash = kill -9). Frame faults are skipped and listed.
+        """)
+    var live = false
+
+    @Flag(help: "With --live: skip frame faults (drop, duplicate, reorder, delay, cut) instead of refusing the file.")
+    var skipFaults = false
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one scenario file") }
+        if skipFaults && !live { throw ValidationError("--skip-faults goes with --live") }
+    }
+
+    /// This executable, whose processes a live run starts.
+    static var executable: String {
+        Bundle.main.executablePath ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
     }
 
     func run() throws {
@@ -49,7 +66,9 @@ struct ScenarioRunCommand: ParsableCommand {
         for file in files {
             do {
                 let document = try ScenarioParser.load(path: file)
-                let report = try ScenarioRunner(seed: seed, trace: trace).run(document, file: file)
+                let runner = ScenarioRunner(seed: seed, trace: trace, liveBinary: live ? Self.executable : nil,
+                                            skipFaults: skipFaults)
+                let report = try runner.run(document, file: file)
                 reports.append(report)
                 if !json { Self.print(report) }
             } catch {
@@ -71,12 +90,14 @@ struct ScenarioRunCommand: ParsableCommand {
     static func print(_ report: ScenarioReport) {
         for line in report.trace { Swift.print(line) }
         let place = report.file ?? report.name
+        let mode = report.live ? ", live" : ""
         if report.passed {
-            Swift.print("PASS \(place): \(report.name) (\(report.steps) steps, seed \(report.seed))")
+            Swift.print("PASS \(place): \(report.name) (\(report.steps) steps, seed \(report.seed)\(mode))")
         } else {
-            Swift.print("FAIL \(place): \(report.name) (seed \(report.seed))")
+            Swift.print("FAIL \(place): \(report.name) (seed \(report.seed)\(mode))")
             for failure in report.failures { Swift.print("  \(failure)") }
         }
+        for step in report.skipped { Swift.print("  skipped (no live counterpart): \(step)") }
     }
 }
 

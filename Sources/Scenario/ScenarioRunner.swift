@@ -12,51 +12,84 @@ public struct ScenarioRunner: Sendable {
     public var trace: Bool
     /// Stop at the first failing step (the fuzzer's and shrinker's mode).
     public var stopAtFirstFailure: Bool
+    /// Live mode: the `outpost` executable whose real processes run the scenario (``LiveWorld``);
+    /// `nil` runs it in the simulator.
+    public var liveBinary: String?
+    /// Live mode: skip frame faults (listed in the report) instead of refusing a file that has them.
+    public var skipFaults: Bool
 
-    public init(seed: UInt64? = nil, trace: Bool = false, stopAtFirstFailure: Bool = false) {
+    public init(seed: UInt64? = nil, trace: Bool = false, stopAtFirstFailure: Bool = false, liveBinary: String? = nil,
+                skipFaults: Bool = false) {
         self.seed = seed
         self.trace = trace
         self.stopAtFirstFailure = stopAtFirstFailure
+        self.liveBinary = liveBinary
+        self.skipFaults = skipFaults
     }
 
-    /// Runs `document`; `file` names it in the report. Throws only when the simulator itself
-    /// cannot go on (a replica file cannot be made); everything the scenario finds is in the report.
+    /// Runs `document`; `file` names it in the report. Throws only when the harness itself
+    /// cannot go on (a replica file cannot be made, a process cannot be started); everything the
+    /// scenario finds is in the report.
     public func run(_ document: ScenarioDocument, file: String? = nil) throws(ScenarioError) -> ScenarioReport {
         let seed = seed ?? document.seed ?? 1
-        let simulator = try Simulator(document: document, seed: seed, trace: trace)
+        let world: any ScenarioWorld
+        var live: LiveWorld?
+        if let liveBinary {
+            if !skipFaults, let step = document.steps.first(where: { if case .fault = $0.action { true } else { false } }),
+               case .fault(let fault) = step.action {
+                throw ScenarioError("not_live", """
+                    `\(fault.kind.rawValue)` is a frame fault of the simulated network, with no live counterpart: \
+                    run this file without --live, or pass --skip-faults to run the rest
+                    """, file: file, line: step.line)
+            }
+            live = try LiveWorld(document: document, seed: seed, trace: trace, binary: liveBinary)
+            world = live!
+        } else {
+            world = try Simulator(document: document, seed: seed, trace: trace)
+        }
+        defer { live?.close() }
         var checker = InvariantChecker()
-        var failures = try invariants(simulator, &checker, step: 0, line: nil)
+        var failures = try invariants(world, &checker, step: 0, line: nil)
         var stepsRun = 0
         for (index, step) in document.steps.enumerated() where failures.isEmpty || !stopAtFirstFailure {
-            simulator.trace.add(0, "step \(index + 1)" + (step.line.map { " (line \($0))" } ?? "") + ": \(StepText.describe(step.action))")
-            var found = try simulator.perform(step)
-            found += try invariants(simulator, &checker, step: index + 1, line: step.line)
+            world.trace.add(0, "step \(index + 1)" + (step.line.map { " (line \($0))" } ?? "") + ": \(StepText.describe(step.action))")
+            var found = try world.perform(step)
+            found += try invariants(world, &checker, step: index + 1, line: step.line)
             for position in found.indices {
                 found[position].step = index + 1
                 found[position].line = step.line
-                simulator.trace.add(1, "FAILED: \(found[position])")
+                world.trace.add(1, "FAILED: \(found[position])")
             }
             failures += found
             stepsRun += 1
         }
+        touchAll(world)
+        try world.refresh()
         var digests: [String: String] = [:]
-        for node in simulator.nodes {
-            digests[node.name] = try simulator.read(node) { replica throws(ReplicaError) in try replica.digest().state }
+        for node in world.nodes {
+            digests[node.name] = try world.read(node) { replica throws(ReplicaError) in try replica.digest().state }
         }
-        return ScenarioReport(name: document.name, file: file, seed: seed, steps: document.steps.count, stepsRun: stepsRun,
-                              failures: failures, trace: simulator.trace.lines, digests: digests)
+        var report = ScenarioReport(name: document.name, file: file, seed: seed, steps: document.steps.count,
+                                    stepsRun: stepsRun, failures: failures, trace: world.trace.lines, digests: digests)
+        report.live = live != nil
+        report.skipped = live?.skipped ?? []
+        return report
     }
 
-    private func invariants(_ simulator: Simulator, _ checker: inout InvariantChecker, step: Int,
+    private func touchAll(_ world: any ScenarioWorld) {
+        world.touched = Set(world.nodes.map(\.name))
+    }
+
+    private func invariants(_ world: any ScenarioWorld, _ checker: inout InvariantChecker, step: Int,
                             line: Int?) throws(ScenarioError) -> [ScenarioFailure] {
+        try world.refresh()
         var failures: [ScenarioFailure] = []
-        for node in simulator.nodes where simulator.touched.contains(node.name) {
+        for node in world.nodes where world.touched.contains(node.name) {
             for problem in try checker.check(node) {
                 failures.append(ScenarioFailure(.invariant, step: step, line: line, node: node.name, problem))
             }
         }
-        simulator.touched = []
+        world.touched = []
         return failures
     }
 }
-

@@ -34,10 +34,29 @@ final class SimNode {
         }
     }
 
+    /// A node whose replica file something else made and writes (live mode: an `outpost` process);
+    /// the harness opens it to read.
+    init(name: String, openingAt path: String, clock: NodeClock) throws(ScenarioError) {
+        self.name = name
+        self.path = path
+        self.clock = clock
+        do {
+            replica = try Replica.open(at: path, clock: clock)
+        } catch {
+            throw ScenarioError("live", "cannot open the replica of \(name) at \(path): \(error.message)")
+        }
+        identity = replica.identity
+    }
+
     /// The process dies: every in-memory state (the open replica, any session) is gone; the node
     /// starts again from its file.
     func restart() throws(ScenarioError) {
         armedCrash = nil
+        try reopen()
+    }
+
+    /// Opens the replica file again: only what was committed to it is seen.
+    func reopen() throws(ScenarioError) {
         do {
             replica = try Replica.open(at: path, clock: clock)
         } catch {

@@ -8,25 +8,10 @@ extension Simulator {
         touched.insert(device.name)
         do {
             try act(action, on: device)
-            trace.add(1, "\(device.name): \(Self.describe(action))")
-            if let expectError {
-                return [ScenarioFailure(.action, node: device.name, "\(Self.describe(action)) succeeded",
-                                        expected: "error \(expectError)", actual: "success")]
-            }
+            return outcome(of: action, on: device, refusal: nil, expectError: expectError)
         } catch {
-            trace.add(1, "\(device.name): \(Self.describe(action)) refused: \(error.code.rawValue): \(error.message)")
-            if let expectError {
-                guard expectError == error.code.rawValue else {
-                    return [ScenarioFailure(.action, node: device.name, "\(Self.describe(action)) failed differently",
-                                            expected: "error \(expectError)", actual: "error \(error.code.rawValue): \(error.message)")]
-                }
-                return []
-            }
-            if document.lenient { return [] }
-            return [ScenarioFailure(.action, node: device.name, "\(Self.describe(action)) was refused",
-                                    expected: "success", actual: "error \(error.code.rawValue): \(error.message)")]
+            return outcome(of: action, on: device, refusal: (error.code.rawValue, error.message), expectError: expectError)
         }
-        return []
     }
 
     private func act(_ action: UserAction, on device: SimNode) throws(ReplicaError) {

@@ -2,7 +2,7 @@ import Causality
 import InboxModel
 import Replica
 
-extension Simulator {
+extension ScenarioWorld {
     /// Checks an `expect` step.
     func check(_ expectation: Expectation) throws(ScenarioError) -> [ScenarioFailure] {
         switch expectation {

@@ -83,12 +83,4 @@ extension Simulator {
         }
         return []
     }
-
-    func read<T>(_ node: SimNode, _ body: (Replica) throws(ReplicaError) -> T) throws(ScenarioError) -> T {
-        do {
-            return try body(node.replica)
-        } catch {
-            throw ScenarioError("simulation", "\(node.name)'s replica failed: \(error.message)")
-        }
-    }
 }

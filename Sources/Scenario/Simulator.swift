@@ -13,7 +13,7 @@ import SyncCore
 /// driver runs its receiver in a separate task, so the interleaving of two drivers depends on the
 /// scheduler, and a scenario must replay exactly. The steps it carries out are the driver's
 /// (`perform`), with the server's checks from ``DeviceScope`` and scoping by `Op.scoped(to:)`.
-final class Simulator {
+final class Simulator: ScenarioWorld {
     static let serverReplica = ReplicaID(1)
     /// A session with no frame for this long is abandoned (both sides time out).
     static let sessionTimeoutMs: UInt64 = 30_000
@@ -61,6 +61,9 @@ final class Simulator {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The simulator's replicas are the ones it writes through: nothing to reload.
+    func refresh() {}
+
     /// Where replica files go: `$OUTPOST_SCENARIO_TMP`, else /dev/shm when there is one (crashes
     /// and restarts need files, and memory-backed files keep a fuzz run fast), else the temp dir.
     static func scratchDirectory() -> String {
@@ -68,12 +71,6 @@ final class Simulator {
         if FileManager.default.isWritableFile(atPath: "/dev/shm") { return "/dev/shm" }
         return FileManager.default.temporaryDirectory.path
     }
-
-    var nodes: [SimNode] { [server] + devices }
-
-    func device(_ name: String) -> SimNode? { devices.first { $0.name == name } }
-
-    func node(_ name: String) -> SimNode? { name == "server" ? server : device(name) }
 
     func link(_ device: SimNode) -> SimLink {
         if let link = links[device.name] { return link }
@@ -113,10 +110,5 @@ final class Simulator {
         touched.insert(node.name)
         trace.add(1, "enrolled \(spec.name): replica \(identity.replica), user \(spec.user), clock \(DurationText.text(spec.clockOffsetMs))")
         return node
-    }
-
-    /// The label of a conversation, for messages and traces.
-    func label(of conversation: ConversationID) -> String {
-        labels.first { $0.value == conversation }?.key ?? conversation.description
     }
 }

@@ -116,10 +116,19 @@ public struct SyncDriver: Sendable {
             let (ops, more) = try storeCall { try store.ops(missingFrom: missing, limit: limit) }
             pending += session.opsLoaded(scope.map { viewer in ops.map { $0.scoped(to: viewer) } } ?? ops, more: more)
         case .apply(let batch):
+            Failpoint.beforeCommit.reach()
             do {
                 let have = try store.applyBatch(batch.ops)
+                Failpoint.afterCommit.reach()
                 events(.applied(ops: batch.ops.count, more: batch.more))
-                pending += session.applied(batch: batch.batch, have: have)
+                let next = session.applied(batch: batch.batch, have: have)
+                if batch.more, Failpoint.armed == .midBatch {
+                    // Send the acknowledgement, give the peer a moment to read it, then die with
+                    // the rest of the batches unapplied.
+                    for case .send(let message) in next { try? await transport.send(try FrameCodec.encode(message)) }
+                    Failpoint.midBatch.reach(settling: 50_000)
+                }
+                pending += next
             } catch {
                 let (code, retryable) = Self.describe(error)
                 pending += session.applyFailed(ErrorFrame(code: code, message: "\(error)", retryable: retryable))

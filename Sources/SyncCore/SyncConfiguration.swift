@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How a session pages its ops.
 public struct SyncConfiguration: Hashable, Sendable {
     /// Most ops in one batch.
@@ -14,5 +20,18 @@ public struct SyncConfiguration: Hashable, Sendable {
         self.maxBatchesInFlight = max(1, maxBatchesInFlight)
     }
 
-    public static let `default` = SyncConfiguration()
+    /// The configuration sessions use unless told otherwise. `OUTPOST_SYNC_BATCH_OPS` (a whole
+    /// number ≥ 1) sets `maxOpsPerBatch`: how the scenario harness's live mode makes multi-batch
+    /// sessions with few ops (Protocol/SCENARIOS.md, "Live mode").
+    public static let `default` = SyncConfiguration(maxOpsPerBatch: batchOpsFromEnvironment ?? 2_000)
+
+    /// The environment variable that sets the default batch size.
+    public static let batchOpsVariable = "OUTPOST_SYNC_BATCH_OPS"
+
+    private static var batchOpsFromEnvironment: Int? {
+        guard let text = getenv(batchOpsVariable).map({ String(cString: $0) }), let value = Int(text), value >= 1 else {
+            return nil
+        }
+        return value
+    }
 }

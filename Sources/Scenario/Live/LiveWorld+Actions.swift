@@ -1,0 +1,163 @@
+import Causality
+import InboxModel
+import Replica
+
+extension LiveWorld {
+    /// What one command did to a user action: done, or refused with the CLI's stable code.
+    private enum Outcome {
+        case done
+        case refused(code: String, message: String)
+    }
+
+    /// A user acts on a device: one `outpost` command on its replica.
+    func perform(_ action: UserAction, on device: SimNode, expectError: String?) throws(ScenarioError) -> [ScenarioFailure] {
+        touched.insert(device.name)
+        switch try act(action, on: device) {
+        case .done: return outcome(of: action, on: device, refusal: nil, expectError: expectError)
+        case .refused(let code, let message):
+            return outcome(of: action, on: device, refusal: (code, message), expectError: expectError)
+        }
+    }
+
+    private func act(_ action: UserAction, on device: SimNode) throws(ScenarioError) -> Outcome {
+        let replica = ["--replica", device.path]
+        switch action {
+        case .compose(let partner, let subject, let text, let label):
+            return try command(device, ["compose"] + replica + ["--partner", partner.rawValue, "--subject", subject, "--json", "-"],
+                               stdin: text) { output in
+                if let id = LiveCommand.field("conversation", in: output).flatMap({ ConversationID(text: $0) }) {
+                    self.labels[label] = id
+                }
+            }
+        case .reply(let thread, let text):
+            guard let id = labels[thread] else { return Self.unknown(thread) }
+            return try command(device, ["reply"] + replica + [id.description, "-"], stdin: text)
+        case .read(let thread):
+            guard let id = labels[thread] else { return Self.unknown(thread) }
+            return try command(device, ["read"] + replica + [id.description])
+        case .unread(let thread):
+            guard let id = labels[thread] else { return Self.unknown(thread) }
+            return try command(device, ["unread"] + replica + [id.description])
+        case .draft(.thread(let thread), let text, _, _):
+            guard let id = labels[thread] else { return Self.unknown(thread) }
+            return try command(device, ["draft"] + replica + [id.description, "-"], stdin: text)
+        case .draft(.compose(let label), let text, let to, let subject):
+            if let key = composeKeys[label] {
+                var arguments = ["draft"] + replica + [key.description, "-"]
+                if let to { arguments += ["--partner", to.rawValue] }
+                if let subject { arguments += ["--subject", subject] }
+                return try command(device, arguments, stdin: text)
+            }
+            guard let to, let subject else {
+                throw ScenarioError("live", "a new-message draft needs `to:` and `subject:` at its first save in live mode (`outpost compose --draft`)")
+            }
+            return try command(device, ["compose"] + replica + ["--draft", "--partner", to.rawValue, "--subject", subject,
+                                                                "--json", "-"], stdin: text) { output in
+                if let key = LiveCommand.field("draft", in: output).flatMap({ DraftKey(text: $0) }) {
+                    self.composeKeys[label] = key
+                }
+            }
+        case .discard(let target):
+            guard let key = key(target) else { return Self.noDraft(target) }
+            return try command(device, ["draft"] + replica + [key.description, "--discard"])
+        case .send(let target, let label):
+            guard let key = key(target) else { return Self.noDraft(target) }
+            return try command(device, ["draft"] + replica + [key.description, "--send", "--json"]) { output in
+                if let label, let message = LiveCommand.field("message", in: output).flatMap({ MessageID(text: $0) }) {
+                    self.labels[label] = ConversationID(message.dot)
+                }
+            }
+        }
+    }
+
+    /// Runs a device's command; on success hands its standard output to `done`.
+    private func command(_ device: SimNode, _ arguments: [String], stdin: String? = nil,
+                         done: (String) -> Void = { _ in }) throws(ScenarioError) -> Outcome {
+        let result = try outpost(arguments, environment: environment(of: device), stdin: stdin)
+        if result.succeeded {
+            done(result.stdout)
+            return .done
+        }
+        if result.signalled { throw ScenarioError("live", "outpost \(arguments[0]) died: \(result.lastError)") }
+        return .refused(code: result.errorCode ?? "exit_\(result.status)", message: result.lastError)
+    }
+
+    private func key(_ target: DraftTarget) -> DraftKey? {
+        switch target {
+        case .thread(let label): labels[label].map { .conversation($0) }
+        case .compose(let label): composeKeys[label]
+        }
+    }
+
+    private static func unknown(_ label: String) -> Outcome {
+        .refused(code: ReplicaError.Code.unknownConversation.rawValue,
+                 message: "thread \(label) has not been made (its step failed or was skipped)")
+    }
+
+    private static func noDraft(_ target: DraftTarget) -> Outcome {
+        .refused(code: ReplicaError.Code.noDraft.rawValue, message: "draft \(Simulator.describe(target)) has not been made")
+    }
+
+    // MARK: Partners and the platform
+
+    /// A partner writes through the real partner API (`outpost partner-api`).
+    func partnerWrites(_ event: PartnerEvent) throws(ScenarioError) -> [ScenarioFailure] {
+        touched.insert("server")
+        let token = partnerTokens[event.partner] ?? ""
+        let base = ["--server", serverProcess.url, "--token=\(token)", "--json"]
+        let arguments: [String]
+        let what: String
+        if let label = event.label {
+            arguments = ["partner-api", "start"] + base + ["--subject", event.subject ?? "Message", "--", event.text]
+            what = "partner \(event.partner) starts \(label)"
+        } else {
+            let thread = event.thread ?? ""
+            guard let conversation = labels[thread] else {
+                return serverRefused("partner \(event.partner) writes in \(thread)", "thread \(thread) has not been made")
+            }
+            arguments = ["partner-api", "reply"] + base + ["--", conversation.description, event.text]
+            what = "partner \(event.partner) writes in \(thread)"
+        }
+        return try serverWrites(arguments, what: what, label: event.label)
+    }
+
+    /// The platform writes with `outpost admin`: an event (a notification thread; `partner_left`
+    /// also ends the partnership) or a status change.
+    func platformWrites(_ event: PlatformEventSpec) throws(ScenarioError) -> [ScenarioFailure] {
+        touched.insert("server")
+        let brand = document.brand.rawValue
+        let name = document.partners.first { $0.id == event.partner }?.name ?? event.partner.rawValue
+        let what = "platform \(event.kind.rawValue) for \(event.partner)"
+        switch event.kind {
+        case .status:
+            let status = (event.status ?? .active).rawValue
+            return try serverWrites(["admin", "--data", serverProcess.data, "partner", "status", "--brand", brand,
+                                     event.partner.rawValue, status], what: what, label: nil)
+        case .notify, .partnerLeft:
+            events += 1
+            let left = event.kind == .partnerLeft
+            let subject = event.subject ?? (left ? "\(name) left the platform" : "Notification: \(name)")
+            let text = event.text ?? "\(name) has left the platform."
+            return try serverWrites(["admin", "--data", serverProcess.data, "event", "--brand", brand,
+                                     "--id", "scenario-\(events)", "--type", left ? "partner_left" : "product_changed",
+                                     "--partner", event.partner.rawValue, "--subject", subject, "--json", "--", text],
+                                    what: what, label: event.label)
+        }
+    }
+
+    private func serverWrites(_ arguments: [String], what: String, label: String?) throws(ScenarioError) -> [ScenarioFailure] {
+        let result = try outpost(arguments, environment: serverClock)
+        guard result.succeeded else { return serverRefused(what, "\(result.errorCode ?? "error"): \(result.lastError)") }
+        if let label, let id = LiveCommand.field("conversation", in: result.stdout).flatMap({ ConversationID(text: $0) }) {
+            labels[label] = id
+        }
+        trace.add(1, "server: \(what)" + (label.map { " as \($0): \(labels[$0]?.description ?? "?")" } ?? ""))
+        return []
+    }
+
+    private func serverRefused(_ what: String, _ why: String) -> [ScenarioFailure] {
+        trace.add(1, "server: \(what) refused: \(why)")
+        if document.lenient { return [] }
+        return [ScenarioFailure(.action, node: "server", "\(what) was refused", expected: "success", actual: why)]
+    }
+}
