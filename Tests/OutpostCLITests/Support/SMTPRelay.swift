@@ -6,8 +6,11 @@ import Testing
 final class SMTPRelay: @unchecked Sendable {
     // @unchecked: `process` is only touched from the test that owns this value.
     let directory: URL
-    let port: Int
+    /// A random port; it moves when the relay cannot listen there before anyone was told it.
+    private(set) var port: Int
     private var process: Process?
+    /// `address` was handed out: the port must stay.
+    private var published = false
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("smtp_relay.py")
@@ -54,9 +57,24 @@ final class SMTPRelay: @unchecked Sendable {
         port = Int.random(in: 45_001...60_000)
     }
 
-    var address: String { "127.0.0.1:\(port)" }
+    var address: String {
+        published = true
+        return "127.0.0.1:\(port)"
+    }
 
+    /// Starts the relay. The port range overlaps the kernel's ephemeral ports, so another test's
+    /// connection may hold the port: while no one knows the address yet, the relay moves to
+    /// another port and tries again.
     func start() async throws {
+        for attempt in 1...5 {
+            if try await launch() { return }
+            try #require(!published && attempt < 5, "the SMTP relay exited at start (port \(port) taken?)")
+            port = Int.random(in: 45_001...60_000)
+        }
+    }
+
+    /// Launches the relay; `false` when it exited before it was ready.
+    private func launch() async throws -> Bool {
         let ready = directory.appendingPathComponent("ready")
         try? FileManager.default.removeItem(at: ready)
         let process = Process()
@@ -68,9 +86,13 @@ final class SMTPRelay: @unchecked Sendable {
         self.process = process
         for _ in 0..<150 where !FileManager.default.fileExists(atPath: ready.path) {
             try await Task.sleep(for: .milliseconds(100))
-            try #require(process.isRunning, "the SMTP relay exited with \(process.terminationStatus)")
+            if !process.isRunning {
+                self.process = nil
+                return false
+            }
         }
         try #require(FileManager.default.fileExists(atPath: ready.path), "the SMTP relay did not come up")
+        return true
     }
 
     /// Ends the relay at once (it may be in the middle of a hung DATA).

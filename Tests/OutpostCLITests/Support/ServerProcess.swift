@@ -9,7 +9,9 @@ import Testing
 final class ServerProcess: @unchecked Sendable {
     // @unchecked: `process` is only touched from the test that owns this value.
     let data: URL
-    let port: Int
+    /// A random port; before the first successful start it moves if the server cannot listen there.
+    private(set) var port: Int
+    private var startedOnce = false
     private var process: OutpostProcess?
     /// The options of the last start: a restart without options reuses them.
     private var options: [String] = []
@@ -45,10 +47,26 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `outpost server` with `options` beyond data and port (`nil`: those of the last start).
     func start(options: [String]? = nil) async throws {
         if let options { self.options = options }
-        process = try admin.start(["server", "--data", data.path, "--port", "\(port)"] + self.options, replica: false)
-        for _ in 0..<100 {
-            if await ServerProbe.healthy(url) { return }
-            try await Task.sleep(for: .milliseconds(100))
+        for _ in 1...5 {
+            let process = try admin.start(["server", "--data", data.path, "--port", "\(port)"] + self.options, replica: false)
+            self.process = process
+            for _ in 0..<100 where process.isRunning {
+                if await ServerProbe.healthy(url) {
+                    startedOnce = true
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            // The port range overlaps the kernel's ephemeral ports: another test's connection may
+            // hold this one. Before anything knows the address, move to another port.
+            guard !process.isRunning, !startedOnce else { break }
+            let result = try process.finish()
+            self.process = nil
+            guard result.stderr.contains("ddress already in use") else {
+                Issue.record("the server exited at start: \(result.stderr)")
+                return
+            }
+            port = Int.random(in: 20_000...45_000)
         }
         Issue.record("the server did not come up on \(url)")
     }
