@@ -6,7 +6,8 @@ import Testing
 final class SMTPRelay: @unchecked Sendable {
     // @unchecked: `process` is only touched from the test that owns this value.
     let directory: URL
-    /// A random port; it moves when the relay cannot listen there before anyone was told it.
+    /// A random port below the ephemeral range; it moves when the relay cannot listen there before
+    /// anyone was told it.
     private(set) var port: Int
     private var process: Process?
     /// `address` was handed out: the port must stay.
@@ -54,7 +55,7 @@ final class SMTPRelay: @unchecked Sendable {
         try Self.requireAiosmtpd()
         directory = parent.appendingPathComponent("relay", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = Int.random(in: 45_001...60_000)
+        port = Int.random(in: 5_000...9_999)
     }
 
     var address: String {
@@ -62,14 +63,14 @@ final class SMTPRelay: @unchecked Sendable {
         return "127.0.0.1:\(port)"
     }
 
-    /// Starts the relay. The port range overlaps the kernel's ephemeral ports, so another test's
-    /// connection may hold the port: while no one knows the address yet, the relay moves to
-    /// another port and tries again.
+    /// Starts the relay. Its ports (5000–9999) lie below the kernel's ephemeral range
+    /// (32768–60999 here), so no connection takes one as its local port; if something else listens
+    /// there anyway, and no one knows the address yet, the relay moves to another port.
     func start() async throws {
         for attempt in 1...5 {
             if try await launch() { return }
             try #require(!published && attempt < 5, "the SMTP relay exited at start (port \(port) taken?)")
-            port = Int.random(in: 45_001...60_000)
+            port = Int.random(in: 5_000...9_999)
         }
     }
 

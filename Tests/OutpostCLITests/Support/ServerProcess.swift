@@ -9,7 +9,8 @@ import Testing
 final class ServerProcess: @unchecked Sendable {
     // @unchecked: `process` is only touched from the test that owns this value.
     let data: URL
-    /// A random port; before the first successful start it moves if the server cannot listen there.
+    /// A random port below the kernel's ephemeral range (so no outgoing connection takes it as its
+    /// local port); before the first successful start it moves if the server cannot listen there.
     private(set) var port: Int
     private var startedOnce = false
     private var process: OutpostProcess?
@@ -20,7 +21,7 @@ final class ServerProcess: @unchecked Sendable {
     init() throws {
         admin = try Outpost()
         data = admin.directory.appendingPathComponent("server-data")
-        port = Int.random(in: 20_000...45_000)
+        port = Int.random(in: 20_000...32_000)
     }
 
     /// A server with brand `northwind`, its users `dana` and `sam` and the partner `p1-juniper`,
@@ -57,8 +58,8 @@ final class ServerProcess: @unchecked Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            // The port range overlaps the kernel's ephemeral ports: another test's connection may
-            // hold this one. Before anything knows the address, move to another port.
+            // Ports 20000–32000 lie below the kernel's ephemeral range, but another test's server may
+            // have drawn the same one. Before anything knows the address, move to another port.
             guard !process.isRunning, !startedOnce else { break }
             let result = try process.finish()
             self.process = nil
@@ -66,7 +67,7 @@ final class ServerProcess: @unchecked Sendable {
                 Issue.record("the server exited at start: \(result.stderr)")
                 return
             }
-            port = Int.random(in: 20_000...45_000)
+            port = Int.random(in: 20_000...32_000)
         }
         Issue.record("the server did not come up on \(url)")
     }
