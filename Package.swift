@@ -177,7 +177,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Replica", "InboxModel", "Causality"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Replica", "Wire", "InboxModel", "Causality"]),
         .testTarget(
             name: "InboxWebTests",
             dependencies: [

@@ -43,16 +43,12 @@ struct ScenarioRunCommand: ParsableCommand {
     @Flag(help: """
         Run with real processes on loopback instead of the simulator: an `outpost server`, and \
         `outpost enroll`, `sync`, `reply`, … for each device (offline = its link refuses connections; \
-        a crash = kill -9). Frame faults are skipped and listed.
+        a crash = kill -9; frame faults act on WebSocket frames in its link).
         """)
     var live = false
 
-    @Flag(help: "With --live: skip frame faults (drop, duplicate, reorder, delay, cut) instead of refusing the file.")
-    var skipFaults = false
-
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one scenario file") }
-        if skipFaults && !live { throw ValidationError("--skip-faults goes with --live") }
     }
 
     /// This executable, whose processes a live run starts.
@@ -66,8 +62,7 @@ struct ScenarioRunCommand: ParsableCommand {
         for file in files {
             do {
                 let document = try ScenarioParser.load(path: file)
-                let runner = ScenarioRunner(seed: seed, trace: trace, liveBinary: live ? Self.executable : nil,
-                                            skipFaults: skipFaults)
+                let runner = ScenarioRunner(seed: seed, trace: trace, liveBinary: live ? Self.executable : nil)
                 let report = try runner.run(document, file: file)
                 reports.append(report)
                 if !json { Self.print(report) }
@@ -97,7 +92,6 @@ struct ScenarioRunCommand: ParsableCommand {
             Swift.print("FAIL \(place): \(report.name) (seed \(report.seed)\(mode))")
             for failure in report.failures { Swift.print("  \(failure)") }
         }
-        for step in report.skipped { Swift.print("  skipped (no live counterpart): \(step)") }
     }
 }
 

@@ -43,4 +43,18 @@ public struct Fault: Hashable, Sendable {
         self.count = count
         self.delayMs = delayMs
     }
+
+    /// Whether this fault takes a frame of `kind` travelling up (device → server) or down.
+    func matches(kind: FrameKind, up: Bool) -> Bool {
+        (frame == .any || frame == kind) && (direction == .both || (direction == .up) == up)
+    }
+
+    /// Takes the first fault of `queue` that matches the frame, using up one of its `count`.
+    static func take(from queue: inout [Fault], kind: FrameKind, up: Bool) -> Fault? {
+        guard let index = queue.firstIndex(where: { $0.matches(kind: kind, up: up) }) else { return nil }
+        let fault = queue[index]
+        queue[index].count -= 1
+        if queue[index].count <= 0 { queue.remove(at: index) }
+        return fault
+    }
 }

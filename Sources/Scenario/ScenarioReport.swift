@@ -13,8 +13,6 @@ public struct ScenarioReport: Hashable, Sendable, Codable {
     public var digests: [String: String]
     /// Run with real processes (`--live`) rather than in the simulator.
     public var live = false
-    /// Live mode: the steps that have no live counterpart (frame faults) and were skipped.
-    public var skipped: [String] = []
 
     public var passed: Bool { failures.isEmpty }
 }

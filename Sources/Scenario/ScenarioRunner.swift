@@ -15,16 +15,12 @@ public struct ScenarioRunner: Sendable {
     /// Live mode: the `outpost` executable whose real processes run the scenario (``LiveWorld``);
     /// `nil` runs it in the simulator.
     public var liveBinary: String?
-    /// Live mode: skip frame faults (listed in the report) instead of refusing a file that has them.
-    public var skipFaults: Bool
 
-    public init(seed: UInt64? = nil, trace: Bool = false, stopAtFirstFailure: Bool = false, liveBinary: String? = nil,
-                skipFaults: Bool = false) {
+    public init(seed: UInt64? = nil, trace: Bool = false, stopAtFirstFailure: Bool = false, liveBinary: String? = nil) {
         self.seed = seed
         self.trace = trace
         self.stopAtFirstFailure = stopAtFirstFailure
         self.liveBinary = liveBinary
-        self.skipFaults = skipFaults
     }
 
     /// Runs `document`; `file` names it in the report. Throws only when the harness itself
@@ -35,13 +31,6 @@ public struct ScenarioRunner: Sendable {
         let world: any ScenarioWorld
         var live: LiveWorld?
         if let liveBinary {
-            if !skipFaults, let step = document.steps.first(where: { if case .fault = $0.action { true } else { false } }),
-               case .fault(let fault) = step.action {
-                throw ScenarioError("not_live", """
-                    `\(fault.kind.rawValue)` is a frame fault of the simulated network, with no live counterpart: \
-                    run this file without --live, or pass --skip-faults to run the rest
-                    """, file: file, line: step.line)
-            }
             live = try LiveWorld(document: document, seed: seed, trace: trace, binary: liveBinary)
             world = live!
         } else {
@@ -72,7 +61,6 @@ public struct ScenarioRunner: Sendable {
         var report = ScenarioReport(name: document.name, file: file, seed: seed, steps: document.steps.count,
                                     stepsRun: stepsRun, failures: failures, trace: world.trace.lines, digests: digests)
         report.live = live != nil
-        report.skipped = live?.skipped ?? []
         return report
     }
 

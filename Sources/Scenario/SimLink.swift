@@ -34,10 +34,7 @@ final class SimLink {
         var flight = Flight(deliverAt: arrival, sequence: sequence, up: up, bytes: bytes, kind: kind)
         var flights: [Flight] = []
         var note: String?
-        if let index = faults.firstIndex(where: { matches($0, kind: kind, up: up) }) {
-            let fault = faults[index]
-            faults[index].count -= 1
-            if faults[index].count <= 0 { faults.remove(at: index) }
+        if let fault = Fault.take(from: &faults, kind: kind, up: up) {
             note = "\(fault.kind.rawValue) \(kind.rawValue) frame \(up ? "up" : "down")"
             switch fault.kind {
             case .drop:
@@ -86,10 +83,5 @@ final class SimLink {
     func reset() {
         held = []
         lastArrival = (0, 0)
-    }
-
-    private func matches(_ fault: Fault, kind: Fault.FrameKind, up: Bool) -> Bool {
-        (fault.frame == .any || fault.frame == kind)
-            && (fault.direction == .both || (fault.direction == .up) == up)
     }
 }

@@ -3,13 +3,17 @@ import NIOCore
 import NIOPosix
 
 /// One device's way to the server in live mode: a TCP relay on loopback that the device was
-/// enrolled through. Online, it relays bytes both ways; offline, it stops listening and closes
-/// every connection it relays, so the device's `outpost sync` cannot reach the server at all (its
-/// connect is refused), exactly as with the network gone.
+/// enrolled through. Online, it relays bytes both ways, and applies the faults the scenario queued
+/// on it to whole WebSocket frames (``LinkFaults``, ``RelaySession``); offline, it stops listening
+/// and closes every connection it relays, so the device's `outpost sync` cannot reach the server
+/// at all (its connect is refused), exactly as with the network gone.
 final class LiveLink: @unchecked Sendable {
-    // @unchecked: `listener` is touched only from the harness's one thread; `open` is locked.
-    /// The port the device connects to (fixed by the first bind: offline and online again keep it).
+    // @unchecked: `listener` and `port` are touched only from the harness's one thread.
+    /// The port the device connects to (fixed by the first bind: offline and online again keep it;
+    /// below the ephemeral range, so no connection takes it while the link is offline).
     private(set) var port = 0
+    /// The faults queued on this link, taken by the relay as frames pass.
+    let faults = LinkFaults()
     private let serverPort: Int
     private let group: any EventLoopGroup
     private var listener: (any Channel)?
@@ -18,16 +22,17 @@ final class LiveLink: @unchecked Sendable {
     init(serverPort: Int, group: any EventLoopGroup) throws(ScenarioError) {
         self.serverPort = serverPort
         self.group = group
-        let listener = try bind(port: 0)
-        self.listener = listener
-        guard let bound = listener.localAddress?.port else { throw ScenarioError("live", "the relay has no port") }
-        port = bound
+        for candidate in LivePorts.candidates() {
+            guard let listener = try? bind(port: candidate) else { continue }
+            self.listener = listener
+            port = candidate
+            return
+        }
+        throw ScenarioError("live", "no free port for a device's link in \(LivePorts.range)")
     }
 
     /// The address to enroll the device with.
     var url: String { "http://127.0.0.1:\(port)" }
-
-    var isOnline: Bool { listener != nil }
 
     /// Listens again on the same port.
     func goOnline() throws(ScenarioError) {
@@ -39,6 +44,11 @@ final class LiveLink: @unchecked Sendable {
     func goOffline() {
         try? listener?.close().wait()
         listener = nil
+        cutAll()
+    }
+
+    /// Cuts every relayed connection (held frames are lost with them).
+    func cutAll() {
         for channel in open.all { try? channel.close().wait() }
     }
 
@@ -47,6 +57,7 @@ final class LiveLink: @unchecked Sendable {
     private func bind(port: Int) throws(ScenarioError) -> any Channel {
         let serverPort = serverPort
         let open = open
+        let faults = faults
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
@@ -56,16 +67,16 @@ final class LiveLink: @unchecked Sendable {
                     .connect(host: "127.0.0.1", port: serverPort)
                     .flatMapThrowing { outbound in
                         open.track(outbound)
-                        let (toServer, toDevice) = Glue.pair()
-                        try inbound.pipeline.syncOperations.addHandler(toServer)
-                        try outbound.pipeline.syncOperations.addHandler(toDevice)
+                        let session = RelaySession(faults: faults, eventLoop: inbound.eventLoop)
+                        try inbound.pipeline.syncOperations.addHandler(RelaySide(session: session, up: true))
+                        try outbound.pipeline.syncOperations.addHandler(RelaySide(session: session, up: false))
                     }
-                    // Reading starts only now that every byte has somewhere to go.
-                    .flatMap { inbound.setOption(.autoRead, value: true) }
                     .flatMapErrorThrowing { error in
                         inbound.close(promise: nil)
                         throw error
                     }
+                    // Reading starts only now that every byte has somewhere to go.
+                    .flatMap { inbound.setOption(.autoRead, value: true) }
             }
         do {
             return try bootstrap.bind(host: "127.0.0.1", port: port).wait()
@@ -73,7 +84,36 @@ final class LiveLink: @unchecked Sendable {
             throw ScenarioError("live", "cannot listen on 127.0.0.1:\(port) for a device's link: \(error)")
         }
     }
+}
 
+/// The faults queued on one link: the harness adds them, the relay's event loop takes them as
+/// frames pass (the simulator's matching rules: ``Fault/take(from:kind:up:)``), and the harness
+/// reads back what happened for its trace.
+final class LinkFaults: @unchecked Sendable {
+    // @unchecked: every field only under `lock`.
+    private let lock = NSLock()
+    private var queue: [Fault] = []
+    private var applied: [String] = []
+
+    func add(_ fault: Fault) { lock.withLock { queue.append(fault) } }
+
+    func clear() { lock.withLock { queue = [] } }
+
+    func take(kind: Fault.FrameKind, up: Bool) -> Fault? {
+        lock.withLock {
+            guard let fault = Fault.take(from: &queue, kind: kind, up: up) else { return nil }
+            applied.append("\(fault.kind.rawValue) \(kind.rawValue) frame \(up ? "up" : "down")")
+            return fault
+        }
+    }
+
+    /// What the faults did since the last call.
+    func drainApplied() -> [String] {
+        lock.withLock {
+            defer { applied = [] }
+            return applied
+        }
+    }
 }
 
 /// The connections a relay has open, so that going offline can cut them.
@@ -89,60 +129,6 @@ private final class OpenChannels: @unchecked Sendable {
         lock.withLock { channels[id] = channel }
         channel.closeFuture.whenComplete { _ in
             self.lock.withLock { _ = self.channels.removeValue(forKey: id) }
-        }
-    }
-}
-
-/// Relays what one channel reads to its partner channel, with back-pressure: the two handlers of a
-/// pair live on one event loop (the relay connects to the server on the device connection's loop).
-private final class Glue: ChannelDuplexHandler {
-    typealias InboundIn = NIOAny
-    typealias OutboundIn = NIOAny
-    typealias OutboundOut = NIOAny
-
-    private var partner: Glue?
-    private var context: ChannelHandlerContext?
-    private var pendingRead = false
-
-    static func pair() -> (Glue, Glue) {
-        let first = Glue(), second = Glue()
-        first.partner = second
-        second.partner = first
-        return (first, second)
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-        partner = nil
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { partner?.context?.write(data, promise: nil) }
-
-    func channelReadComplete(context: ChannelHandlerContext) { partner?.context?.flush() }
-
-    func channelInactive(context: ChannelHandlerContext) { partner?.context?.close(promise: nil) }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) { partner?.context?.close(promise: nil) }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, case .inputClosed = event {
-            partner?.context?.close(mode: .output, promise: nil)
-        }
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        guard context.channel.isWritable, let partner, partner.pendingRead else { return }
-        partner.pendingRead = false
-        partner.context?.read()
-    }
-
-    func read(context: ChannelHandlerContext) {
-        if partner?.context?.channel.isWritable == true {
-            context.read()
-        } else {
-            pendingRead = true
         }
     }
 }

@@ -18,7 +18,7 @@ final class LiveServer {
         self.group = group
         data = (directory as NSString).appendingPathComponent("server-data")
         log = (directory as NSString).appendingPathComponent("server.log")
-        port = try Self.freePort(group)
+        port = try LivePorts.free(group)
         _ = FileManager.default.createFile(atPath: log, contents: nil)
     }
 
@@ -106,17 +106,5 @@ final class LiveServer {
         }
         try? channel.close().wait()
         return true
-    }
-
-    /// A port nothing listens on now: bound once with port 0, then released for the server.
-    private static func freePort(_ group: any EventLoopGroup) throws(ScenarioError) -> Int {
-        do {
-            let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-            defer { try? channel.close().wait() }
-            guard let port = channel.localAddress?.port else { throw ScenarioError("live", "no port") }
-            return port
-        } catch {
-            throw ScenarioError("live", "cannot find a free port: \(error)")
-        }
     }
 }

@@ -19,6 +19,7 @@ extension LiveWorld {
             for device in devices {
                 device.online = true
                 device.armedCrash = nil
+                links[device.name]?.faults.clear()
                 try links[device.name]?.goOnline()
             }
             if serverArmed != nil {
@@ -53,9 +54,8 @@ extension LiveWorld {
         case .platform(let event):
             return try platformWrites(event)
         case .fault(let fault):
-            let what = "step at line \(step.line.map(String.init) ?? "?"): \(fault.kind.rawValue) on \(fault.device)'s link"
-            skipped.append(what)
-            trace.add(1, "SKIPPED (no live counterpart for frame faults): \(fault.kind.rawValue) on \(fault.device)")
+            links[fault.device]?.faults.add(fault)
+            trace.add(1, "\(fault.device)'s link will \(fault.kind.rawValue) the next \(fault.count) \(fault.frame.rawValue) frame(s) \(fault.direction.rawValue)")
         case .crash(let name, let point):
             return try crash(name, at: point)
         case .expect(let expectation):
@@ -114,6 +114,7 @@ extension LiveWorld {
         var environment = environment(of: device)
         if let armed = device.armedCrash, armed != .now { environment[Self.failpointVariable] = armed.rawValue }
         let result = try outpost(["sync", "--replica", device.path], environment: environment)
+        for note in links[device.name]?.faults.drainApplied() ?? [] { trace.add(1, "link of \(device.name): \(note)") }
         var failures: [ScenarioFailure] = []
         if result.killed {
             trace.add(1, "sync \(device.name): KILLED (kill -9) at \(device.armedCrash?.rawValue ?? "?")")

@@ -17,8 +17,8 @@ import SyncCore
 /// go to the processes through `OUTPOST_CLOCK_OFFSET_MS` (the server restarts to take a new one).
 ///
 /// The harness opens the same replica files to check expectations and invariants, with the
-/// simulator's code (``ScenarioWorld``). Frame faults (drop, duplicate, reorder, delay, cut) have
-/// no live counterpart: those steps are skipped and listed in the report.
+/// simulator's code (``ScenarioWorld``). Frame faults (drop, duplicate, reorder, delay, cut) act
+/// on whole WebSocket frames in the device's relay (``RelaySession``).
 final class LiveWorld: ScenarioWorld {
     /// The failpoint variable of `SyncClient.Failpoint`.
     static let failpointVariable = "OUTPOST_FAILPOINT"
@@ -31,8 +31,6 @@ final class LiveWorld: ScenarioWorld {
     var trace: Trace
     var touched: Set<String> = []
     var rng: SplitMix64
-    /// Steps that have no live counterpart and were skipped.
-    var skipped: [String] = []
 
     let binary: String
     let directory: String
