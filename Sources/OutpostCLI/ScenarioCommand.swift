@@ -138,6 +138,12 @@ struct ScenarioFuzzCommand: ParsableCommand {
     @Flag(help: "Do not shrink a failure (write it as generated).")
     var noShrink = false
 
+    @Flag(help: """
+        Run each scenario with real processes, as `scenario run --live` does (slower: seconds per \
+        scenario). A failure is written as generated, not shrunk.
+        """)
+    var live = false
+
     @Flag(help: "Print a JSON summary instead of text.")
     var json = false
 
@@ -156,12 +162,13 @@ struct ScenarioFuzzCommand: ParsableCommand {
 
     func run() throws {
         guard let range = parsedDevices else { throw ExitCode(64) }
-        let fuzzer = Fuzzer(generator: ScenarioGenerator(devices: range, steps: steps), seed: seed, runs: runs)
+        let fuzzer = Fuzzer(generator: ScenarioGenerator(devices: range, steps: steps), seed: seed, runs: runs,
+                            liveBinary: live ? ScenarioRunCommand.executable : nil)
         let start = Date()
         let outcome: Fuzzer.Outcome
         do {
             outcome = try fuzzer.run(shrink: !noShrink) { index, _ in
-                if !json, (index + 1) % 100 == 0 { Output.stderr("… \(index + 1) runs") }
+                if !json, (index + 1) % (live ? 10 : 100) == 0 { Output.stderr("… \(index + 1) runs") }
             }
         } catch {
             Output.stderr("error: \(error)")
@@ -190,10 +197,15 @@ struct ScenarioFuzzCommand: ParsableCommand {
                                         shrunkSteps: written.document.steps.count))
         } else {
             Swift.print("FAIL run \(outcome.runs) (\(failure.document.name)): \(failure.report.failures.first.map { "\($0)" } ?? "")")
-            Swift.print("shrunk from \(failure.document.steps.count) to \(written.document.steps.count) steps, "
-                        + "\(written.document.devices.count) devices; written to \(out)")
+            if outcome.shrunk == nil {
+                Swift.print("not shrunk (\(written.document.steps.count) steps, \(written.document.devices.count) devices); "
+                            + "written to \(out)")
+            } else {
+                Swift.print("shrunk from \(failure.document.steps.count) to \(written.document.steps.count) steps, "
+                            + "\(written.document.devices.count) devices; written to \(out)")
+            }
             for failure in written.report.failures { Swift.print("  \(failure)") }
-            Swift.print("replay: outpost scenario run \(out) --trace")
+            Swift.print("replay: outpost scenario run \(out)\(live ? " --live" : "") --trace")
         }
         throw ExitCode(1)
     }

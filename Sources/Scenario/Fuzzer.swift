@@ -5,11 +5,15 @@ public struct Fuzzer: Sendable {
     public var generator: ScenarioGenerator
     public var seed: UInt64
     public var runs: Int
+    /// Live mode: run each scenario with real processes (``LiveWorld``). A live failure is not
+    /// shrunk: shrinking replays a scenario hundreds of times, and real time does not replay exactly.
+    public var liveBinary: String?
 
-    public init(generator: ScenarioGenerator, seed: UInt64, runs: Int) {
+    public init(generator: ScenarioGenerator, seed: UInt64, runs: Int, liveBinary: String? = nil) {
         self.generator = generator
         self.seed = seed
         self.runs = runs
+        self.liveBinary = liveBinary
     }
 
     /// What a fuzz run found.
@@ -38,11 +42,11 @@ public struct Fuzzer: Sendable {
     public func run(_ index: Int, shrink: Bool = true,
                     progress: (Int, ScenarioReport) -> Void = { _, _ in }) throws(ScenarioError) -> Outcome? {
         let document = generator.generate(seed: seed(ofRun: index))
-        let report = try ScenarioRunner(stopAtFirstFailure: true).run(document)
+        let report = try ScenarioRunner(stopAtFirstFailure: true, liveBinary: liveBinary).run(document)
         progress(index, report)
         guard !report.passed else { return nil }
         var outcome = Outcome(runs: index + 1, failure: (document, report))
-        if shrink { outcome.shrunk = try Shrinker().shrink(document) }
+        if shrink, liveBinary == nil { outcome.shrunk = try Shrinker().shrink(document) }
         return outcome
     }
 }

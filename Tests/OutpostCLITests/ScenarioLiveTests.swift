@@ -74,4 +74,19 @@ struct ScenarioLiveTests {
         #expect(result.stdout.contains(", live)"))
         #expect(result.stdout.contains("step 6 (line 22), laptop: expectation failed: thread t: unread"))
     }
+
+    @Test("scenario fuzz --live: random scenarios of 3–5 devices, crashes, faults and skewed clocks included, hold with real processes")
+    func fuzz() async throws {
+        let outpost = try Outpost()
+        defer { outpost.remove() }
+        let out = outpost.directory.appendingPathComponent("failure.yaml").path
+        let result = try await outpost.runPolling(["scenario", "fuzz", "--live", "--devices", "3-5", "--steps", "12",
+                                                   "--runs", "5", "--seed", "20271127", "--out", out, "--json"],
+                                                  replica: false)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["runs"] as? Int == 5)
+        #expect(summary["passed"] as? Bool == true)
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing failed, so nothing was written")
+    }
 }
