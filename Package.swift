@@ -155,7 +155,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncClientTests",
-            dependencies: ["SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality"]
+            dependencies: [
+                "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ReplicaTests",

@@ -18,14 +18,19 @@ public struct WebSocketSync: Sendable {
     public let token: String
     public let clock: any PhysicalClock
     public let logger: Logger
+    /// How often the device pings the server; a ping without a pong by the next one closes the
+    /// connection, so a link that died without a word (a NAT that forgot it, a server that hangs)
+    /// ends the session with ``SyncFailure/closed`` instead of a wait for ever.
+    public let keepalive: Duration
 
     public init(replica: Replica, serverURL: String, token: String, clock: any PhysicalClock = SystemClock(),
-                logger: Logger = Logger(label: "outpost.sync")) {
+                logger: Logger = Logger(label: "outpost.sync"), keepalive: Duration = .seconds(30)) {
         self.replica = replica
         self.serverURL = serverURL
         self.token = token
         self.clock = clock
         self.logger = logger
+        self.keepalive = keepalive
     }
 
     /// The WebSocket URL for the server's base URL (`http` → `ws`, `https` → `wss`).
@@ -58,6 +63,9 @@ public struct WebSocketSync: Sendable {
         var configuration = WebSocketClientConfiguration()
         configuration.maxFrameSize = WireLimits.default.maxFrameBytes + FrameCodec.headerSize
         configuration.additionalHeaders[.authorization] = "Bearer \(token)"
+        configuration.autoPing = .enabled(timePeriod: keepalive)
+        // A peer that stopped answering pings will not answer a close either: wait briefly.
+        configuration.closeTimeout = min(keepalive, .seconds(5))
         let maxMessage = configuration.maxFrameSize
         let outcome = Outcome()
         let session = SyncSession.device(replica: replica.identity.replica, brand: replica.identity.brand,
