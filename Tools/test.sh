@@ -37,5 +37,9 @@ echo "==> building (warnings are errors)"
 swift build --build-tests
 echo "==> testing"
 swift test --skip-build
+echo "==> the scenario library and random scenarios with real processes (scenario run/fuzz --live)"
+# On their own, after the parallel run: each starts hundreds of short `outpost` processes.
+.build/debug/outpost scenario run --live Protocol/scenarios/*.yaml
+.build/debug/outpost scenario fuzz --live --devices 3-5 --steps 20 --runs 10 --seed 20271127 --out /tmp/outpost-live-fuzz-failure.yaml
 echo "==> browser tests (headless Chromium)"
 python3 Tools/browser-tests/run.py --binary .build/debug/outpost

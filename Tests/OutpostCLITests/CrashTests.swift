@@ -35,12 +35,12 @@ struct CrashTests {
             let reached = try await rig.reach(point, sync, laptopBefore: &before)
             if sync.kill9() && reached { landed.append("\(point)") }
             let context = "after the kill at \(point)"
-            try rig.checkLaptop(context, verify: true)
+            try await rig.checkLaptop(context, verify: true)
             try Rig.expectUnchangedUnlessAdvanced(rig.laptopReplica, since: before, context)
         }
         #expect(landed.count == points.count, "every kill hit a running sync: \(landed)")
 
-        try rig.converge()
+        try await rig.converge()
     }
 
     @Test("kill -9 of the server at 5 points of a 1,000+ op push: what was acknowledged stays, the push resumes")
@@ -74,17 +74,17 @@ struct CrashTests {
                 #expect(result.stderr.contains("[connection_closed]") || result.stderr.contains("[unreachable]"),
                         "the device reports the lost server at \(point): \(result.stderr)")
             }
-            let verify = try rig.server.admin.run(["replica", "verify", "--replica", rig.server.brandReplicaPath],
-                                                  replica: false)
+            let verify = try await rig.server.admin.runPolling(["replica", "verify", "--replica",
+                                                                rig.server.brandReplicaPath], replica: false)
             #expect(verify.status == 0, "the server's brand replica after the kill at \(point): \(verify.stderr)")
             let context = "after the server's kill at \(point)"
             try Rig.expectUnchangedUnlessAdvanced(rig.serverReplica, since: serverBefore, context)
-            try rig.checkLaptop(context, verify: false)
+            try await rig.checkLaptop(context, verify: false)
             try await rig.server.start()
         }
         #expect(landed.count == points.count, "every kill hit a running sync: \(landed)")
 
-        try rig.converge()
+        try await rig.converge()
     }
 }
 
@@ -275,9 +275,9 @@ extension CrashTests {
         /// The laptop after a kill: it passes verify (when it was the one killed); its own ops are
         /// all in its journal, each pending or acknowledged, and everything acknowledged is on the
         /// server; nothing is doubled, nothing committed went back.
-        func checkLaptop(_ context: String, verify: Bool) throws {
+        func checkLaptop(_ context: String, verify: Bool) async throws {
             if verify {
-                let result = try laptop.run(["replica", "verify"])
+                let result = try await laptop.runPolling(["replica", "verify"])
                 #expect(result.status == 0, "laptop replica verify \(context): \(result.stdout) \(result.stderr)")
             }
             let me = laptopReplica.identity.replica
@@ -312,15 +312,15 @@ extension CrashTests {
 
         /// The next sync completes, carrying just what the kills left; then the laptop, the tablet
         /// and the server hold the same state, with every message composed exactly once.
-        func converge() throws {
+        func converge() async throws {
             struct Summary: Decodable { var received: Int; var sent: Int; var pending: Int }
             let (toPull, pending) = (try left().toPull, try progress().pending)
-            let summary = try laptop.json(Summary.self, ["sync"])
+            let summary = try await laptop.jsonPolling(Summary.self, ["sync"])
             #expect(summary.received == toPull && summary.sent == pending && summary.pending == 0,
                     "the last sync resumed where the kills left it (\(toPull) to pull, \(pending) pending): \(summary)")
-            try tablet.ok(["sync"])
-            try laptop.ok(["sync"])
-            try checkLaptop("after the last sync", verify: false)
+            try await tablet.okPolling(["sync"])
+            try await laptop.okPolling(["sync"])
+            try await checkLaptop("after the last sync", verify: false)
             let progress = try self.progress()
             #expect(progress.pending == 0 && progress.onServer == ownOps && progress.acknowledged == ownOps)
             let tabletReplica = try Replica.open(at: tablet.replicaPath)

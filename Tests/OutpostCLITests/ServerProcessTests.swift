@@ -113,7 +113,7 @@ struct ResumableFirstSyncTests {
     @Test("kill -9 of a device mid-first-sync: the replica stays sound and the next sync continues, not from zero")
     func killMidFirstSync() async throws {
         let server = try ServerProcess()
-        _ = try server.adminRun(["demo", "--messages", "30000"])
+        _ = try await server.adminRunPolling(["demo", "--messages", "30000"])
         try await server.start(options: ["--hold-mail"])
         defer { server.stop() }
         let device = try server.enroll("dana")
@@ -131,11 +131,11 @@ struct ResumableFirstSyncTests {
 
         let interrupted = try device.info().journalOps
         try #require(interrupted > 0 && interrupted < total, "the sync was not caught half-way (\(interrupted) of \(total))")
-        try device.ok(["replica", "verify"])
+        try await device.okPolling(["replica", "verify"])
         struct Summary: Decodable { var received: Int }
-        let resumed = try device.json(Summary.self, ["sync"])
+        let resumed = try await device.jsonPolling(Summary.self, ["sync"])
         #expect(resumed.received == total - interrupted, "the second sync fetched only what was missing")
         #expect(try device.info().versionVector == serverVector)
-        try device.ok(["replica", "verify"])
+        try await device.okPolling(["replica", "verify"])
     }
 }

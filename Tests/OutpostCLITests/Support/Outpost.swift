@@ -155,6 +155,23 @@ struct Outpost {
         return try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 
+    /// ``ok(_:stdin:sourceLocation:)`` for async tests: polls for the exit instead of holding a
+    /// thread of the shared pool (use it for anything that may take seconds).
+    @discardableResult
+    func okPolling(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let result = try await runPolling(arguments)
+        #expect(result.status == 0, "outpost \(arguments.joined(separator: " ")): \(result.stderr)",
+                sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    /// ``json(_:_:sourceLocation:)`` for async tests (see ``okPolling(_:sourceLocation:)``).
+    func jsonPolling<T: Decodable>(_ type: T.Type, _ arguments: [String],
+                                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> T {
+        let text = try await okPolling(arguments + ["--json"], sourceLocation: sourceLocation)
+        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
     /// Runs a command with `--json` and returns the raw JSON value.
     func jsonObject(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
         let text = try ok(arguments + ["--json"], sourceLocation: sourceLocation)

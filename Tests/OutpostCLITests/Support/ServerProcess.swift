@@ -91,6 +91,14 @@ final class ServerProcess: @unchecked Sendable {
         return result.stdout
     }
 
+    /// ``adminRun(_:)`` for async tests and long commands: polls for the exit instead of holding a
+    /// thread of the shared pool.
+    func adminRunPolling(_ arguments: [String]) async throws -> String {
+        let result = try await admin.runPolling(["admin", "--data", data.path] + arguments, replica: false)
+        #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
+        return result.stdout
+    }
+
     /// A new device of `user`, enrolled with a fresh one-time code.
     func enroll(_ user: String) throws -> Outpost {
         let code = try adminRun(["enroll-code", "--brand", "northwind", "--user", user])
