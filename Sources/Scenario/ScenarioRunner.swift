@@ -52,8 +52,6 @@ public struct ScenarioRunner: Sendable {
             failures += found
             stepsRun += 1
         }
-        touchAll(world)
-        try world.refresh()
         var digests: [String: String] = [:]
         for node in world.nodes {
             digests[node.name] = try world.read(node) { replica throws(ReplicaError) in try replica.digest().state }
@@ -64,13 +62,8 @@ public struct ScenarioRunner: Sendable {
         return report
     }
 
-    private func touchAll(_ world: any ScenarioWorld) {
-        world.touched = Set(world.nodes.map(\.name))
-    }
-
     private func invariants(_ world: any ScenarioWorld, _ checker: inout InvariantChecker, step: Int,
                             line: Int?) throws(ScenarioError) -> [ScenarioFailure] {
-        try world.refresh()
         var failures: [ScenarioFailure] = []
         for node in world.nodes where world.touched.contains(node.name) {
             for problem in try checker.check(node) {

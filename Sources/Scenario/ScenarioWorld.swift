@@ -17,13 +17,14 @@ protocol ScenarioWorld: AnyObject {
     var trace: Trace { get set }
     /// Nodes whose state may have changed since the last invariant check.
     var touched: Set<String> { get set }
+    /// The run's seeded randomness (the order devices sync in `sync: all`).
+    var rng: SplitMix64 { get set }
 
     /// Carries out one step; returns what failed (expectations, refused actions, invariants the
     /// step itself checks, such as a crash losing nothing).
     func perform(_ step: Step) throws(ScenarioError) -> [ScenarioFailure]
-    /// Brings the replicas of the touched nodes up to date with their files before the invariants
-    /// are checked (live: the processes wrote them).
-    func refresh() throws(ScenarioError)
+    /// One sync session of a device; what it found wrong (a crash that lost ops).
+    func syncDevice(_ device: SimNode) throws(ScenarioError) -> [ScenarioFailure]
 }
 
 extension ScenarioWorld {
@@ -66,5 +67,27 @@ extension ScenarioWorld {
         }
         if document.lenient { return [] }
         return [ScenarioFailure(.action, node: device.name, "\(what) was refused", expected: "success", actual: actual)]
+    }
+
+    /// Every online device syncs, in rounds (in a seeded random order), until every online device
+    /// has what the server has, or a round moves nothing (at most 4 rounds).
+    func syncAll() throws(ScenarioError) -> [ScenarioFailure] {
+        var failures: [ScenarioFailure] = []
+        for _ in 0..<4 {
+            let before = try vectors()
+            let online = devices.filter(\.online)
+            for device in online.shuffled(using: &rng) { failures += try syncDevice(device) }
+            let after = try vectors()
+            if after == before || after.dropFirst().enumerated().allSatisfy({ !devices[$0.offset].online || $0.element == after[0] }) {
+                break
+            }
+        }
+        return failures
+    }
+
+    private func vectors() throws(ScenarioError) -> [VersionVector] {
+        var result: [VersionVector] = []
+        for node in nodes { result.append(try read(node) { replica throws(ReplicaError) in try replica.versionVector() }) }
+        return result
     }
 }

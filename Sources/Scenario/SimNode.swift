@@ -52,11 +52,6 @@ final class SimNode {
     /// starts again from its file.
     func restart() throws(ScenarioError) {
         armedCrash = nil
-        try reopen()
-    }
-
-    /// Opens the replica file again: only what was committed to it is seen.
-    func reopen() throws(ScenarioError) {
         do {
             replica = try Replica.open(at: path, clock: clock)
         } catch {

@@ -20,7 +20,7 @@ extension Simulator {
         case .sync(let names?):
             for name in names { if let device = device(name) { _ = try sync(device) } }
         case .sync(nil):
-            try syncAll()
+            return try syncAll()
         case .advance(let ms):
             clock.advance(by: ms)
         case .clock(let name, let offset):
@@ -49,24 +49,9 @@ extension Simulator {
         return []
     }
 
-    /// Every online device syncs, in rounds (in a seeded random order), until every online device
-    /// has what the server has, or a round moves nothing (at most 4 rounds).
-    func syncAll() throws(ScenarioError) {
-        for _ in 0..<4 {
-            let before = try vectors()
-            let online = devices.filter(\.online)
-            for device in online.shuffled(using: &rng) { _ = try sync(device) }
-            let after = try vectors()
-            if after == before || after.dropFirst().enumerated().allSatisfy({ !devices[$0.offset].online || $0.element == after[0] }) {
-                return
-            }
-        }
-    }
-
-    private func vectors() throws(ScenarioError) -> [VersionVector] {
-        var result: [VersionVector] = []
-        for node in nodes { result.append(try read(node) { replica throws(ReplicaError) in try replica.versionVector() }) }
-        return result
+    func syncDevice(_ device: SimNode) throws(ScenarioError) -> [ScenarioFailure] {
+        _ = try sync(device)
+        return []
     }
 
     /// The node dies and restarts from its file; what it had committed (and so acknowledged) must

@@ -61,9 +61,6 @@ final class Simulator: ScenarioWorld {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// The simulator's replicas are the ones it writes through: nothing to reload.
-    func refresh() {}
-
     /// Where replica files go: `$OUTPOST_SCENARIO_TMP`, else /dev/shm when there is one (crashes
     /// and restarts need files, and memory-backed files keep a fuzz run fast), else the temp dir.
     static func scratchDirectory() -> String {

@@ -55,28 +55,20 @@ struct LiveSyncTests {
         let tablet = try world.enroll(TestWorld.dana)
         try await world.app.test(.live) { client in
             #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
-            let (stop, stopper) = AsyncStream<Void>.makeStream()
-            let (applied, appliedSignal) = AsyncStream<Int>.makeStream()
-            async let live = client.sync(tablet.replica, token: tablet.enrollment.token, stop: stop) { event in
-                if case .applied(let ops, _) = event { appliedSignal.yield(ops) }
-                if case .caughtUp = event { appliedSignal.yield(-1) }
-            }
-            var signals = applied.makeAsyncIterator()
-            // First exchange done.
-            while let next = await signals.next(), next != -1 {}
+            let live = await LiveSession.open(tablet.replica, token: tablet.enrollment.token, client)
+            try #require(live.caughtUp, "the first exchange did not complete")
             // Another device's message is pushed.
             _ = try laptop.replica.compose(to: TestWorld.partner, subject: "Live", text: "Hello")
             #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
-            while try tablet.replica.inbox().isEmpty, let _ = await signals.next() {}
+            try await eventually { try !tablet.replica.inbox().isEmpty }
             #expect(try tablet.replica.inbox().first?.subject == "Live")
             // An admin change (not announced in-process: found by polling) is pushed too.
             try world.store.addPartner(brand: TestWorld.northwind, id: PartnerID(rawValue: "p2")!, name: "Kestrel",
                                        email: "k@example.com", status: .pending)
-            while try tablet.replica.partners().count < 2, let _ = await signals.next() {}
+            try await eventually { try tablet.replica.partners().count >= 2 }
             #expect(try tablet.replica.partners().count == 2)
             #expect(world.server.metrics.connectedDevices == 1)
-            stopper.yield()
-            _ = try await live
+            try await live.stop()
         }
     }
 

@@ -218,28 +218,21 @@ struct PartnerLivePushTests {
         let admin = try world.store.makeAdminToken(name: "ops")
         let tablet = try world.enroll(TestWorld.dana)
         try await server.application(host: "127.0.0.1", port: 0).test(.live) { client in
-            let (stop, stopper) = AsyncStream<Void>.makeStream()
-            let (applied, appliedSignal) = AsyncStream<Int>.makeStream()
-            async let live = client.sync(tablet.replica, token: tablet.enrollment.token, stop: stop) { event in
-                if case .applied(let ops, _) = event { appliedSignal.yield(ops) }
-                if case .caughtUp = event { appliedSignal.yield(-1) }
-            }
-            var signals = applied.makeAsyncIterator()
-            while let next = await signals.next(), next != -1 {}
+            let live = await LiveSession.open(tablet.replica, token: tablet.enrollment.token, client)
+            try #require(live.caughtUp, "the first exchange did not complete")
             let start = try await client.execute(uri: "/v1/partner/conversations", method: .post,
                                                  headers: PartnerAPITests.headers(token),
                                                  body: ByteBuffer(string: #"{"subject":"Live","text":"From the partner"}"#))
             #expect(start.status == .created)
-            while try tablet.replica.inbox().isEmpty, let _ = await signals.next() {}
+            try await eventually { try !tablet.replica.inbox().isEmpty }
             #expect(try tablet.replica.inbox().first?.preview == "From the partner")
             let event = #"{"id":"e-live","brand":"northwind","type":"proposal_activity","partner":"p1","text":"A proposal was viewed"}"#
             let posted = try await client.execute(uri: "/v1/admin/events", method: .post,
                                                   headers: PartnerAPITests.headers(admin), body: ByteBuffer(string: event))
             #expect(posted.status == .created)
-            while try tablet.replica.inbox().count < 2, let _ = await signals.next() {}
+            try await eventually { try tablet.replica.inbox().count >= 2 }
             #expect(try tablet.replica.inbox(InboxFilter(kind: .system)).first?.preview == "A proposal was viewed")
-            stopper.yield()
-            _ = try await live
+            try await live.stop()
         }
     }
 }

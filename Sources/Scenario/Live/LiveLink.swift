@@ -52,8 +52,6 @@ final class LiveLink: @unchecked Sendable {
         for channel in open.all { try? channel.close().wait() }
     }
 
-    func shutdown() { goOffline() }
-
     private func bind(port: Int) throws(ScenarioError) -> any Channel {
         let serverPort = serverPort
         let open = open

@@ -28,7 +28,7 @@ extension LiveWorld {
             }
         case .sync(let names?):
             var failures: [ScenarioFailure] = []
-            for name in names { if let device = device(name) { failures += try sync(device) } }
+            for name in names { if let device = device(name) { failures += try syncDevice(device) } }
             return failures
         case .sync(nil):
             return try syncAll()
@@ -59,8 +59,6 @@ extension LiveWorld {
         case .crash(let name, let point):
             return try crash(name, at: point)
         case .expect(let expectation):
-            touched = Set(nodes.map(\.name))
-            try refresh()
             return try check(expectation)
         }
         return []
@@ -94,7 +92,6 @@ extension LiveWorld {
 
     /// After a crash: the node's replica still covers what it had before.
     func lostNothing(_ node: SimNode, before: VersionVector) throws(ScenarioError) -> [ScenarioFailure] {
-        try node.reopen()
         let after = try read(node) { replica throws(ReplicaError) in try replica.versionVector() }
         guard after.includes(before) else {
             return [ScenarioFailure(.invariant, node: node.name, "a crash lost committed ops",
@@ -105,10 +102,8 @@ extension LiveWorld {
 
     /// One `outpost sync` of a device (with its armed failpoint, if any). A server that died during
     /// it (its own failpoint) is started again.
-    func sync(_ device: SimNode) throws(ScenarioError) -> [ScenarioFailure] {
+    func syncDevice(_ device: SimNode) throws(ScenarioError) -> [ScenarioFailure] {
         touched.formUnion([device.name, "server"])
-        try device.reopen()
-        try server.reopen()
         let before = try read(device) { replica throws(ReplicaError) in try replica.versionVector() }
         let serverBefore = try read(server) { replica throws(ReplicaError) in try replica.versionVector() }
         var environment = environment(of: device)
@@ -139,29 +134,5 @@ extension LiveWorld {
             failures += try lostNothing(server, before: serverBefore)
         }
         return failures
-    }
-
-    /// Every online device syncs, in rounds in a seeded order, as in the simulator.
-    func syncAll() throws(ScenarioError) -> [ScenarioFailure] {
-        var failures: [ScenarioFailure] = []
-        for _ in 0..<4 {
-            let before = try vectors()
-            let online = devices.filter(\.online)
-            for device in online.shuffled(using: &rng) { failures += try sync(device) }
-            let after = try vectors()
-            if after == before || after.dropFirst().enumerated().allSatisfy({ !devices[$0.offset].online || $0.element == after[0] }) {
-                break
-            }
-        }
-        return failures
-    }
-
-    private func vectors() throws(ScenarioError) -> [VersionVector] {
-        var result: [VersionVector] = []
-        for node in nodes {
-            try node.reopen()
-            result.append(try read(node) { replica throws(ReplicaError) in try replica.versionVector() })
-        }
-        return result
     }
 }

@@ -94,14 +94,14 @@ final class LiveWorld: ScenarioWorld {
                              clock: NodeClock(base: readerClock, offsetMs: 0))
         trace.add(0, "set-up (live): server \(serverProcess.url), brand \(brand), \(document.users.count) users, \(document.partners.count) partners; each device enrolls and syncs once")
         for device in document.devices { try enroll(device) }
-        for device in devices { _ = try sync(device) }
+        for device in devices { _ = try syncDevice(device) }
         touched = Set(devices.map(\.name) + ["server"])
     }
 
     /// Stops every process and relay and removes the run's files.
     func close() {
         serverProcess.stop()
-        for link in links.values { link.shutdown() }
+        for link in links.values { link.goOffline() }
         try? group.syncShutdownGracefully()
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -127,22 +127,25 @@ final class LiveWorld: ScenarioWorld {
             .run(in: directory)
     }
 
-    /// The environment of a device's processes: its clock, the batch size.
-    func environment(of device: SimNode) -> [String: String] {
-        var environment = [SystemClock.offsetVariable: "\(advancedMs + device.clock.offsetMs)"]
+    /// The environment of a process whose clock is `offsetMs` off true time: that offset plus what
+    /// `advance` steps added, and the scenario's batch size.
+    func environment(clockOffsetMs offsetMs: Int64) -> [String: String] {
+        var environment = [SystemClock.offsetVariable: "\(advancedMs + offsetMs)"]
         if let size = document.batchSize { environment[SyncConfiguration.batchOpsVariable] = "\(size)" }
         return environment
     }
 
-    /// The server's clock, for the server and for `outpost admin` (an enrollment code made on the
-    /// machine's clock would have expired on a server months ahead).
-    var serverClock: [String: String] { [SystemClock.offsetVariable: "\(advancedMs + serverOffsetMs)"] }
+    /// The environment of a device's processes.
+    func environment(of device: SimNode) -> [String: String] { environment(clockOffsetMs: device.clock.offsetMs) }
+
+    /// The environment of the server and of `outpost admin`, which runs on the server's clock (an
+    /// enrollment code made on the machine's clock would have expired on a server months ahead).
+    var serverClock: [String: String] { environment(clockOffsetMs: serverOffsetMs) }
 
     /// Starts the server with the clock, batch size and armed crash the scenario has set.
     func startServer() throws(ScenarioError) {
         var environment = serverClock
         environment["OUTPOST_LOG_LEVEL"] = "warning"
-        if let size = document.batchSize { environment[SyncConfiguration.batchOpsVariable] = "\(size)" }
         if let armed = serverArmed { environment[Self.failpointVariable] = armed.rawValue }
         try serverProcess.start(environment: environment)
     }
@@ -166,20 +169,13 @@ final class LiveWorld: ScenarioWorld {
         links[spec.name] = link
         let path = (directory as NSString).appendingPathComponent("\(spec.name).sqlite")
         let clock = NodeClock(base: readerClock, offsetMs: spec.clockOffsetMs)
-        var environment = [SystemClock.offsetVariable: "\(advancedMs + spec.clockOffsetMs)"]
-        if let size = document.batchSize { environment[SyncConfiguration.batchOpsVariable] = "\(size)" }
         let result = try outpost(["enroll", "--replica", path, "--server", link.url, "--code", code, "--name", spec.name],
-                                 environment: environment)
+                                 environment: environment(clockOffsetMs: spec.clockOffsetMs))
         guard result.succeeded else { throw ScenarioError("live", "outpost enroll of \(spec.name) failed: \(result.lastError)") }
         let node = try SimNode(name: spec.name, openingAt: path, clock: clock)
         devices.append(node)
         touched.insert(node.name)
         trace.add(1, "enrolled \(spec.name): replica \(node.identity.replica), user \(spec.user), clock \(DurationText.text(spec.clockOffsetMs)), via \(link.url)")
         return node
-    }
-
-    /// Reopens the touched replicas, so that checks see what the processes committed.
-    func refresh() throws(ScenarioError) {
-        for node in nodes where touched.contains(node.name) { try node.reopen() }
     }
 }
