@@ -21,7 +21,8 @@ import unittest
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+from selenium.common.exceptions import (ElementNotInteractableException, NoAlertPresentException,
+                                        NoSuchElementException,
                                         StaleElementReferenceException, WebDriverException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -55,7 +56,9 @@ def wait_for(condition, timeout=30, message="condition", interval=0.2):
             value = condition()
             if value:
                 return value
-        except (StaleElementReferenceException, NoSuchElementException, AssertionError):
+        except (StaleElementReferenceException, NoSuchElementException, ElementNotInteractableException,
+                AssertionError):
+            # A page mid-navigation or mid-refresh: its element is gone, not there yet, or not laid out.
             pass
         except WebDriverException as error:
             # chromedriver's other spelling of a stale element: the page replaced the node.
@@ -169,6 +172,17 @@ class BrowserTests(unittest.TestCase):
         # Read in one script: a live refresh may replace the status bar between a find and a read.
         return driver.execute_script(
             "const e = document.getElementById('connection'); return e ? e.dataset.connection : null;")
+
+    def toggle_offline(self, driver, expected=None):
+        """Clicks "Work offline" / "Go online" and waits for the page the form's POST leads to, not
+        the old one (whose live refresh can show the new state before the browser navigates)."""
+        driver.execute_script("window.outpostOldPage = true")
+        driver.find_element(By.ID, "offline-toggle").click()
+        wait_for(lambda: driver.execute_script(
+            "return !window.outpostOldPage && document.readyState === 'complete'"),
+            message="the page after the offline toggle")
+        if expected is not None:
+            wait_for(lambda: self.connection(driver) == expected, message=f"the connection {expected}")
 
     def type_into(self, driver, element_id, text):
         """Types into a field; retried when a live refresh replaced it just before (the page only
@@ -294,15 +308,14 @@ class BrowserTests(unittest.TestCase):
     def test_7_a_conflicting_draft_can_be_resolved(self):
         thread = self.first_row_id(self.a, "kind=direct&status=paused")
         self.a.get(f"{self.A}/threads/{thread}")
-        self.a.find_element(By.ID, "offline-toggle").click()
-        wait_for(lambda: self.connection(self.a) == "paused", message="A working offline")
+        self.toggle_offline(self.a, "paused")
         self.type_into(self.a, "reply-text", "Version written on A")
         wait_for(lambda: self.a.execute_script("return document.body.dataset.draftSaved"), message="A's draft")
         self.b.get(f"{self.B}/threads/{thread}")
         self.type_into(self.b, "reply-text", "Another text from B")
         wait_for(lambda: self.b.execute_script("return document.body.dataset.draftSaved"), message="B's draft")
         self.a.get(f"{self.A}/threads/{thread}")
-        self.a.find_element(By.ID, "offline-toggle").click()
+        self.toggle_offline(self.a)
 
         def conflict_on_a():
             self.a.get(f"{self.A}/threads/{thread}")
