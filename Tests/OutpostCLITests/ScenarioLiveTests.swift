@@ -62,7 +62,10 @@ struct ScenarioLiveTests {
                                 ("reordered-frames.yaml", "link of laptop: reorder ops frame down"),
                                 ("connection-cut-mid-push.yaml", "link of laptop: cut ops frame up"),
                                 ("delayed-frame.yaml", "link of tablet: delay welcome frame down"),
-                                ("delayed-frame.yaml", "link of tablet: delay ops frame down")] {
+                                // Either way: the file delays the first ops frame in both directions, and
+                                // which of the tablet's empty batch up and the server's batch down comes
+                                // first is a race.
+                                ("delayed-frame.yaml", "link of tablet: delay ops frame ")] {
             let trace = try #require(traces[file])
             #expect(trace.contains(applied), "\(file): \(trace)")
         }

@@ -37,7 +37,7 @@ private final class BlackHole: ChannelInboundHandler, @unchecked Sendable {
 @Suite("Keepalive on the device's WebSocket")
 struct KeepaliveTests {
     @Test("a server that goes silent after the upgrade ends the sync with `closed`, not a wait for ever",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(5)))
     func silentServer() async throws {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in

@@ -33,7 +33,7 @@ final class ScriptedTransport: MailTransport {
     }
 }
 
-@Suite("Reply delivery through the server and a device", .timeLimit(.minutes(1)))
+@Suite("Reply delivery through the server and a device", .timeLimit(.minutes(5)))
 struct DeliveryTests {
     /// Waits until `condition` holds (checked every 20 ms), at most `timeout`.
     static func eventually(_ what: String, timeout: Duration = .seconds(10),

@@ -205,7 +205,7 @@ struct PartnerAPITests {
     }
 }
 
-@Suite("Partner writes reach connected devices at once", .timeLimit(.minutes(1)))
+@Suite("Partner writes reach connected devices at once", .timeLimit(.minutes(5)))
 struct PartnerLivePushTests {
     @Test("a partner's reply and a platform event are pushed to a live device without waiting for the poller")
     func pushed() async throws {

@@ -9,7 +9,7 @@ import SyncClient
 import Testing
 @testable import SyncServer
 
-@Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(1)))
+@Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(5)))
 struct ValidationTests {
     static func start(_ dot: Dot, actor: Principal, wall: UInt64 = SystemClock().nowMilliseconds()) -> Op {
         Op(dot: dot, stamp: HLCTimestamp(wall: wall, logical: 0, replica: dot.replica), deps: [], actor: actor,
