@@ -20,13 +20,20 @@ public struct WebUI: Sendable {
     let renderer: PageRenderer
     /// "Now", for dates such as "14:05 today".
     let now: @Sendable () -> Date
+    /// Conversations on one page of the inbox list.
+    let pageSize: Int
 
-    /// The replica must belong to a user (an enrolled device or the demo replica).
+    /// The replica must belong to a user (an enrolled device or the demo replica). `pageSize`
+    /// (1–1000) is how many conversations one page of the inbox list shows.
     public init(replica: Replica, monitor: SyncMonitor? = nil, csrf: CSRFGuard = CSRFGuard(),
-                now: @escaping @Sendable () -> Date = { Date() }) throws {
+                pageSize: Int = 100, now: @escaping @Sendable () -> Date = { Date() }) throws {
         guard replica.identity.viewer != nil else {
             throw WebUIError(.badRequest, "this replica has no user (a server replica); the UI needs a device's")
         }
+        guard (1...1000).contains(pageSize) else {
+            throw WebUIError(.badRequest, "the page size must be 1–1000, not \(pageSize)")
+        }
+        self.pageSize = pageSize
         self.replica = replica
         self.monitor = monitor ?? SyncMonitor(enrolled: false)
         self.csrf = csrf

@@ -12,4 +12,15 @@ struct FormFieldsTests {
         #expect(fields["flag"] == "")
         #expect(fields["missing"] == nil)
     }
+
+    @Test("a pager link carries the search and filters back unchanged, whatever the search holds")
+    func pagerLinks() {
+        let query = InboxQuery(parameters: ["q": "a+b & c=d ü/?#", "kind": "direct", "unread": "1", "page": "3"])
+        let next = query.href(page: 4)
+        #expect(next.hasPrefix("/inbox?q="))
+        let fields = FormFields(Substring(next.dropFirst("/inbox?".count)))
+        #expect(InboxQuery(parameters: fields.values) == InboxQuery(parameters: [
+            "q": "a+b & c=d ü/?#", "kind": "direct", "unread": "1", "page": "4"]))
+        #expect(InboxQuery(parameters: [:]).href(page: 1) == "/inbox")
+    }
 }

@@ -16,12 +16,12 @@ struct UIWorld {
     let ui: WebUI
     let app: Application<RouterResponder<BasicRequestContext>>
 
-    init() throws {
+    init(pageSize: Int = 100) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-ui-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         replica = try Replica.buildDemo(at: directory.appendingPathComponent("replica.sqlite").path,
                                         options: DemoOptions(messages: 150, now: 1_767_225_600_000))
-        ui = try WebUI(replica: replica, csrf: CSRFGuard(token: "test-token"))
+        ui = try WebUI(replica: replica, csrf: CSRFGuard(token: "test-token"), pageSize: pageSize)
         // The router test client sends `Host: localhost`.
         app = Application(router: ui.router(allowedHosts: ["localhost"]))
     }
@@ -194,6 +194,81 @@ struct WebUITests {
         }
     }
 
+    @Test("the list pages: newer and older links keep the filters, and a bad page is the first")
+    func paging() async throws {
+        let world = try UIWorld(pageSize: 4)
+        defer { world.cleanUp() }
+        let all = try world.replica.inbox(InboxFilter(limit: 100)).map(\.id.description)
+        try #require(all.count == 10)
+        // A filter that needs two pages of 4, to see the links keep it.
+        let candidates: [(String, InboxFilter)] = [
+            ("kind=direct", InboxFilter(kind: .direct, limit: 100)), ("kind=inquiry", InboxFilter(kind: .inquiry, limit: 100)),
+            ("status=active", InboxFilter(status: .active, limit: 100)), ("unread=1", InboxFilter(unreadOnly: true, limit: 100)),
+        ]
+        var chosen: (query: String, ids: [String])?
+        for (query, filter) in candidates where chosen == nil {
+            let ids = try world.replica.inbox(filter).map(\.id.description)
+            if (5...8).contains(ids.count) { chosen = (query, ids) }
+        }
+        let (filtered, matching) = try #require(chosen, "a filter with 5–8 of the 10 threads")
+
+        try await world.app.test(.router) { client in
+            var seen: [String] = []
+            let pages: [(Int, String?, String?)] = [(1, "/inbox?page=2", nil), (2, "/inbox?page=3", "/inbox"),
+                                                    (3, nil, "/inbox?page=2")]
+            for (page, older, newer) in pages {
+                try await client.execute(uri: page == 1 ? "/inbox" : "/inbox?page=\(page)", method: .get) { response in
+                    let html = String(buffer: response.body)
+                    seen += InboxHTML.ids(html)
+                    #expect(InboxHTML.link(html, "older") == older, "page \(page)")
+                    #expect(InboxHTML.link(html, "newer") == newer, "page \(page)")
+                    #expect(html.contains("Conversations \(page * 4 - 3)–\(min(page * 4, 10)), newest first"), "page \(page)")
+                }
+            }
+            #expect(seen == all, "three pages show every conversation once, newest first")
+
+            // The links keep the filters; the last page of a filter has no older link.
+            try await client.execute(uri: "/inbox?\(filtered)", method: .get) { response in
+                let html = String(buffer: response.body)
+                #expect(InboxHTML.ids(html) == Array(matching.prefix(4)))
+                #expect(InboxHTML.link(html, "older") == "/inbox?\(filtered)&amp;page=2")
+            }
+            try await client.execute(uri: "/inbox?\(filtered)&page=2", method: .get) { response in
+                let html = String(buffer: response.body)
+                #expect(InboxHTML.ids(html) == Array(matching.dropFirst(4)))
+                #expect(InboxHTML.link(html, "older") == nil)
+                #expect(InboxHTML.link(html, "newer") == "/inbox?\(filtered)")
+            }
+            // A bad page number is ignored like any bad filter value: the first page.
+            for bad in ["0", "-2", "x", "2.5", "100001", "99999999999999999999"] {
+                try await client.execute(uri: "/inbox?page=\(bad)", method: .get) { response in
+                    #expect(response.status == .ok, "page=\(bad)")
+                    #expect(InboxHTML.ids(String(buffer: response.body)) == Array(all.prefix(4)), "page=\(bad)")
+                }
+            }
+            // Past the last page: no rows, a way back, and no way on.
+            try await client.execute(uri: "/inbox?page=9", method: .get) { response in
+                let html = String(buffer: response.body)
+                #expect(InboxHTML.ids(html).isEmpty)
+                #expect(html.contains("No more conversations"))
+                #expect(InboxHTML.link(html, "newer") == "/inbox?page=8")
+                #expect(InboxHTML.link(html, "older") == nil)
+            }
+        }
+        // One page that holds everything has no pager, as before.
+        let whole = try UIWorld()
+        defer { whole.cleanUp() }
+        try await whole.app.test(.router) { client in
+            try await client.execute(uri: "/inbox", method: .get) { response in
+                let html = String(buffer: response.body)
+                #expect(InboxHTML.ids(html) == all)
+                #expect(!html.contains("class=\"pager\""))
+                #expect(html.contains("10 conversations"))
+            }
+        }
+        #expect(throws: WebUIError.self) { try WebUI(replica: world.replica, pageSize: 0) }
+    }
+
     @Test("an unknown thread is a 404 page; a foreign Host is refused")
     func errors() async throws {
         let world = try UIWorld()
@@ -224,5 +299,19 @@ struct BackoffTests {
         for (delay, base) in zip(delays, [1.0, 2, 4, 8, 8]) { #expect(delay >= base * 0.75 && delay <= base * 1.25) }
         let after = backoff.next(sessionLasted: 60, using: &generator)
         #expect(after >= 0.75 && after <= 1.25)
+    }
+}
+
+/// Reads the inbox list's HTML: the rows' conversation ids, and the address of a pager link.
+private enum InboxHTML {
+    static func ids(_ html: String) -> [String] {
+        html.components(separatedBy: "class=\"row kind-").dropFirst().compactMap { row in
+            row.components(separatedBy: "data-id=\"").dropFirst().first?.components(separatedBy: "\"").first
+        }
+    }
+    static func link(_ html: String, _ id: String) -> String? {
+        guard let tail = html.components(separatedBy: "id=\"\(id)\"").first?
+            .components(separatedBy: "<a href=\"").last, html.contains("id=\"\(id)\"") else { return nil }
+        return tail.components(separatedBy: "\"").first
     }
 }

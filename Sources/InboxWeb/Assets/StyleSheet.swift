@@ -33,6 +33,7 @@ enum StyleSheet {
         .field.check { flex-direction: row; align-items: center; }
         input[type=search], input[type=text], select, textarea { font: inherit; padding: 6px; border: 1px solid #aab3be; border-radius: 6px; }
         .count { color: var(--muted); margin: 4px 0; }
+        .pager { display: flex; justify-content: space-between; margin: 8px 0; } .pager #older { margin-left: auto; }
         .rows { list-style: none; padding: 0; margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
         .row a { display: grid; grid-template-columns: 12em 9em 1fr 6em; grid-template-areas: "partner kind subject date" "partner kind preview date";
           gap: 2px 12px; padding: 8px 12px; border-bottom: 1px solid var(--line); color: var(--ink); text-decoration: none; font-weight: 400; }

@@ -8,9 +8,9 @@ extension WebUI {
         router.get("/") { _, _ in Self.redirect("/inbox") }
         router.get("/inbox") { [self] request, _ in
             let query = InboxQuery(parameters: Self.query(request).values)
-            let filter = query.filter
+            let filter = query.filter(pageSize: pageSize)
             let rows = try filter.search == nil ? replica.inbox(filter) : replica.search(filter.search ?? "", filter: filter)
-            let model = InboxPage(query: query, rows: rows, partners: try replica.partners(), now: now())
+            let model = InboxPage(query: query, rows: rows, pageSize: pageSize, partners: try replica.partners(), now: now())
             return page("inbox", model, title: model.title, nav: "inbox")
         }
         router.get("/threads/:id") { [self] request, context in

@@ -46,6 +46,12 @@ enum InboxTemplates {
           <p class="count" id="count">{{countText}}</p>
           {{#isEmpty}}<p class="empty">{{emptyText}}</p>{{/isEmpty}}
           {{> rows}}
+          {{#paged}}
+          <nav class="pager" aria-label="Pages">
+            {{#newerHref}}<a href="{{.}}" rel="prev" id="newer">← Newer</a>{{/newerHref}}
+            {{#olderHref}}<a href="{{.}}" rel="next" id="older">Older →</a>{{/olderHref}}
+          </nav>
+          {{/paged}}
         </section>
         """
 

@@ -59,35 +59,65 @@ struct SelectModel: Sendable {
     }
 }
 
-/// What the inbox list's query string asks for: search words and filters, which combine.
+/// What the inbox list's query string asks for: search words and filters, which combine, and the
+/// page of the result.
 public struct InboxQuery: Sendable, Hashable {
     public var search: String
     public var partner: String
     public var status: String
     public var kind: String
     public var unreadOnly: Bool
+    /// 1 for the newest conversations, 2 for the ones after them, and so on.
+    public var page: Int
 
-    /// Reads `q`, `partner`, `status`, `kind` and `unread` from the query string; unknown values
-    /// are ignored (they filter nothing).
+    /// The highest page number the list answers: beyond it, `page` is ignored like any bad value.
+    public static let maxPage = 100_000
+
+    /// Reads `q`, `partner`, `status`, `kind`, `unread` and `page` from the query string; unknown
+    /// values are ignored (they filter nothing, and a bad page is the first).
     public init(parameters: [String: String]) {
         search = parameters["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         partner = parameters["partner"] ?? ""
         status = parameters["status"] ?? ""
         kind = parameters["kind"] ?? ""
         unreadOnly = ["1", "on", "true"].contains(parameters["unread"] ?? "")
+        page = parameters["page"].flatMap { Int($0) }.flatMap { (1...Self.maxPage).contains($0) ? $0 : nil } ?? 1
     }
 
-    /// The replica filter for this query.
-    public var filter: InboxFilter {
+    /// The replica filter for page ``page`` of `pageSize` rows. It asks for one row more than the
+    /// page shows, which tells whether an older page exists.
+    public func filter(pageSize: Int) -> InboxFilter {
         InboxFilter(unreadOnly: unreadOnly, partner: PartnerID(rawValue: partner),
                     status: PartnershipStatus(rawValue: status), kind: ConversationKind(rawValue: kind),
-                    search: search.isEmpty ? nil : search, limit: 100)
+                    search: search.isEmpty ? nil : search, limit: pageSize + 1, offset: (page - 1) * pageSize)
     }
 
-    var isFiltered: Bool { !search.isEmpty || filter.partner != nil || filter.status != nil || filter.kind != nil || unreadOnly }
+    /// The list's address with these filters and page `number` (filters left empty are left out).
+    func href(page number: Int) -> String {
+        var items: [(String, String)] = []
+        if !search.isEmpty { items.append(("q", search)) }
+        if !partner.isEmpty { items.append(("partner", partner)) }
+        if !status.isEmpty { items.append(("status", status)) }
+        if !kind.isEmpty { items.append(("kind", kind)) }
+        if unreadOnly { items.append(("unread", "1")) }
+        if number > 1 { items.append(("page", String(number))) }
+        guard !items.isEmpty else { return "/inbox" }
+        // Only unreserved characters stay as they are, so `+`, `&` and `=` in a search survive.
+        var unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        unreserved.insert(charactersIn: "-._~")
+        return "/inbox?" + items.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")"
+        }.joined(separator: "&")
+    }
+
+    var isFiltered: Bool {
+        let filter = filter(pageSize: 1)
+        return !search.isEmpty || filter.partner != nil || filter.status != nil || filter.kind != nil || unreadOnly
+    }
 }
 
-/// The inbox list page: filters, rows, and what to say when nothing matches.
+/// The inbox list page: filters, one page of rows with links to the newer and older pages, and
+/// what to say when nothing matches.
 struct InboxPage: Sendable {
     var title = "Inbox"
     var query: String
@@ -97,8 +127,14 @@ struct InboxPage: Sendable {
     var isEmpty: Bool
     var emptyText: String
     var countText: String
+    /// Links to the pages of newer and older conversations, when there are such pages.
+    var newerHref: String?
+    var olderHref: String?
+    /// Whether the pager shows (a stored property: templates read stored properties only).
+    var paged: Bool
 
-    init(query: InboxQuery, rows: [InboxRow], partners: [PartnerSummary], now: Date) {
+    /// `rows` as ``InboxQuery/filter(pageSize:)`` fetched them: up to one more than `pageSize`.
+    init(query: InboxQuery, rows fetched: [InboxRow], pageSize: Int, partners: [PartnerSummary], now: Date) {
         self.query = query.search
         unreadOnly = query.unreadOnly
         selects = [
@@ -111,10 +147,22 @@ struct InboxPage: Sendable {
                 OptionModel(value: $0.rawValue, label: DisplayText.kind($0), selected: $0.rawValue == query.kind)
             }),
         ]
+        let rows = fetched.prefix(pageSize)
         self.rows = rows.map { InboxRowModel($0, now: now) }
+        newerHref = query.page > 1 ? query.href(page: query.page - 1) : nil
+        olderHref = fetched.count > pageSize ? query.href(page: query.page + 1) : nil
+        paged = newerHref != nil || olderHref != nil
         isEmpty = rows.isEmpty
-        emptyText = query.isFiltered ? "No conversation matches these filters." : "The inbox is empty."
+        emptyText = query.page > 1 ? "No more conversations: this page is past the last one."
+            : query.isFiltered ? "No conversation matches these filters." : "The inbox is empty."
         let unread = rows.filter(\.unread).count
-        countText = DisplayText.plural(rows.count, "conversation") + (unread > 0 ? ", \(unread) unread" : "")
+        if !paged {
+            countText = DisplayText.plural(rows.count, "conversation") + (unread > 0 ? ", \(unread) unread" : "")
+        } else {
+            let first = (query.page - 1) * pageSize + 1
+            countText = rows.isEmpty ? "Page \(query.page)"
+                : "Conversations \(first)–\(first + rows.count - 1), newest first"
+                    + (unread > 0 ? "; \(unread) unread on this page" : "")
+        }
     }
 }
