@@ -87,9 +87,17 @@ public struct InboxQuery: Sendable, Hashable {
     /// The replica filter for page ``page`` of `pageSize` rows. It asks for one row more than the
     /// page shows, which tells whether an older page exists.
     public func filter(pageSize: Int) -> InboxFilter {
+        var filter = filters
+        filter.limit = pageSize + 1
+        filter.offset = (page - 1) * pageSize
+        return filter
+    }
+
+    /// The search and filters as the replica takes them; a value it does not know is `nil`.
+    private var filters: InboxFilter {
         InboxFilter(unreadOnly: unreadOnly, partner: PartnerID(rawValue: partner),
                     status: PartnershipStatus(rawValue: status), kind: ConversationKind(rawValue: kind),
-                    search: search.isEmpty ? nil : search, limit: pageSize + 1, offset: (page - 1) * pageSize)
+                    search: search.isEmpty ? nil : search)
     }
 
     /// The list's address with these filters and page `number` (filters left empty are left out).
@@ -102,18 +110,18 @@ public struct InboxQuery: Sendable, Hashable {
         if unreadOnly { items.append(("unread", "1")) }
         if number > 1 { items.append(("page", String(number))) }
         guard !items.isEmpty else { return "/inbox" }
-        // Only unreserved characters stay as they are, so `+`, `&` and `=` in a search survive.
-        var unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        unreserved.insert(charactersIn: "-._~")
         return "/inbox?" + items.map { name, value in
-            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")"
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")"
         }.joined(separator: "&")
     }
 
-    var isFiltered: Bool {
-        let filter = filter(pageSize: 1)
-        return !search.isEmpty || filter.partner != nil || filter.status != nil || filter.kind != nil || unreadOnly
-    }
+    /// RFC 3986's unreserved characters: only these stay as they are in a link, so `+`, `&` and
+    /// `=` in a search survive.
+    private static let unreserved = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+    /// Whether any search or filter narrows the list (a value the replica does not know does not).
+    var isFiltered: Bool { filters != InboxFilter() }
 }
 
 /// The inbox list page: filters, one page of rows with links to the newer and older pages, and
