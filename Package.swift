@@ -65,6 +65,8 @@ let package = Package(
             dependencies: [
                 "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -77,9 +79,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -138,7 +142,7 @@ let package = Package(
         // Build and run: Protocol/vectors/README.md, "Fuzzing".
         .executableTarget(
             name: "outpost-fuzz-frames",
-            dependencies: ["Wire"],
+            dependencies: ["Wire", "InboxModel", "Causality"],
             path: "Tools/fuzz-frames",
             exclude: ["corpus.py"],
             swiftSettings: strictSettings

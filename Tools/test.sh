@@ -41,5 +41,8 @@ echo "==> the scenario library and random scenarios with real processes (scenari
 # On their own, after the parallel run: each starts hundreds of short `outpost` processes.
 .build/debug/outpost scenario run --live Protocol/scenarios/*.yaml
 .build/debug/outpost scenario fuzz --live --devices 3-5 --steps 20 --runs 10 --seed 20271127 --out /tmp/outpost-live-fuzz-failure.yaml
+echo "==> hostile-client tests and 60 s of random HTTP requests against a real server"
+python3 Tools/hostile-tests/run.py --binary .build/debug/outpost
+python3 Tools/hostile-tests/fuzz_http.py --binary .build/debug/outpost --seconds 60 --seed 20271203
 echo "==> browser tests (headless Chromium)"
 python3 Tools/browser-tests/run.py --binary .build/debug/outpost

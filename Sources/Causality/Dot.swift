@@ -11,13 +11,21 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.counter = counter
     }
 
-    /// Parses `replica:counter` in canonical form (decimal counter from 1, no leading zeros); `nil`
-    /// for anything else.
+    /// The largest valid counter: counters are stored as SQLite's signed 64-bit integers, so they
+    /// run from 1 to `Int64.max`, like replica ids. Everything that takes a counter from outside
+    /// (text, the wire, JSON) refuses larger ones where it parses them.
+    public static let maxCounter = UInt64(Int64.max)
+
+    /// True when the replica id is valid and the counter is 1 through ``maxCounter``.
+    public var isValid: Bool { replica.isValid && counter >= 1 && counter <= Self.maxCounter }
+
+    /// Parses `replica:counter` in canonical form (decimal counter from 1 to ``maxCounter``, no
+    /// leading zeros); `nil` for anything else.
     public init?(text: some StringProtocol) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let replica = ReplicaID(text: parts[0]),
               parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), parts[1].first != "0",
-              let counter = UInt64(parts[1]), counter > 0
+              parts[1].count <= 19, let counter = UInt64(parts[1]), counter > 0, counter <= Self.maxCounter
         else { return nil }
         self.init(replica: replica, counter: counter)
     }

@@ -21,7 +21,7 @@ public struct SystemClock: PhysicalClock {
     public func nowMilliseconds() -> UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        let machine = Int64(max(0, spec.tv_sec)) * 1000 + Int64(max(0, spec.tv_nsec)) / 1_000_000
+        let machine = Int64(clamping: max(0, spec.tv_sec)) * 1000 + Int64(clamping: max(0, spec.tv_nsec)) / 1_000_000
         return UInt64(max(0, machine + Self.offsetMs))
     }
 }

@@ -69,8 +69,11 @@ public struct WebUI: Sendable {
     public func router(allowedHosts: Set<String>) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let renderer = renderer
+        // Outermost: every response gets the security headers, error pages and unmatched routes too.
+        router.middlewares.add(SecurityHeadersMiddleware())
+        // Error pages carry no CSRF token and no form (``errorFrame()``).
         router.middlewares.add(ErrorPageMiddleware { [self] error in
-            renderer.render("error", ErrorPage(error), title: "Error", nav: "", frame: frame())
+            renderer.render("error", ErrorPage(error), title: "Error", nav: "", frame: errorFrame())
         })
         router.middlewares.add(CSRFMiddleware(guardian: csrf, allowedHosts: allowedHosts))
         addPageRoutes(to: router)
@@ -83,13 +86,21 @@ public struct WebUI: Sendable {
 
     /// The frame every page shares: the CSRF token, who is signed in, the status bar.
     func frame() -> PageRenderer.Frame {
+        var frame = errorFrame()
+        frame.csrf = csrf.token
+        return frame
+    }
+
+    /// The frame of an error page: who is signed in and the status bar, but no CSRF token, so no
+    /// form (not even *Work offline*) on a page that answers a bad or unknown request.
+    func errorFrame() -> PageRenderer.Frame {
         let snapshot = monitor.snapshot
         let pending = (try? replica.pendingOps()) ?? 0
         let conflicts = (try? replica.drafts().filter(\.inConflict).count) ?? 0
         let lastSync = snapshot.lastSyncMs ?? (try? replica.syncState().lastSyncMs) ?? nil
         let identity = replica.identity
         return PageRenderer.Frame(
-            csrf: csrf.token,
+            csrf: nil,
             who: "\(identity.viewer?.rawValue ?? "?") at \(identity.brand.rawValue) · device \(identity.replica)",
             status: StatusBar(connection: snapshot.connection, paused: monitor.isPaused, pending: pending,
                               lastSyncMs: lastSync, conflicts: conflicts, error: snapshot.lastError))

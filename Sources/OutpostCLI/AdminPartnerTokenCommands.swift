@@ -40,20 +40,3 @@ extension AdminPartnerCommand {
         }
     }
 }
-
-/// `outpost admin token`: an admin API token, for `POST /v1/admin/events`.
-struct AdminTokenCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "token",
-        abstract: "Print a new admin API token (for POST /v1/admin/events).",
-        discussion: "Shown once; the server keeps only its hash.")
-    @OptionGroup var dataOptions: ServerDataOptions
-    @Option(name: .long, help: "A name for the token, shown to admins.") var name = "admin api"
-
-    func run() throws {
-        let store = try dataOptions.open()
-        let token = try server { () throws(ServerError) in try store.makeAdminToken(name: name) }
-        Output.stderr("Admin API token (shown once):")
-        print(token)
-    }
-}

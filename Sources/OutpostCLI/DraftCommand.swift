@@ -21,7 +21,7 @@ struct DraftCommand: ParsableCommand {
     @Argument(help: "The conversation id, or the new message's draft id.")
     var id: String
 
-    @Argument(help: "New draft text, or - to read it from standard input.")
+    @Argument(help: "New draft text, \(standardInputHelp).")
     var text: String?
 
     @Flag(name: .long, help: "Throw the draft away.")

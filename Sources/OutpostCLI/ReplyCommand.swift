@@ -12,7 +12,7 @@ struct ReplyCommand: ParsableCommand {
     @Argument(help: "The conversation id.")
     var id: String
 
-    @Argument(help: "The message, or - to read it from standard input.")
+    @Argument(help: "The message, \(standardInputHelp).")
     var text: String
 
     @Flag(name: .long, help: "JSON output: the new message's id.")
@@ -42,7 +42,7 @@ struct ComposeCommand: ParsableCommand {
     @Option(name: .long, help: "The subject.")
     var subject: String
 
-    @Argument(help: "The message, or - to read it from standard input.")
+    @Argument(help: "The message, \(standardInputHelp).")
     var text: String
 
     @Flag(name: .long, help: "Save as a draft instead of sending.")

@@ -43,7 +43,8 @@ struct ScenarioRunCommand: ParsableCommand {
     @Flag(help: """
         Run with real processes on loopback instead of the simulator: an `outpost server`, and \
         `outpost enroll`, `sync`, `reply`, … for each device (offline = its link refuses connections; \
-        a crash = kill -9; frame faults act on WebSocket frames in its link).
+        a crash = kill -9; frame faults act on WebSocket frames in its link). SIGTERM or SIGINT kills \
+        them, removes the run's files and exits 143 / 130.
         """)
     var live = false
 
@@ -57,6 +58,8 @@ struct ScenarioRunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // SIGTERM / SIGINT kill the live run's processes and remove its files (exit 143 / 130).
+        if live { LiveStopSignals.install(command: "outpost scenario run") }
         var reports: [ScenarioReport] = []
         var broken: [ScenarioError] = []
         for file in files {
@@ -64,13 +67,17 @@ struct ScenarioRunCommand: ParsableCommand {
                 let document = try ScenarioParser.load(path: file)
                 let runner = ScenarioRunner(seed: seed, trace: trace, liveBinary: live ? Self.executable : nil)
                 let report = try runner.run(document, file: file)
+                LiveStopSignals.holdIfStopping()
                 reports.append(report)
                 if !json { Self.print(report) }
             } catch {
+                // A stop kills the run's processes: what fails then is the stop's doing, not a finding.
+                LiveStopSignals.holdIfStopping()
                 broken.append(error)
                 if !json { Output.stderr("error: \(error)") }
             }
         }
+        LiveStopSignals.holdIfStopping()
         if json {
             try Output.json(ScenarioRunOutput(reports: reports,
                                               errors: broken.map { ScenarioFileError(file: $0.file, line: $0.line,
@@ -140,7 +147,8 @@ struct ScenarioFuzzCommand: ParsableCommand {
 
     @Flag(help: """
         Run each scenario with real processes, as `scenario run --live` does (slower: seconds per \
-        scenario). A failure is written as generated, not shrunk.
+        scenario). A failure is written as generated, not shrunk. SIGTERM or SIGINT kills the \
+        processes, removes the run's files and exits 143 / 130.
         """)
     var live = false
 
@@ -162,6 +170,7 @@ struct ScenarioFuzzCommand: ParsableCommand {
 
     func run() throws {
         guard let range = parsedDevices else { throw ExitCode(64) }
+        if live { LiveStopSignals.install(command: "outpost scenario fuzz") }
         let fuzzer = Fuzzer(generator: ScenarioGenerator(devices: range, steps: steps), seed: seed, runs: runs,
                             liveBinary: live ? ScenarioRunCommand.executable : nil)
         let start = Date()
@@ -171,9 +180,11 @@ struct ScenarioFuzzCommand: ParsableCommand {
                 if !json, (index + 1) % (live ? 10 : 100) == 0 { Output.stderr("… \(index + 1) runs") }
             }
         } catch {
+            LiveStopSignals.holdIfStopping()
             Output.stderr("error: \(error)")
             throw ExitCode(1)
         }
+        LiveStopSignals.holdIfStopping()
         let seconds = Date().timeIntervalSince(start)
         guard let failure = outcome.failure else {
             if json {

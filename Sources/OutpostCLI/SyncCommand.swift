@@ -25,8 +25,16 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "JSON output (one round only).")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The longest wait for the server to answer a connection: TCP connect, WebSocket upgrade and Welcome "
+            + "(then the sync fails as unreachable, to be retried).", valueName: "seconds"))
+    var connectTimeout = 30.0
+
     func validate() throws {
         guard !(http && watch) else { throw ValidationError("--http syncs one round; it does not go with --watch") }
+        guard connectTimeout > 0, connectTimeout <= 3_600 else {
+            throw ValidationError("--connect-timeout must be over 0 and at most 3600 seconds")
+        }
     }
 
     struct Summary: Codable {
@@ -44,7 +52,8 @@ struct SyncCommand: AsyncParsableCommand {
                            code: "not_enrolled")
         }
         let sync = WebSocketSync(replica: replica, serverURL: server, token: token,
-                                 logger: Logger(label: "outpost.sync"))
+                                 logger: Logger(label: "outpost.sync"),
+                                 handshakeTimeout: .milliseconds(Int64((connectTimeout * 1000).rounded())))
         if watch { return try await watchForever(sync, replica) }
         let before = try cli { try replica.pendingOps() }
         let local = try cli { try replica.versionVector() }
@@ -62,7 +71,11 @@ struct SyncCommand: AsyncParsableCommand {
                     // sync's size, and how much is left of an interrupted one.
                     // (HTTP syncs hand over once per round; the first handshake tells the size.)
                     if missing.value == 0 {
-                        missing.add(serverHave.entries.reduce(0) { $0 + Int($1.value - min($1.value, local[$1.key])) })
+                        missing.add(serverHave.entries.reduce(0) { sum, entry in
+                            let lacking = Int(clamping: entry.value - min(entry.value, local[entry.key]))
+                            let (total, overflow) = sum.addingReportingOverflow(lacking)
+                            return overflow ? Int.max : total
+                        })
                     }
                 case .applied(let ops, let more):
                     received.add(ops)

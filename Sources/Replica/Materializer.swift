@@ -62,7 +62,7 @@ struct Materializer {
             INSERT OR REPLACE INTO partners (id, name, contact_email, status, status_since, wall, logical, stamp_replica)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [partner.id.rawValue, partner.name, partner.contactEmail, partner.status.rawValue,
-                        Int64(partner.statusSince)] + Self.stampArguments(op.stamp))
+                        Int64(clamping: partner.statusSince)] + Self.stampArguments(op.stamp))
         if let oldName, oldName != partner.name {
             try db.cachedStatement(sql: """
                 UPDATE conversations_fts SET partner_name = ?
@@ -102,7 +102,7 @@ struct Materializer {
                 last_wall, last_logical, last_replica, last_author, preview, message_count, unread)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
             """).execute(arguments: [
-                Int64(op.dot.replica.rawValue), Int64(op.dot.counter), start.kind.rawValue, start.partner.rawValue,
+                Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), start.kind.rawValue, start.partner.rawValue,
                 start.subject, op.actor.description, inquiryJSON,
             ] + Self.stampArguments(op.stamp) + [op.actor.description, Self.preview(start.body), unread])
         let conversation = db.lastInsertedRowID
@@ -116,6 +116,7 @@ struct Materializer {
         try db.cachedStatement(sql: "UPDATE conversations SET last_message = ? WHERE id = ?")
             .execute(arguments: [message, conversation])
         if let key = start.draft, let user = op.actor.user {
+            try requireDraftKey(key, op, firstSave: false)
             try deleteDraftVersions(user: user, key: key, dots: start.supersedes)
         }
     }
@@ -123,7 +124,7 @@ struct Materializer {
     private func postMessage(_ post: PostMessage, _ op: Op) throws {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT id, kind, partner_id, last_wall, last_logical, last_replica FROM conversations WHERE replica = ? AND counter = ?"),
-            arguments: [Int64(post.conversation.dot.replica.rawValue), Int64(post.conversation.dot.counter)])
+            arguments: [Int64(clamping: post.conversation.dot.replica.rawValue), Int64(clamping: post.conversation.dot.counter)])
         else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(post.conversation)") }
         let conversation: Int64 = row[0]
         let kind: String = row[1]
@@ -160,8 +161,8 @@ struct Materializer {
         try db.cachedStatement(sql: """
             INSERT INTO messages (replica, counter, conversation, author, body, wall, logical) VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                Int64(op.dot.replica.rawValue), Int64(op.dot.counter), conversation, op.actor.description, body,
-                Int64(op.stamp.wall), Int64(op.stamp.logical),
+                Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), conversation, op.actor.description, body,
+                Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical),
             ])
         return db.lastInsertedRowID
     }
@@ -211,7 +212,7 @@ struct Materializer {
         let messages = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT replica, counter, author FROM messages WHERE conversation = ?"), arguments: [conversation]
         ).map { row in
-            (id: MessageID(Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64))),
+            (id: MessageID(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64))),
              author: Principal(text: row[2] as String) ?? .platform)
         }
         let unread = state.isUnread(messages: messages, viewer: user)
@@ -223,9 +224,7 @@ struct Materializer {
 
     private func saveDraft(_ save: SaveDraft, _ op: Op) throws {
         guard let user = op.actor.user else { throw ReplicaError(.invalidOp, "op \(op.dot): drafts belong to users") }
-        if case .conversation(let id) = save.key, try conversationRowID(id) == nil {
-            throw ReplicaError(.invalidOp, "op \(op.dot): draft for unknown conversation \(id)")
-        }
+        try requireDraftKey(save.key, op, firstSave: true)
         var register = DraftRegister(versions: try loadDraft(user: user, key: save.key))
         register.apply(save: save, dot: op.dot, stamp: op.stamp)
         try deleteDraftVersions(user: user, key: save.key, dots: save.supersedes)
@@ -234,21 +233,43 @@ struct Materializer {
                 supersedes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-                .execute(arguments: [user.rawValue, save.key.description, Int64(op.dot.replica.rawValue), Int64(op.dot.counter),
-                             Int64(op.stamp.wall), Int64(op.stamp.logical), save.text, save.partner?.rawValue,
+                .execute(arguments: [user.rawValue, save.key.description, Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter),
+                             Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical), save.text, save.partner?.rawValue,
                              save.subject, try OpCodec.encodeJSON(save.supersedes)])
     }
 
     private func supersedeDraft(_ key: DraftKey, _ dots: [Dot], _ op: Op) throws {
         guard let user = op.actor.user else { throw ReplicaError(.invalidOp, "op \(op.dot): drafts belong to users") }
+        try requireDraftKey(key, op, firstSave: false)
         try deleteDraftVersions(user: user, key: key, dots: dots)
+    }
+
+    /// A draft key must name something real: a conversation this replica has, or a compose draft,
+    /// which is named by the op that first saved it — this very op (`firstSave`), or an earlier
+    /// `saveDraft` of the same user with that key. Anything else is a forged key (OPS.md).
+    private func requireDraftKey(_ key: DraftKey, _ op: Op, firstSave: Bool) throws {
+        switch key {
+        case .conversation(let id):
+            guard try conversationRowID(id) != nil else {
+                throw ReplicaError(.invalidOp, "op \(op.dot): draft for unknown conversation \(id)")
+            }
+        case .compose(let dot):
+            if firstSave && dot == op.dot { return }
+            let payload = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?"),
+                arguments: [Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
+            guard let payload, let first = try? OpCodec.decode(payload), first.actor.user == op.actor.user,
+                  case .saveDraft(let save) = first.body, save.key == key else {
+                throw ReplicaError(.invalidOp, "op \(op.dot): compose draft \(key) was never started by this user")
+            }
+        }
     }
 
     private func deleteDraftVersions(user: UserID, key: DraftKey, dots: [Dot]) throws {
         for dot in dots {
             try db.cachedStatement(sql: """
                 DELETE FROM drafts WHERE user_id = ? AND draft_key = ? AND replica = ? AND counter = ?
-                """).execute(arguments: [user.rawValue, key.description, Int64(dot.replica.rawValue), Int64(dot.counter)])
+                """).execute(arguments: [user.rawValue, key.description, Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
         }
     }
 
@@ -257,9 +278,9 @@ struct Materializer {
             SELECT replica, counter, wall, logical, text, partner_id, subject, supersedes FROM drafts
             WHERE user_id = ? AND draft_key = ?
             """), arguments: [user.rawValue, key.description]).map { row in
-            let replica = ReplicaID(UInt64(row[0] as Int64))
+            let replica = ReplicaID(UInt64(clamping: row[0] as Int64))
             return DraftVersion(
-                dot: Dot(replica: replica, counter: UInt64(row[1] as Int64)),
+                dot: Dot(replica: replica, counter: UInt64(clamping: row[1] as Int64)),
                 stamp: Self.stamp(wall: row[2], logical: row[3], replica: row[0]),
                 text: row[4], partner: (row[5] as String?).flatMap { PartnerID(rawValue: $0) }, subject: row[6],
                 supersedes: try OpCodec.decodeJSON([Dot].self, row[7]))
@@ -270,20 +291,20 @@ struct Materializer {
 
     func conversationRowID(_ id: ConversationID) throws -> Int64? {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM conversations WHERE replica = ? AND counter = ?"),
-                           arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+                           arguments: [Int64(clamping: id.dot.replica.rawValue), Int64(clamping: id.dot.counter)])
     }
 
     func messageRowID(_ id: MessageID) throws -> Int64? {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM messages WHERE replica = ? AND counter = ?"),
-                           arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+                           arguments: [Int64(clamping: id.dot.replica.rawValue), Int64(clamping: id.dot.counter)])
     }
 
     static func stamp(wall: Int64, logical: Int64, replica: Int64) -> HLCTimestamp {
-        HLCTimestamp(wall: UInt64(wall), logical: UInt32(truncatingIfNeeded: logical), replica: ReplicaID(UInt64(replica)))
+        HLCTimestamp(wall: UInt64(clamping: wall), logical: UInt32(truncatingIfNeeded: logical), replica: ReplicaID(UInt64(clamping: replica)))
     }
 
     static func stampArguments(_ stamp: HLCTimestamp) -> StatementArguments {
-        [Int64(stamp.wall), Int64(stamp.logical), Int64(stamp.replica.rawValue)]
+        [Int64(clamping: stamp.wall), Int64(clamping: stamp.logical), Int64(clamping: stamp.replica.rawValue)]
     }
 
     /// The inbox preview: the start of the newest message, on one line.

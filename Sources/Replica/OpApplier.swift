@@ -29,7 +29,7 @@ struct OpApplier {
         let wall = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc_wall'")) ?? 0
         let logical = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc_logical'")) ?? 0
-        self.clock = HybridLogicalClock(replica: identity.replica, wall: UInt64(wall), logical: UInt32(logical))
+        self.clock = HybridLogicalClock(replica: identity.replica, wall: UInt64(clamping: wall), logical: UInt32(clamping: logical))
         self.materializer = Materializer(db: db, viewer: identity.viewer)
     }
 
@@ -60,7 +60,7 @@ struct OpApplier {
             try ReplicaError.wrap {
                 try db.cachedStatement(
                     sql: "INSERT OR IGNORE INTO held_ops (replica, counter, payload) VALUES (?, ?, ?)")
-                        .execute(arguments: [Int64(op.dot.replica.rawValue), Int64(op.dot.counter), payload])
+                        .execute(arguments: [Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), payload])
             }
             report.held += 1
         }
@@ -73,11 +73,11 @@ struct OpApplier {
         try ReplicaError.wrap {
             for replica in changedReplicas {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO version_vector (replica, counter) VALUES (?, ?)")
-                    .execute(arguments: [Int64(replica.rawValue), Int64(vector[replica])])
+                    .execute(arguments: [Int64(clamping: replica.rawValue), Int64(clamping: vector[replica])])
             }
             for replica in changedContext {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO local_context (replica, counter) VALUES (?, ?)")
-                    .execute(arguments: [Int64(replica.rawValue), Int64(localContext[replica])])
+                    .execute(arguments: [Int64(clamping: replica.rawValue), Int64(clamping: localContext[replica])])
             }
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_wall', ?), ('hlc_logical', ?)")
                 .execute(arguments: [String(clock.wall), String(clock.logical)])
@@ -96,7 +96,7 @@ struct OpApplier {
                 INSERT INTO journal (replica, counter, wall, logical, kind, payload) VALUES (?, ?, ?, ?, ?, ?)
                 """)
             try statement.execute(arguments: [
-                Int64(op.dot.replica.rawValue), Int64(op.dot.counter), Int64(op.stamp.wall), Int64(op.stamp.logical),
+                Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical),
                 op.kind.rawValue, payload,
             ])
         }
@@ -147,7 +147,7 @@ struct OpApplier {
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT replica, counter FROM \(table)")) {
             let replica: Int64 = row[0]
             let counter: Int64 = row[1]
-            vector.advance(Dot(replica: ReplicaID(UInt64(replica)), counter: UInt64(counter)))
+            vector.advance(Dot(replica: ReplicaID(UInt64(clamping: replica)), counter: UInt64(clamping: counter)))
         }
         return vector
     }

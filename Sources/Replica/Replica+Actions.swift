@@ -11,10 +11,8 @@ extension Replica {
     public func compose(to partner: PartnerID, subject: String, text: String) throws(ReplicaError) -> ConversationID {
         let viewer = try requireViewer()
         try Self.checkText(text, what: "message")
-        try Self.checkText(subject, what: "subject")
-        guard subject.utf8.count <= OpLimits.maxSubjectBytes else {
-            throw ReplicaError(.invalidArgument, "subject is longer than \(OpLimits.maxSubjectBytes) bytes")
-        }
+        guard !subject.allSatisfy(\.isWhitespace) else { throw ReplicaError(.invalidArgument, "subject is empty") }
+        try Self.checkSubject(subject)
         let result = try perform(actor: .user(viewer)) { db, _ in
             try Self.requirePartnerExists(partner, db)
             return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject, body: text)), ())
@@ -51,7 +49,7 @@ extension Replica {
             let messages = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT replica, counter FROM messages WHERE conversation = ?"),
                                             arguments: [rowID]).map { row in
-                MessageID(Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64)))
+                MessageID(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64)))
             }
             guard let read = state.readingAll(of: messages, in: conversation) else { return nil }
             return (.markRead(read), ())
@@ -92,16 +90,14 @@ extension Replica {
     public func startComposeDraft(to partner: PartnerID?, subject: String?, text: String) throws(ReplicaError) -> DraftKey {
         let viewer = try requireViewer()
         try Self.checkLength(text)
-        if let subject, subject.utf8.count > OpLimits.maxSubjectBytes {
-            throw ReplicaError(.invalidArgument, "subject is longer than \(OpLimits.maxSubjectBytes) bytes")
-        }
+        if let subject { try Self.checkSubject(subject) }
         // The key is the dot of the op that first saves the draft, known only inside the transaction.
         let result = try perform(actor: .user(viewer)) { db, _ -> (OpBody, DraftKey)? in
             if let partner { try Self.requirePartnerExists(partner, db) }
             let counter = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT counter FROM version_vector WHERE replica = ?"),
-                                             arguments: [Int64(identity.replica.rawValue)]) ?? 0
-            let key = DraftKey.compose(Dot(replica: identity.replica, counter: UInt64(counter + 1)))
+                                             arguments: [Int64(clamping: identity.replica.rawValue)]) ?? 0
+            let key = DraftKey.compose(Dot(replica: identity.replica, counter: UInt64(clamping: counter + 1)))
             return (.saveDraft(SaveDraft(key: key, text: text, partner: partner, subject: subject)), key)
         }
         guard let (_, key) = result else { throw ReplicaError(.storage, "the draft made no op") }
@@ -197,6 +193,20 @@ extension Replica {
         guard text.utf8.count <= OpLimits.maxBodyBytes else {
             throw ReplicaError(.invalidArgument, "text is longer than \(OpLimits.maxBodyBytes) bytes")
         }
+        guard TextRules.isAllowedMultiLine(text) else {
+            throw ReplicaError(.invalidArgument, "text contains the control character \(TextRules.firstControl(text) ?? "?")")
+        }
+    }
+
+    /// A subject: at most ``OpLimits/maxSubjectBytes``, on one line, no control characters.
+    static func checkSubject(_ subject: String) throws(ReplicaError) {
+        guard subject.utf8.count <= OpLimits.maxSubjectBytes else {
+            throw ReplicaError(.invalidArgument, "subject is longer than \(OpLimits.maxSubjectBytes) bytes")
+        }
+        guard TextRules.isAllowedSingleLine(subject) else {
+            throw ReplicaError(.invalidArgument,
+                               "subject contains the control character \(TextRules.firstControl(subject) ?? "?")")
+        }
     }
 
     static func requirePartnerExists(_ partner: PartnerID, _ db: Database) throws {
@@ -209,7 +219,7 @@ extension Replica {
     static func requireWritable(_ conversation: ConversationID, _ db: Database) throws {
         guard let kind = try String.fetchOne(
             db.cachedStatement(sql: "SELECT kind FROM conversations WHERE replica = ? AND counter = ?"),
-            arguments: [Int64(conversation.dot.replica.rawValue), Int64(conversation.dot.counter)])
+            arguments: [Int64(clamping: conversation.dot.replica.rawValue), Int64(clamping: conversation.dot.counter)])
         else { throw ReplicaError(.unknownConversation, "no conversation \(conversation)") }
         guard kind != ConversationKind.system.rawValue else {
             throw ReplicaError(.readOnlyConversation, "\(conversation) is a system notification; it cannot be answered")

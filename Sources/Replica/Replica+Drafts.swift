@@ -16,7 +16,7 @@ extension Replica {
                 if case .conversation(let id) = key {
                     guard let row = try Row.fetchOne(
                         db, sql: "SELECT subject, partner_id FROM conversations WHERE replica = ? AND counter = ?",
-                        arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+                        arguments: [Int64(clamping: id.dot.replica.rawValue), Int64(clamping: id.dot.counter)])
                     else { throw ReplicaError(.unknownConversation, "no conversation \(id)") }
                     subject = row[0]
                     partner = PartnerID(rawValue: row[1])
@@ -61,7 +61,7 @@ extension Replica {
                 for dot in dots {
                     guard let payload = try Data.fetchOne(
                         db, sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?",
-                        arguments: [Int64(dot.replica.rawValue), Int64(dot.counter)])
+                        arguments: [Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
                     else { continue }
                     let op = try OpCodec.decode(payload)
                     if case .saveDraft(let save) = op.body, best.map({ op.stamp > $0.stamp }) ?? true {

@@ -74,13 +74,13 @@ extension Replica {
                 arguments: [viewer.rawValue]))
         }
         return try rows.map { row in
-            let id = ConversationID(Dot(replica: ReplicaID(UInt64(row[1] as Int64)), counter: UInt64(row[2] as Int64)))
+            let id = ConversationID(Dot(replica: ReplicaID(UInt64(clamping: row[1] as Int64)), counter: UInt64(clamping: row[2] as Int64)))
             guard let kind = ConversationKind(rawValue: row[3]), let partnerID = PartnerID(rawValue: row[4]),
                   let status = PartnershipStatus(rawValue: row[6]), let author = Principal(text: row[10] as String)
             else { throw ReplicaError(.corrupt, "conversation \(id) cannot be read back") }
             return InboxRow(
                 id: id, kind: kind, partnerID: partnerID, partnerName: row[5], partnerStatus: status, subject: row[7],
-                preview: row[8], lastActivity: UInt64(row[9] as Int64), lastAuthor: author, unread: row[11],
+                preview: row[8], lastActivity: UInt64(clamping: row[9] as Int64), lastAuthor: author, unread: row[11],
                 messageCount: row[12], hasDraft: draftKeys.contains(id.description), snippet: snippets[row[0]])
         }
     }

@@ -19,7 +19,7 @@ extension Replica {
                     }
                     return PartnerSummary(
                         partner: Partner(id: id, name: row[1], contactEmail: row[2], status: status,
-                                         statusSince: UInt64(row[4] as Int64)),
+                                         statusSince: UInt64(clamping: row[4] as Int64)),
                         conversations: row[5], unreadConversations: row[6],
                         lastActivity: (row[7] as Int64?).map(UInt64.init))
                 }

@@ -1,5 +1,6 @@
 public import Causality
 internal import GRDB
+import Foundation
 public import InboxModel
 
 /// Names a request from outside the sync protocol that makes server ops — a platform event by its
@@ -47,9 +48,12 @@ extension Replica {
     ///
     /// With `once`, the ops are made only the first time: the id and the dots are recorded in the
     /// same transaction, and a later call with the same id makes nothing and returns the first
-    /// call's dots with `duplicate: true`.
+    /// call's dots with `duplicate: true` — if it is the same request: the ops the first call made
+    /// have the same actors and bodies as `ops` (or, with `sameRequest`, that function says so of
+    /// them). Otherwise nothing is made and the call fails with `idempotency_key_reused`.
     public func performServerOps(_ ops: [(actor: Principal, body: OpBody)],
-                                 once external: ExternalID? = nil) throws(ReplicaError) -> ServerOpsResult {
+                                 once external: ExternalID? = nil,
+                                 sameRequest: (@Sendable ([Op]) -> Bool)? = nil) throws(ReplicaError) -> ServerOpsResult {
         guard identity.viewer == nil else {
             throw ReplicaError(.invalidArgument, "only the server replica writes server ops")
         }
@@ -61,8 +65,16 @@ extension Replica {
                 if let external, let dots = try String.fetchOne(db.cachedStatement(
                     sql: "SELECT dots FROM external_ids WHERE source = ? AND id = ?"),
                     arguments: [external.source, external.id]) {
-                    return ServerOpsResult(dots: dots.split(separator: " ").compactMap { Dot(text: String($0)) },
-                                           duplicate: true)
+                    let made = dots.split(separator: " ").compactMap { Dot(text: String($0)) }
+                    // The same id must name the same request: compare what the first one made.
+                    let first = try Self.madeOps(made, db: db)
+                    let same = sameRequest.map { $0(first) }
+                        ?? first.elementsEqual(ops, by: { $0.actor == $1.actor && $0.body == $1.body })
+                    guard same else {
+                        throw ReplicaError(.idempotencyConflict,
+                                           "\(external.id) was already used for a different request from \(external.source)")
+                    }
+                    return ServerOpsResult(dots: made, duplicate: true)
                 }
                 var applier = try OpApplier(db: db, identity: identity)
                 var dots: [Dot] = []
@@ -76,10 +88,22 @@ extension Replica {
                     try db.cachedStatement(sql: """
                         INSERT INTO external_ids (source, id, dots, received) VALUES (?, ?, ?, ?)
                         """).execute(arguments: [external.source, external.id,
-                                                 dots.map(\.description).joined(separator: " "), Int64(physical)])
+                                                 dots.map(\.description).joined(separator: " "), Int64(clamping: physical)])
                 }
                 return ServerOpsResult(dots: dots, duplicate: false)
             }
+        }
+    }
+
+    /// The journaled ops at `dots`, in that order.
+    private static func madeOps(_ dots: [Dot], db: Database) throws -> [Op] {
+        let statement = try db.cachedStatement(sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?")
+        return try dots.map { dot in
+            guard let payload = try Data.fetchOne(statement, arguments: [Int64(clamping: dot.replica.rawValue),
+                                                                         Int64(clamping: dot.counter)]) else {
+                throw ReplicaError(.corrupt, "the journal lacks op \(dot) of an external id")
+            }
+            return try OpCodec.decode(payload)
         }
     }
 }

@@ -19,7 +19,7 @@ extension Replica {
                 for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM version_vector") {
                     let replica: Int64 = row[0]
                     let counter: Int64 = row[1]
-                    let known = Int64(vector[ReplicaID(UInt64(replica))])
+                    let known = Int64(clamping: vector[ReplicaID(UInt64(clamping: replica))])
                     guard counter > known else { continue }
                     seqs += try Int64.fetchAll(statement, arguments: [replica, known, limit + 1])
                 }

@@ -30,7 +30,7 @@ extension Replica {
         return try ReplicaError.wrap {
             try writer.read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE replica = ? AND counter > ?",
-                                 arguments: [Int64(identity.replica.rawValue), Int64(acknowledged)]) ?? 0
+                                 arguments: [Int64(clamping: identity.replica.rawValue), Int64(clamping: acknowledged)]) ?? 0
             }
         }
     }

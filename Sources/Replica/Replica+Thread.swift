@@ -18,7 +18,7 @@ extension Replica {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT id, kind, subject, started_by, inquiry, partner_id, unread FROM conversations
                     WHERE replica = ? AND counter = ?
-                    """), arguments: [Int64(id.dot.replica.rawValue), Int64(id.dot.counter)])
+                    """), arguments: [Int64(clamping: id.dot.replica.rawValue), Int64(clamping: id.dot.counter)])
                 else { throw ReplicaError(.unknownConversation, "no conversation \(id)") }
                 let rowID: Int64 = row[0]
                 guard let kind = ConversationKind(rawValue: row[1]), let startedBy = Principal(text: row[3] as String),
@@ -35,12 +35,12 @@ extension Replica {
                     FROM messages m LEFT JOIN deliveries d ON d.message = m.id
                     WHERE m.conversation = ? ORDER BY m.wall, m.logical, m.replica
                     """), arguments: [rowID]).map { message throws -> ThreadMessage in
-                    let replica = ReplicaID(UInt64(message[0] as Int64))
-                    let messageID = MessageID(Dot(replica: replica, counter: UInt64(message[1] as Int64)))
+                    let replica = ReplicaID(UInt64(clamping: message[0] as Int64))
+                    let messageID = MessageID(Dot(replica: replica, counter: UInt64(clamping: message[1] as Int64)))
                     guard let author = Principal(text: message[2] as String) else {
                         throw ReplicaError(.corrupt, "message \(messageID) cannot be read back")
                     }
-                    let stamp = HLCTimestamp(wall: UInt64(message[4] as Int64),
+                    let stamp = HLCTimestamp(wall: UInt64(clamping: message[4] as Int64),
                                              logical: UInt32(truncatingIfNeeded: message[5] as Int64), replica: replica)
                     // Without a report from the server: `pending` while the message waits on this
                     // device to go up, `queued` once the server has it (acknowledged, or made elsewhere).
@@ -79,7 +79,7 @@ extension Replica {
             throw ReplicaError(.corrupt, "partner \(partnerID) cannot be read back")
         }
         let partner = Partner(id: partnerID, name: row[0], contactEmail: row[1], status: status,
-                              statusSince: UInt64(row[3] as Int64))
+                              statusSince: UInt64(clamping: row[3] as Int64))
         return PartnerPanel(partner: partner, conversations: row[4], messages: row[5], unreadConversations: row[6],
                             lastActivity: (row[7] as Int64?).map(UInt64.init))
     }

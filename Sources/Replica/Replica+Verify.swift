@@ -15,7 +15,7 @@ extension Replica {
             try writer.read { db in
                 var vector = VersionVector()
                 for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM version_vector") {
-                    vector.advance(Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64)))
+                    vector.advance(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64)))
                 }
                 return vector
             }

@@ -39,6 +39,9 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
         public static let digestMismatch = Code(rawValue: "digest_mismatch")
         /// The journal or state holds something that cannot be read back.
         public static let corrupt = Code(rawValue: "replica_corrupt")
+        /// An external id (a platform event id, a partner's `Idempotency-Key`) was used before for a
+        /// different request: nothing was made, and the first request's result is not an answer.
+        public static let idempotencyConflict = Code(rawValue: "idempotency_key_reused")
         /// SQLite failed (disk full, I/O error); the change was rolled back.
         public static let storage = Code(rawValue: "storage_error")
     }

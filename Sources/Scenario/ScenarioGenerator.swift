@@ -25,7 +25,7 @@ public struct ScenarioGenerator: Sendable {
         let count = rng.int(in: devices)
         let deviceSpecs = (0..<count).map { index in
             DeviceSpec(name: "d\(index + 1)", user: index % 3 == 2 ? Self.eli : Self.dana,
-                       clockOffsetMs: rng.chance(0.2) ? -Int64(rng.int(in: 1...72)) * 3_600_000 : 0)
+                       clockOffsetMs: rng.chance(0.2) ? -Int64(clamping: rng.int(in: 1...72)) * 3_600_000 : 0)
         }
         let names = deviceSpecs.map(\.name)
         var labels = ["t1"]
@@ -83,7 +83,7 @@ public struct ScenarioGenerator: Sendable {
         case 88..<93:
             return .crash(node: rng.chance(0.3) ? "server" : device, at: rng.pick(CrashPoint.allCases))
         case 93..<95:
-            return .clock(node: device, offsetMs: -Int64(rng.int(in: 0...96)) * 3_600_000)
+            return .clock(node: device, offsetMs: -Int64(clamping: rng.int(in: 0...96)) * 3_600_000)
         default:
             return .advance(ms: UInt64(rng.pick([60_000, 3_600_000, 86_400_000, 3 * 86_400_000])))
         }

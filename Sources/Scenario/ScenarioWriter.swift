@@ -41,7 +41,7 @@ public enum ScenarioWriter {
         case .online(let list): return [("online", names(list))]
         case .heal: return [("heal", Node("all"))]
         case .sync(let list): return [("sync", list.map(names) ?? Node("all"))]
-        case .advance(let ms): return [("advance", Node(DurationText.text(Int64(ms))))]
+        case .advance(let ms): return [("advance", Node(DurationText.text(Int64(clamping: ms))))]
         case .clock(let node, let offset): return [("clock", Node(node)), ("offset", Node(DurationText.text(offset)))]
         case .enroll(let spec):
             var fields = [("enroll", Node(spec.name)), ("user", Node(spec.user.rawValue))]
@@ -66,7 +66,7 @@ public enum ScenarioWriter {
             if fault.direction != .both { fields.append(("direction", Node(fault.direction.rawValue))) }
             if fault.frame != .any { fields.append(("frame", Node(fault.frame.rawValue))) }
             if fault.count != 1 { fields.append(("count", Node(String(fault.count)))) }
-            if fault.kind == .delay { fields.append(("by", Node(DurationText.text(Int64(fault.delayMs))))) }
+            if fault.kind == .delay { fields.append(("by", Node(DurationText.text(Int64(clamping: fault.delayMs))))) }
             return fields
         case .crash(let node, let point):
             return [("crash", Node(node))] + (point == .now ? [] : [("at", Node(point.rawValue))])

@@ -45,7 +45,7 @@ final class SimLink {
                 // The link stalls: frames behind this one wait for it (a byte stream keeps order).
                 flight.deliverAt += fault.delayMs
                 if up { lastArrival.up = flight.deliverAt } else { lastArrival.down = flight.deliverAt }
-                note! += " by \(DurationText.text(Int64(fault.delayMs)))"
+                note! += " by \(DurationText.text(Int64(clamping: fault.delayMs)))"
             case .duplicate:
                 var copy = flight
                 sequence += 1

@@ -136,13 +136,19 @@ enum DurationText {
     static let units: [(suffix: String, ms: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000),
                                                        ("d", 86_400_000)]
 
+    /// The longest duration a scenario may name, either way: 1,000 years. Clocks add durations up,
+    /// so anything longer could overflow them.
+    static let maxMs: Int64 = 1_000 * 366 * 86_400_000
+
+    /// The duration in milliseconds, or `nil` for anything that is not one or is over ``maxMs``.
     static func parse(_ text: String) -> Int64? {
         var body = Substring(text.trimmingCharacters(in: .whitespaces))
         var sign: Int64 = 1
         if body.hasPrefix("-") { sign = -1; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }
-        if let plain = Int64(body) { return sign * plain }
+        guard body.first?.isASCII == true, body.first?.isNumber == true else { return nil }
+        if let plain = Int64(body) { return plain <= maxMs ? sign * plain : nil }
         for (suffix, ms) in units where body.hasSuffix(suffix) {
-            if let number = Int64(body.dropLast(suffix.count)) { return sign * number * ms }
+            if let number = Int64(body.dropLast(suffix.count)), number <= maxMs / ms { return sign * number * ms }
         }
         return nil
     }

@@ -2,6 +2,7 @@ public import Causality
 public import Logging
 import HummingbirdWSClient
 import NIOCore
+import NIOPosix
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -22,15 +23,22 @@ public struct WebSocketSync: Sendable {
     /// connection, so a link that died without a word (a NAT that forgot it, a server that hangs)
     /// ends the session with ``SyncFailure/closed`` instead of a wait for ever.
     public let keepalive: Duration
+    /// How long connecting may take: TCP connect, WebSocket upgrade and the server's Welcome
+    /// together. Past it the attempt is abandoned (its connection closed) and the sync fails as
+    /// `unreachable` (retryable): a server that accepts TCP and then says nothing cannot hold a
+    /// device for ever.
+    public let handshakeTimeout: Duration
 
     public init(replica: Replica, serverURL: String, token: String, clock: any PhysicalClock = SystemClock(),
-                logger: Logger = Logger(label: "outpost.sync"), keepalive: Duration = .seconds(30)) {
+                logger: Logger = Logger(label: "outpost.sync"), keepalive: Duration = .seconds(30),
+                handshakeTimeout: Duration = .seconds(30)) {
         self.replica = replica
         self.serverURL = serverURL
         self.token = token
         self.clock = clock
         self.logger = logger
         self.keepalive = keepalive
+        self.handshakeTimeout = handshakeTimeout
     }
 
     /// The WebSocket URL for the server's base URL (`http` → `ws`, `https` → `wss`).
@@ -56,7 +64,9 @@ public struct WebSocketSync: Sendable {
     public func connect(untilCaughtUp: Bool, localChanges: AsyncStream<Void>? = nil,
                         events: @escaping @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
         let replica = replica
+        let welcomed = OnceFlag()
         let record: @Sendable (SyncEvent) -> Void = { event in
+            if case .connected = event { welcomed.set() }
             Self.record(event, in: replica)
             events(event)
         }
@@ -71,8 +81,14 @@ public struct WebSocketSync: Sendable {
         let session = SyncSession.device(replica: replica.identity.replica, brand: replica.identity.brand,
                                          user: replica.identity.viewer)
         let clock = clock
-        do {
-            try await WebSocketClient.connect(url: syncURL, configuration: configuration, logger: logger) {
+        // Each attempt runs on an event loop of its own, as a task of its own, raced against the
+        // handshake deadline: a connect, upgrade or Welcome that hangs is abandoned, and its loop
+        // shut down, which closes its connection (the library's upgrade has no timeout to wait for).
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let url = syncURL, logger = logger, handshakeTimeout = handshakeTimeout
+        let attempt = Task { () throws -> Void in
+            try await WebSocketClient.connect(url: url, configuration: configuration, eventLoopGroup: loop,
+                                              logger: logger) {
                 inbound, outbound, _ in
                 let transport = WebSocketClientTransport(outbound: outbound)
                 let driver = SyncDriver(store: replica, transport: transport, clock: clock)
@@ -103,7 +119,21 @@ public struct WebSocketSync: Sendable {
                     group.cancelAll()
                 }
             }
-        } catch {
+        }
+        let result = await withTaskCancellationHandler {
+            await Self.race(attempt, deadline: handshakeTimeout, unless: welcomed)
+        } onCancel: {
+            attempt.cancel()
+        }
+        guard let result else {
+            attempt.cancel()
+            Task { try? await loop.shutdownGracefully() }
+            let failure = SyncFailure.unreachable("no Welcome from the server within \(handshakeTimeout) of connecting")
+            Self.recordFailure(failure, in: replica)
+            throw failure
+        }
+        try? await loop.shutdownGracefully()
+        if case .failure(let error) = result {
             // The upgrade failed: ask the same URL over plain HTTP for the server's JSON error
             // (401 unauthorized for a revoked or unknown token), else the server is unreachable.
             let failure = await refusal() ?? SyncFailure.unreachable("\(error)")
@@ -122,6 +152,28 @@ public struct WebSocketSync: Sendable {
     }
 
     /// The server's JSON error for `GET /v1/sync` without an upgrade, if it answers with one.
+    /// The attempt's result, or `nil` when `deadline` passed first without `welcomed` set. Once
+    /// welcomed, the attempt runs as long as its session lasts.
+    private static func race(_ attempt: Task<Void, any Error>, deadline: Duration,
+                             unless welcomed: OnceFlag) async -> Result<Void, any Error>? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, any Error>?, Never>) in
+            let resumed = OnceFlag()
+            let resume: @Sendable (Result<Void, any Error>?) -> Void = { value in
+                guard resumed.setIfUnset() else { return }
+                continuation.resume(returning: value)
+            }
+            let watchdog = Task {
+                try? await Task.sleep(for: deadline)
+                if !welcomed.isSet && !Task.isCancelled { resume(nil) }
+            }
+            Task {
+                let result = await attempt.result
+                watchdog.cancel()
+                resume(result)
+            }
+        }
+    }
+
     private func refusal() async -> SyncFailure? {
         var base = serverURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -183,3 +235,4 @@ final class WebSocketClientTransport: FrameTransport {
         try? await outbound.close(.normalClosure, reason: nil)
     }
 }
+

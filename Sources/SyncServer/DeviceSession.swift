@@ -65,8 +65,8 @@ struct DeviceSession {
             }
             return Self.authorize(hello, device: device, replica: replica)
         }
-        let revoked = Flag()
-        let connected = Flag()
+        let revoked = OnceFlag()
+        let connected = OnceFlag()
         // Children return `true` when the session is over; the others are then cancelled.
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {

@@ -16,6 +16,9 @@ struct OneShotSync {
     let hub: BrandHub
     let metrics: ServerMetrics
 
+    /// The most frames a request body may hold: a Hello and one OpBatch.
+    static let maxFrames = 2
+
     /// The largest request body accepted.
     static let maxBody = 2 * WireLimits.default.maxFrameBytes + 4 * FrameCodec.headerSize
 
@@ -46,14 +49,24 @@ struct OneShotSync {
     /// is refused before anything of it runs: a frame that does not decode gets its wire code
     /// (`frame_truncated`, `frame_too_large`, `frame_bomb`…), a body that is not a Hello and at
     /// most one OpBatch `protocol_violation`.
+    ///
+    /// The frames are found by their headers alone, and a body with more than two is refused before
+    /// any of them is decoded: the work a request costs is bounded by what a round can use.
     static func split(_ body: [UInt8]) throws(ServerError) -> [[UInt8]] {
         let frames: [[UInt8]]
         var messages: [WireMessage] = []
         do {
-            frames = try FrameCodec.split(body)
+            guard let ranges = try FrameCodec.frameRanges(body, maxFrames: maxFrames) else {
+                throw ServerError("protocol_violation", "the body must be a Hello, then at most one OpBatch", status: 400)
+            }
+            frames = ranges.map { Array(body[$0]) }
             for frame in frames { messages.append(try FrameCodec.decode(frame)) }
-        } catch {
+        } catch let error as WireError {
             throw ServerError.frame(error)
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError.badRequest("\(error)")
         }
         guard !frames.isEmpty else { throw ServerError.badRequest("the body holds no frame") }
         guard case .hello = messages[0], messages.count <= 2,

@@ -10,7 +10,7 @@ extension OutpostServer {
     static let maxJSONBody = 256 * 1024
 
     func addPartnerRoutes(to router: Router<OutpostRequestContext>) {
-        let store = store, hub = hub
+        let store = store, hub = hub, server = self
         router.get("/v1/partner/conversations") { request, _ in
             let access = try Self.partner(request, store)
             return try Self.json(["conversations": try store.partnerConversations(access)])
@@ -19,34 +19,39 @@ extension OutpostServer {
             let access = try Self.partner(request, store)
             return try Self.json(try store.partnerThread(access, try Self.conversation(context)))
         }
-        router.post("/v1/partner/conversations") { request, _ in
+        router.post("/v1/partner/conversations") { request, context in
             let access = try Self.partner(request, store)
-            let body = try await Self.decode(PartnerStartRequest.self, request)
+            let body = try await server.decode(PartnerStartRequest.self, request, context)
             let result = try store.partnerStart(access, body, idempotencyKey: Self.idempotencyKey(request))
             return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/conversations/:id/messages") { request, context in
             let access = try Self.partner(request, store)
             let conversation = try Self.conversation(context)
-            let body = try await Self.decode(PartnerReplyRequest.self, request)
+            let body = try await server.decode(PartnerReplyRequest.self, request, context)
             let result = try store.partnerReply(access, conversation, body, idempotencyKey: Self.idempotencyKey(request))
             return try Self.written(result, brand: access.brand, hub)
         }
-        router.post("/v1/partner/inquiries") { request, _ in
+        router.post("/v1/partner/inquiries") { request, context in
             let access = try Self.partner(request, store)
-            let body = try await Self.decode(PartnerForwardRequest.self, request)
+            let body = try await server.decode(PartnerForwardRequest.self, request, context)
             let result = try store.partnerForward(access, body, idempotencyKey: Self.idempotencyKey(request))
             return try Self.written(result, brand: access.brand, hub)
         }
     }
 
     func addAdminRoutes(to router: Router<OutpostRequestContext>) {
-        let store = store, hub = hub
-        router.post("/v1/admin/events") { request, _ in
-            guard let token = Self.bearer(request.headers[.authorization]), try store.isAdminToken(token) else {
+        let store = store, hub = hub, server = self
+        router.post("/v1/admin/events") { request, context in
+            guard let token = Self.bearer(request.headers[.authorization]), let access = try store.adminAccess(forToken: token)
+            else {
                 throw ServerError.unauthorized("a valid admin token is required")
             }
-            let event = try await Self.decode(PlatformEvent.self, request)
+            let event = try await server.decode(PlatformEvent.self, request, context)
+            if let brand = BrandID(rawValue: event.brand), !access.reaches(brand) {
+                throw ServerError("forbidden", "this admin token is for brand \(access.brand?.rawValue ?? "?") only",
+                                  status: 403)
+            }
             let result = try store.postPlatformEvent(event)
             if !result.duplicate, let brand = BrandID(rawValue: event.brand) { hub.changed(brand) }
             return try Self.json(result, status: result.duplicate ? .ok : .created)
@@ -81,8 +86,9 @@ extension OutpostServer {
         request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: maxJSONBody)
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: OutpostRequestContext) async throws -> T {
+        let buffer = try await BodyReader.collect(request, channel: context.channel, limit: Self.maxJSONBody,
+                                                  limits: limits, metrics: metrics)
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {

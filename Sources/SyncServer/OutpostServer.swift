@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Foundation
 public import Logging
@@ -24,6 +25,7 @@ public struct OutpostServer: Sendable {
     let hub = BrandHub()
     let connections: ConnectionLimiter
     let enrollments: EnrollmentLimiter
+    let pending: PendingConnections
     /// The default TCP port of `outpost server`.
     public static let defaultPort = 8750
     /// How often the server looks for changes made by other processes (admin commands).
@@ -38,6 +40,7 @@ public struct OutpostServer: Sendable {
         self.limits = limits
         self.delivery = delivery
         connections = ConnectionLimiter(maxTotal: limits.maxConnections, maxPerDevice: limits.maxConnectionsPerDevice)
+        pending = PendingConnections(capacity: limits.maxPendingConnections)
         enrollments = EnrollmentLimiter(maxFailures: limits.maxEnrollmentFailures, window: limits.enrollmentWindow,
                                         clock: clock ?? store.clock)
     }
@@ -46,11 +49,18 @@ public struct OutpostServer: Sendable {
     /// the delivery worker as services.
     public func application(host: String = "127.0.0.1", port: Int = 8750,
                             logger: Logger = Logger(label: "outpost.server")) -> some ApplicationProtocol {
+        let webSocketResponder = webSocketRouter(logger: logger).buildResponder()
+        let limits = limits, pending = pending, metrics = metrics
+        let server = HTTPServerBuilder { responder in
+            GuardedHTTPChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: .init(ws: .init(maxFrameSize: ServerLimits.webSocketFrameCap))),
+                limits: limits, pending: pending, metrics: metrics)
+        }
         var app = Application(
             router: httpRouter(logger: logger),
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter(logger: logger),
-                configuration: .init(ws: .init(maxFrameSize: ServerLimits.webSocketFrameCap))),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "outpost"),
             logger: logger
         )
@@ -74,10 +84,11 @@ public struct OutpostServer: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
-        router.post("/v1/enroll") { [store, enrollments, logger] request, context in
+        router.post("/v1/enroll") { [store, enrollments, logger, limits, metrics] request, context in
             let address = context.clientAddress
             try enrollments.check(address)
-            let buffer = try await request.body.collect(upTo: 64 * 1024)
+            let buffer = try await BodyReader.collect(request, channel: context.channel, limit: 64 * 1024,
+                                                      limits: limits, metrics: metrics)
             let body: EnrollRequest
             do {
                 body = try JSONDecoder().decode(EnrollRequest.self, from: Data(buffer.readableBytesView))
@@ -95,11 +106,12 @@ public struct OutpostServer: Sendable {
                                                         "replica": "\(enrollment.replica)"])
             return try Self.json(enrollment)
         }
-        router.post("/v1/sync") { [store, hub, metrics] request, _ -> Response in
+        router.post("/v1/sync") { [store, hub, metrics, limits] request, context -> Response in
             guard let device = try Self.device(request.headers[.authorization], store) else {
                 throw ServerError.unauthorized()
             }
-            let body = try await request.body.collect(upTo: OneShotSync.maxBody)
+            let body = try await BodyReader.collect(request, channel: context.channel, limit: OneShotSync.maxBody,
+                                                    limits: limits, metrics: metrics)
             let response = try await OneShotSync(device: device, store: store, hub: hub, metrics: metrics)
                 .run(body: Array(body.readableBytesView))
             return Response(status: .ok, headers: [.contentType: "application/vnd.outpost.frames"],

@@ -10,6 +10,7 @@ public final class ServerMetrics: Sendable {
         var bytesIn = 0
         var bytesOut = 0
         var errors: [String: Int] = [:]
+        var closed: [String: Int] = [:]
         var connected = 0
         var sockets = 0
         var deliveriesSent = 0
@@ -29,6 +30,15 @@ public final class ServerMetrics: Sendable {
     func error(_ code: String) {
         values.withLock { $0.errors[code, default: 0] += 1 }
     }
+
+    /// A connection closed by the server's guards, by `reason` (`header_timeout`, `body_timeout`,
+    /// `request_timeout`, `idle_timeout`, `evicted`, `malformed`).
+    func connectionClosed(_ reason: String) {
+        values.withLock { $0.closed[reason, default: 0] += 1 }
+    }
+
+    /// Connections closed by the guards with `reason`.
+    public func connectionsClosed(_ reason: String) -> Int { values.withLock { $0.closed[reason, default: 0] } }
 
     /// The number of open sessions past the Welcome.
     public var connectedDevices: Int { values.withLock { $0.connected } }
@@ -66,6 +76,12 @@ public final class ServerMetrics: Sendable {
         lines += ["# HELP outpost_errors_total Errors sent, by code.", "# TYPE outpost_errors_total counter"]
         for (code, count) in v.errors.sorted(by: { $0.key < $1.key }) {
             lines.append("outpost_errors_total{code=\"\(code)\"} \(count)")
+        }
+        lines += ["# HELP outpost_connections_closed_total Connections the server closed as too slow, idle, "
+                  + "malformed or over the pending limit, by reason.",
+                  "# TYPE outpost_connections_closed_total counter"]
+        for (reason, count) in v.closed.sorted(by: { $0.key < $1.key }) {
+            lines.append("outpost_connections_closed_total{reason=\"\(reason)\"} \(count)")
         }
         lines += ["# HELP outpost_connected_devices Open WebSocket sync sessions.",
                   "# TYPE outpost_connected_devices gauge", "outpost_connected_devices \(v.connected)",

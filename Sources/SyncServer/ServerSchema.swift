@@ -33,6 +33,11 @@ enum ServerSchema {
                 """)
         }
         migrator.registerMigration("v3-outbox", migrate: outbox)
+        // Admin tokens scoped to one brand (`brand`), or server-wide when NULL: tokens made before
+        // this migration were server-wide and stay so.
+        migrator.registerMigration("v4-admin-token-scope") { db in
+            try db.execute(sql: "ALTER TABLE admin_tokens ADD COLUMN brand TEXT")
+        }
         return migrator
     }
 

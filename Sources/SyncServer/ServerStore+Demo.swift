@@ -40,7 +40,7 @@ extension ServerStore {
             try? FileManager.default.removeItem(atPath: file)
             throw ServerError("storage_error", "cannot build the demo brand: \(error)", status: 503)
         }
-        let now = Int64(clock.nowMilliseconds())
+        let now = Int64(clamping: clock.nowMilliseconds())
         try seedWrap {
             try pool.write { db in
                 try db.execute(sql: "INSERT INTO brands (id, name, created) VALUES (?, ?, ?)",
@@ -59,7 +59,7 @@ extension ServerStore {
                     try db.execute(sql: """
                         INSERT INTO devices (replica, brand, user, name, created, revoked, token_hash)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [Int64(id.rawValue), brand.rawValue, user.id.rawValue, name, now, now,
+                        """, arguments: [Int64(clamping: id.rawValue), brand.rawValue, user.id.rawValue, name, now, now,
                                          Secrets.hash(Secrets.newToken())])
                 }
             }

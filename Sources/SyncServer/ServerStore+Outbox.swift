@@ -38,13 +38,13 @@ extension ServerStore {
                     try db.execute(sql: """
                         INSERT OR IGNORE INTO outbox (brand, message, conversation, enqueued, next_attempt)
                         VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [brand.rawValue, message.description, conversation.description, Int64(now),
-                                         Int64(now)])
+                        """, arguments: [brand.rawValue, message.description, conversation.description, Int64(clamping: now),
+                                         Int64(clamping: now)])
                 }
                 for message in finished {
                     try db.execute(sql: """
                         UPDATE outbox SET finished = ? WHERE brand = ? AND message = ? AND finished IS NULL
-                        """, arguments: [Int64(now), brand.rawValue, message.description])
+                        """, arguments: [Int64(clamping: now), brand.rawValue, message.description])
                 }
                 try db.execute(sql: "INSERT OR REPLACE INTO outbox_scan (brand, scanned) VALUES (?, ?)",
                                arguments: [brand.rawValue, position])
@@ -59,7 +59,7 @@ extension ServerStore {
                 try Row.fetchAll(db, sql: """
                     SELECT brand, message, conversation, attempts, last_error FROM outbox
                     WHERE finished IS NULL AND next_attempt <= ? ORDER BY next_attempt, enqueued LIMIT ?
-                    """, arguments: [Int64(now), limit]).compactMap { row in
+                    """, arguments: [Int64(clamping: now), limit]).compactMap { row in
                     guard let brand = BrandID(rawValue: row[0]), let message = MessageID(text: row[1] as String),
                           let conversation = ConversationID(text: row[2] as String) else { return nil }
                     return OutboxEntry(brand: brand, message: message, conversation: conversation, attempts: row[3],
@@ -91,7 +91,7 @@ extension ServerStore {
         try outboxCall {
             try pool.write { db in
                 try db.execute(sql: "UPDATE outbox SET next_attempt = ?, last_error = ? WHERE brand = ? AND message = ?",
-                               arguments: [Int64(time), error, entry.brand.rawValue, entry.message.description])
+                               arguments: [Int64(clamping: time), error, entry.brand.rawValue, entry.message.description])
             }
         }
     }
@@ -101,7 +101,7 @@ extension ServerStore {
         try outboxCall {
             try pool.write { db in
                 try db.execute(sql: "UPDATE outbox SET finished = ? WHERE brand = ? AND message = ?",
-                               arguments: [Int64(now), entry.brand.rawValue, entry.message.description])
+                               arguments: [Int64(clamping: now), entry.brand.rawValue, entry.message.description])
             }
         }
     }

@@ -93,7 +93,7 @@ public final class ServerStore: Sendable {
         try wrap {
             try pool.write { db in
                 try db.execute(sql: "INSERT INTO brands (id, name, created) VALUES (?, ?, ?)",
-                               arguments: [brand.rawValue, name, Int64(clock.nowMilliseconds())])
+                               arguments: [brand.rawValue, name, Int64(clamping: clock.nowMilliseconds())])
             }
         }
         replicas.withLock { $0[brand] = replica }
@@ -174,7 +174,7 @@ public final class ServerStore: Sendable {
                 try db.execute(sql: """
                     INSERT INTO enrollment_codes (hash, brand, user, created, expires) VALUES (?, ?, ?, ?, ?)
                     """, arguments: [Secrets.hash(Secrets.normalizeCode(code)), brand.rawValue, user.rawValue,
-                                     Int64(now), Int64(clamping: now &+ validForMs)])
+                                     Int64(clamping: now), Int64(clamping: now &+ validForMs)])
             }
         }
         return code
@@ -194,7 +194,7 @@ public final class ServerStore: Sendable {
             try pool.write { db -> Enrollment? in
                 guard let row = try Row.fetchOne(db, sql: """
                     SELECT brand, user FROM enrollment_codes WHERE hash = ? AND used IS NULL AND expires > ?
-                    """, arguments: [hash, Int64(now)]),
+                    """, arguments: [hash, Int64(clamping: now)]),
                     let brand = BrandID(rawValue: row[0]), let user = UserID(rawValue: row[1])
                 else { return nil }
                 // The next free small id: every vector that names this device stays short on the wire.
@@ -202,10 +202,10 @@ public final class ServerStore: Sendable {
                 var replica = ReplicaID(UInt64(max(highest, 1) + 1))
                 if replica == serverReplica { replica = ReplicaID(replica.rawValue + 1) }
                 try db.execute(sql: "UPDATE enrollment_codes SET used = ?, device = ? WHERE hash = ?",
-                               arguments: [Int64(now), Int64(replica.rawValue), hash])
+                               arguments: [Int64(clamping: now), Int64(clamping: replica.rawValue), hash])
                 try db.execute(sql: """
                     INSERT INTO devices (replica, brand, user, name, created, token_hash) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [Int64(replica.rawValue), brand.rawValue, user.rawValue, name, Int64(now),
+                    """, arguments: [Int64(clamping: replica.rawValue), brand.rawValue, user.rawValue, name, Int64(clamping: now),
                                      Secrets.hash(token)])
                 return Enrollment(replica: replica, token: token, brand: brand, user: user, serverReplica: serverReplica)
             }
@@ -230,7 +230,7 @@ public final class ServerStore: Sendable {
         try wrap {
             try pool.read { db in
                 try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE replica = ?",
-                                 arguments: [Int64(replica.rawValue)]).flatMap(Self.device)
+                                 arguments: [Int64(clamping: replica.rawValue)]).flatMap(Self.device)
             }
         }
     }
@@ -249,12 +249,12 @@ public final class ServerStore: Sendable {
     /// Of `replicas`, those revoked: the server ends their sessions.
     public func revoked(among replicas: [ReplicaID]) throws(ServerError) -> Set<ReplicaID> {
         guard !replicas.isEmpty else { return [] }
-        let ids = replicas.map { Int64($0.rawValue) }
+        let ids = replicas.map { Int64(clamping: $0.rawValue) }
         return try wrap {
             try pool.read { db in
                 let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
                 return Set(try Int64.fetchAll(db, sql: "SELECT replica FROM devices WHERE revoked IS NOT NULL AND replica IN (\(marks))",
-                                              arguments: StatementArguments(ids)).map { ReplicaID(UInt64($0)) })
+                                              arguments: StatementArguments(ids)).map { ReplicaID(UInt64(clamping: $0)) })
             }
         }
     }
@@ -262,14 +262,14 @@ public final class ServerStore: Sendable {
     /// Revokes a device: its token stops working at once. Fails with `unknown_device`.
     public func revoke(brand: BrandID, replica: ReplicaID) throws(ServerError) {
         try requireBrand(brand)
-        let now = Int64(clock.nowMilliseconds())
+        let now = Int64(clamping: clock.nowMilliseconds())
         let changed = try wrap {
             try pool.write { db -> Bool in
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE brand = ? AND replica = ?",
-                                        arguments: [brand.rawValue, Int64(replica.rawValue)]) ?? false
+                                        arguments: [brand.rawValue, Int64(clamping: replica.rawValue)]) ?? false
                 else { return false }
                 try db.execute(sql: "UPDATE devices SET revoked = ? WHERE replica = ? AND revoked IS NULL",
-                               arguments: [now, Int64(replica.rawValue)])
+                               arguments: [now, Int64(clamping: replica.rawValue)])
                 return true
             }
         }
@@ -282,8 +282,8 @@ public final class ServerStore: Sendable {
 
     private static func device(_ row: Row) -> DeviceRecord? {
         guard let brand = BrandID(rawValue: row[1]), let user = UserID(rawValue: row[2]) else { return nil }
-        return DeviceRecord(replica: ReplicaID(UInt64(row[0] as Int64)), brand: brand, user: user, name: row[3],
-                            created: UInt64(row[4] as Int64), revoked: (row[5] as Int64?).map(UInt64.init))
+        return DeviceRecord(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), brand: brand, user: user, name: row[3],
+                            created: UInt64(clamping: row[4] as Int64), revoked: (row[5] as Int64?).map(UInt64.init))
     }
 
     func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
@@ -299,11 +299,22 @@ public final class ServerStore: Sendable {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
             throw ServerError("invalid_argument", "the name must be 1 to 200 characters")
         }
+        try requireNoControls(name, "the name")
     }
 
     func requireEmail(_ email: String) throws(ServerError) {
+        try requireNoControls(email, "the email address")
         guard email.contains("@"), email.count <= 254, !email.contains(where: \.isWhitespace) else {
             throw ServerError("invalid_argument", "not an email address: \(email)")
+        }
+    }
+
+    /// Names, addresses and ids are single-line text: no control character (``TextRules``), so
+    /// that nothing is cut short at a NUL where it is stored or mailed.
+    func requireNoControls(_ text: String, _ what: String) throws(ServerError) {
+        guard TextRules.isAllowedSingleLine(text) else {
+            throw ServerError("invalid_argument",
+                              "\(what) contains the control character \(TextRules.firstControl(text) ?? "?")")
         }
     }
 
@@ -322,7 +333,8 @@ public final class ServerStore: Sendable {
         do {
             return try body()
         } catch {
-            let status = error.code == .locked || error.code == .storage ? 503 : 400
+            let status = error.code == .locked || error.code == .storage ? 503
+                : error.code == .idempotencyConflict ? 422 : 400
             throw ServerError(error.code.rawValue, error.message, status: status)
         }
     }

@@ -44,6 +44,7 @@ struct BatchDecoder {
 
     private func dot(_ proto: Outpost_V1_Dot) throws(WireError) -> Dot {
         guard proto.counter > 0 else { throw WireError.invalidContent("dot with counter 0") }
+        guard proto.counter <= Dot.maxCounter else { throw WireError.invalidContent("dot counter \(proto.counter) is out of range") }
         return Dot(replica: try replica(proto.replica), counter: proto.counter)
     }
 
@@ -72,8 +73,11 @@ struct BatchDecoder {
     private func op(_ proto: Outpost_V1_Op, index: Int) throws(WireError) -> Op {
         let replica = try replica(proto.replica)
         guard proto.counter > 0 else { throw WireError.invalidContent("op \(index) has counter 0") }
+        guard proto.counter <= Dot.maxCounter else {
+            throw WireError.invalidContent("op \(index): counter \(proto.counter) is out of range")
+        }
         let (wall, overflow) = self.proto.baseWall.addingReportingOverflow(UInt64(max(0, proto.wall)))
-        guard proto.wall >= 0, !overflow, wall <= UInt64(Int64.max) else {
+        guard proto.wall >= 0, !overflow, wall <= OpLimits.maxWall else {
             throw WireError.invalidContent("op \(index) has a bad stamp")
         }
         guard Int(proto.actor) < principals.count else {

@@ -56,7 +56,7 @@ struct BatchEncoder {
         var proto = Outpost_V1_Op()
         proto.replica = index(op.dot.replica)
         proto.counter = op.dot.counter
-        proto.wall = Int64(op.stamp.wall - baseWall)
+        proto.wall = Int64(clamping: op.stamp.wall - baseWall)
         proto.logical = op.stamp.logical
         proto.deps = op.deps.map { dot($0) }
         proto.actor = index(op.actor)

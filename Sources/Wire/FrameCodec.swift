@@ -55,9 +55,21 @@ public enum FrameCodec {
         }
         // The header's op count was checked, but it may lie: count the payload's ops before
         // SwiftProtobuf builds them.
-        let scannedOps = OpCountScan.opCount(payload)
-        guard scannedOps <= limits.maxOps else {
-            throw WireError.tooLarge(what: "op count", size: scannedOps, limit: limits.maxOps)
+        // SwiftProtobuf builds them, and measure what decoding would build against the frame's size.
+        let shape = PayloadScan.scan(payload)
+        guard shape.ops <= limits.maxOps else {
+            throw WireError.tooLarge(what: "op count", size: shape.ops, limit: limits.maxOps)
+        }
+        guard shape.largestVector <= limits.maxVectorEntries else {
+            throw WireError.tooLarge(what: "version vector entries", size: shape.largestVector,
+                                     limit: limits.maxVectorEntries)
+        }
+        guard shape.largestMarker <= OpLimits.maxMarkerEntries else {
+            throw WireError.tooLarge(what: "read marker entries", size: shape.largestMarker, limit: OpLimits.maxMarkerEntries)
+        }
+        let fieldBudget = limits.fieldBudget(wireBytes: header.payloadLength)
+        guard shape.fields <= fieldBudget else {
+            throw WireError.tooLarge(what: "protobuf field count", size: shape.fields, limit: fieldBudget)
         }
         let frame: Outpost_V1_Frame
         do {
@@ -86,18 +98,27 @@ public enum FrameCodec {
     /// Cuts bytes holding whole frames one after the other (an HTTP body) into frames, by their
     /// headers' lengths. Each frame is decoded later; here only the lengths are checked.
     public static func split(_ bytes: [UInt8], limits: WireLimits = .default) throws(WireError) -> [[UInt8]] {
-        var frames: [[UInt8]] = []
+        try frameRanges(bytes, limits: limits, maxFrames: .max)!.map { Array(bytes[$0]) }
+    }
+
+    /// Where each frame of `bytes` lies, by the headers' lengths, in one pass over the headers
+    /// (linear in the number of frames, whatever their sizes); `nil` as soon as there are more than
+    /// `maxFrames`, before anything else of the rest is read.
+    public static func frameRanges(_ bytes: [UInt8], limits: WireLimits = .default,
+                                   maxFrames: Int) throws(WireError) -> [Range<Int>]? {
+        var ranges: [Range<Int>] = []
         var offset = 0
         while offset < bytes.count {
-            let rest = Array(bytes[offset...])
-            guard let length = try frameLength(rest, limits: limits) else {
-                throw WireError.truncated(expected: headerSize, got: rest.count)
-            }
-            guard length <= rest.count else { throw WireError.truncated(expected: length, got: rest.count) }
-            frames.append(Array(rest.prefix(length)))
+            guard ranges.count < maxFrames else { return nil }
+            let remaining = bytes.count - offset
+            guard remaining >= headerSize else { throw WireError.truncated(expected: headerSize, got: remaining) }
+            let header = try FrameHeader(Array(bytes[offset..<offset + headerSize]), limits: limits)
+            let length = headerSize + header.payloadLength
+            guard length <= remaining else { throw WireError.truncated(expected: length, got: remaining) }
+            ranges.append(offset..<offset + length)
             offset += length
         }
-        return frames
+        return ranges
     }
 
     private static func appendUInt32(_ bytes: inout [UInt8], _ value: UInt32) {

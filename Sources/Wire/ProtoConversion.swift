@@ -102,6 +102,9 @@ enum ProtoConversion {
                 throw WireError.invalidContent("version vector entries must be sorted by replica, without repeats")
             }
             guard entry.counter > 0 else { throw WireError.invalidContent("version vector entry with counter 0") }
+            guard entry.counter <= Dot.maxCounter else {
+                throw WireError.invalidContent("version vector counter \(entry.counter) is out of range")
+            }
             previous = entry.replica
             vector.advance(Dot(replica: try replica(entry.replica), counter: entry.counter))
         }

@@ -132,7 +132,7 @@ struct CommandTests {
 
         _ = try outpost.ok(["reply", target.id, "-"], stdin: "Line one\nLine two\n")
         view = try outpost.json(ThreadView.self, ["thread", target.id, "--peek"])
-        #expect(view.messages.last?.body == "Line one\nLine two")
+        #expect(view.messages.last?.body == "Line one\nLine two\n", "standard input is taken exactly, final newline too")
     }
 
     @Test("compose, sent at once or kept as a draft")

@@ -116,6 +116,45 @@ let badRequests: [BadRequest] = [
         try r.apply([server.make(.platform, .startConversation(StartConversation(
             kind: .system, partner: unknownPartner, subject: "Hi", body: "Hi")), at: World.base + 9_000)])
     },
+    BadRequest(name: "reply with a NUL in it", code: .invalidArgument) { r, s in
+        try r.reply(to: s.proposal, text: "before\u{0}after")
+    },
+    BadRequest(name: "draft with a control character", code: .invalidArgument) { r, s in
+        try r.saveDraft(s.proposal, text: "bell\u{7}")
+    },
+    BadRequest(name: "compose with a line break in the subject", code: .invalidArgument) { r, _ in
+        try r.compose(to: World.alpine.id, subject: "Hi\nBcc: x", text: "Hello")
+    },
+    BadRequest(name: "apply a partner message with a NUL", code: .invalidOp) { r, s in
+        var server = s.server
+        try r.apply([server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: s.proposal, body: "cut\u{0}here")), at: World.base + 9_000)])
+    },
+    BadRequest(name: "apply a dot counter over Int64.max", code: .invalidOp) { r, s in
+        var server = s.server
+        try r.apply([server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: ConversationID(Dot(replica: World.server, counter: UInt64(Int64.max) + 1)), body: "Hi")),
+            at: World.base + 9_000)])
+    },
+    BadRequest(name: "apply a forged compose draft key", code: .invalidOp) { r, _ in
+        // Another device of Dana's names a compose draft that no save ever started.
+        var tablet = OpMaker(replica: World.tablet)
+        try r.apply([tablet.make(.user(World.dana.id), .saveDraft(SaveDraft(
+            key: .compose(Dot(replica: World.desktop, counter: 3)), text: "forged")), at: World.base + 9_000)])
+    },
+    BadRequest(name: "apply a compose draft key of another user's save", code: .invalidOp) { r, _ in
+        var sam = OpMaker(replica: World.samDevice)
+        let first = sam.make(.user(World.sam.id), .saveDraft(SaveDraft(
+            key: .compose(Dot(replica: World.samDevice, counter: 1)), text: "Sam's")), at: World.base + 9_000)
+        var tablet = OpMaker(replica: World.tablet)
+        try r.apply([first, tablet.make(.user(World.dana.id), .saveDraft(SaveDraft(key: .compose(first.dot), text: "x")),
+                                        at: World.base + 9_001, deps: [first.dot])])
+    },
+    BadRequest(name: "apply a discard of a draft in an unknown conversation", code: .invalidOp) { r, _ in
+        var tablet = OpMaker(replica: World.tablet)
+        try r.apply([tablet.make(.user(World.dana.id), .discardDraft(DiscardDraft(
+            key: .conversation(unknownConversation), supersedes: [])), at: World.base + 9_000)])
+    },
     BadRequest(name: "apply a delivery state for an unknown message", code: .invalidOp) { r, s in
         var server = s.server
         try r.apply([server.make(.platform, .setDelivery(SetDelivery(

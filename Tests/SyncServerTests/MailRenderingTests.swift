@@ -68,6 +68,22 @@ struct MailRenderingTests {
         #expect(lines.contains { $0.hasPrefix("From: =?UTF-8?B?") && $0.hasSuffix(" <outpost@northwind.example>") })
     }
 
+    @Test("a subject or name that is itself an encoded word is encoded, so it reads as the text it is")
+    func literalEncodedWord() throws {
+        var mail = Self.mail
+        let literal = "=?UTF-8?B?SGVsbG8gV29ybGQ=?="  // what a mail program would show as "Hello World"
+        mail.subject = literal
+        mail.toName = "=?UTF-8?Q?Bob?="
+        let lines = String(decoding: mail.rendered(), as: UTF8.self).components(separatedBy: "\r\n")
+        let subject = try #require(lines.first { $0.hasPrefix("Subject: ") })
+        #expect(subject != "Subject: \(literal)", "sent as is, the reader's program would decode it")
+        let word = String(subject.dropFirst("Subject: ".count))
+        #expect(word.hasPrefix("=?UTF-8?B?") && word.hasSuffix("?="))
+        let payload = String(word.dropFirst(10).dropLast(2))
+        #expect(String(decoding: Data(base64Encoded: payload) ?? Data(), as: UTF8.self) == literal)
+        #expect(lines.contains { $0.hasPrefix("To: =?UTF-8?B?") }, "the name too")
+    }
+
     @Test("quoted-printable lines stay within 76 characters and decode to the text")
     func quotedPrintable() {
         let body = String(repeating: "Ünïcödé wörds and a trailing tab\t", count: 20) + "\n.\nend "

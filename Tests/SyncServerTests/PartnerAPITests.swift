@@ -171,7 +171,7 @@ struct PartnerAPITests {
     func platformEvents() async throws {
         let world = try TestWorld()
         defer { world.cleanUp() }
-        let admin = try world.store.makeAdminToken(name: "ops")
+        let admin = try world.store.makeAdminToken(name: "ops", brand: nil)
         try await world.app.test(.router) { client in
             let left = #"{"id":"evt-9","brand":"northwind","type":"partner_left","partner":"p1","text":"Juniper closed its account."}"#
             let first = try await client.execute(uri: "/v1/admin/events", method: .post, headers: Self.headers(admin),
@@ -205,6 +205,85 @@ struct PartnerAPITests {
     }
 }
 
+@Suite("Idempotency keys and admin tokens (in-process router)")
+struct IdempotencyAndAdminTokenTests {
+    static func post(_ client: some TestClientProtocol, _ uri: String, _ token: String, key: String? = nil,
+                     _ body: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, headers: PartnerAPITests.headers(token, key: key),
+                                 body: ByteBuffer(string: body))
+    }
+
+    @Test("a reused Idempotency-Key or event id on a different request is 422 and makes nothing")
+    func reusedKeys() async throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        let tokens = try PartnerAPITests.partners(world)
+        let admin = try world.store.makeAdminToken(name: "ops", brand: TestWorld.northwind)
+        try await world.app.test(.router) { client in
+            let one = try await Self.post(client, "/v1/partner/conversations", tokens.p1, key: "k",
+                                          #"{"subject":"One","text":"First thread"}"#)
+            let two = try await Self.post(client, "/v1/partner/conversations", tokens.p1, key: "k2",
+                                          #"{"subject":"Two","text":"Second thread"}"#)
+            let first = try PartnerAPITests.decode(PartnerWriteResult.self, one).conversation
+            let second = try PartnerAPITests.decode(PartnerWriteResult.self, two).conversation
+            let reply = try await Self.post(client, "/v1/partner/conversations/\(first)/messages", tokens.p1, key: "r",
+                                            #"{"text":"A reply"}"#)
+            #expect(reply.status == .created)
+            let before = try world.brandReplica().digest()
+            // The reply's key on another thread; the start's key on a reply; another text.
+            for (uri, key, body) in [("/v1/partner/conversations/\(second)/messages", "r", #"{"text":"A reply"}"#),
+                                     ("/v1/partner/conversations/\(second)/messages", "k", #"{"text":"First thread"}"#),
+                                     ("/v1/partner/conversations", "k", #"{"subject":"One","text":"Other text"}"#)] {
+                let response = try await Self.post(client, uri, tokens.p1, key: key, body)
+                #expect(response.status == .unprocessableContent, "\(uri) \(key)")
+                #expect(HTTPEndpointTests.errorCode(response) == "idempotency_key_reused")
+            }
+            #expect(try world.brandReplica().digest() == before, "nothing was made")
+            // The same request again is still the duplicate it was.
+            let again = try await Self.post(client, "/v1/partner/conversations/\(first)/messages", tokens.p1, key: "r",
+                                            #"{"text":"A reply"}"#)
+            #expect(again.status == .ok)
+            #expect(try PartnerAPITests.decode(PartnerWriteResult.self, again).conversation == first)
+            // An event id again with another text; partner_left twice is still one event.
+            let left = #"{"id":"e1","brand":"northwind","type":"partner_left","partner":"p1","text":"Gone."}"#
+            #expect(try await Self.post(client, "/v1/admin/events", admin, left).status == .created)
+            #expect(try await Self.post(client, "/v1/admin/events", admin, left).status == .ok)
+            let changed = #"{"id":"e1","brand":"northwind","type":"partner_left","partner":"p1","text":"Changed."}"#
+            let refused = try await Self.post(client, "/v1/admin/events", admin, changed)
+            #expect(HTTPEndpointTests.errorCode(refused) == "idempotency_key_reused")
+        }
+    }
+
+    @Test("an admin token reaches its own brand only, and a revoked one nothing")
+    func scopedAdminTokens() async throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        _ = try PartnerAPITests.partners(world)
+        let northwind = try world.store.makeAdminToken(name: "northwind ops", brand: TestWorld.northwind)
+        let everywhere = try world.store.makeAdminToken(name: "platform", brand: nil)
+        try await world.app.test(.router) { client in
+            let acme = #"{"id":"a1","brand":"acme","type":"order","partner":"p9","text":"An order"}"#
+            let refused = try await Self.post(client, "/v1/admin/events", northwind, acme)
+            #expect(refused.status == .forbidden)
+            #expect(HTTPEndpointTests.errorCode(refused) == "forbidden")
+            #expect(try await Self.post(client, "/v1/admin/events", everywhere, acme).status == .created)
+            let own = #"{"id":"n1","brand":"northwind","type":"order","partner":"p1","text":"An order"}"#
+            #expect(try await Self.post(client, "/v1/admin/events", northwind, own).status == .created)
+
+            let records = try world.store.adminTokens()
+            #expect(records.map(\.brand) == ["northwind", nil])
+            let record = try #require(records.first)
+            #expect(!record.id.isEmpty && !northwind.hasPrefix(record.id), "the id is not the token")
+            _ = try world.store.revokeAdminToken(id: String(record.id.prefix(8)))
+            let again = #"{"id":"n2","brand":"northwind","type":"order","partner":"p1","text":"Another"}"#
+            let revoked = try await Self.post(client, "/v1/admin/events", northwind, again)
+            #expect(revoked.status == .unauthorized)
+            #expect(try world.store.adminTokens().first?.revoked != nil)
+        }
+        #expect(throws: ServerError.self) { try world.store.revokeAdminToken(id: "zz") }
+    }
+}
+
 @Suite("Partner writes reach connected devices at once", .timeLimit(.minutes(5)))
 struct PartnerLivePushTests {
     @Test("a partner's reply and a platform event are pushed to a live device without waiting for the poller")
@@ -215,7 +294,7 @@ struct PartnerLivePushTests {
         var server = world.server
         server.pollInterval = .seconds(3_600)
         let token = try world.store.makePartnerToken(brand: TestWorld.northwind, partner: TestWorld.partner, name: "t")
-        let admin = try world.store.makeAdminToken(name: "ops")
+        let admin = try world.store.makeAdminToken(name: "ops", brand: TestWorld.northwind)
         let tablet = try world.enroll(TestWorld.dana)
         try await server.application(host: "127.0.0.1", port: 0).test(.live) { client in
             let live = await LiveSession.open(tablet.replica, token: tablet.enrollment.token, client)

@@ -86,3 +86,37 @@ struct ValidationTests {
         #expect(try world.brandReplica().versionVector()[me] == 1)
     }
 }
+
+@Suite("Names, addresses and ids with control characters are refused where they enter")
+struct ControlCharacterTests {
+    @Test("a partner email with a NUL, a name with a control byte, a device name with a line break")
+    func refused() throws {
+        let world = try TestWorld()
+        defer { world.cleanUp() }
+        let cases: [(String, () throws -> Void)] = [
+            ("email with NUL", {
+                try world.store.addPartner(brand: TestWorld.northwind, id: PartnerID(rawValue: "p5")!, name: "P5",
+                                           email: "p5@inj.example\u{0}evil", status: .active)
+            }),
+            ("name with a control byte", {
+                try world.store.addPartner(brand: TestWorld.northwind, id: PartnerID(rawValue: "p6")!, name: "P\u{1}6",
+                                           email: "p6@example.com", status: .active)
+            }),
+            ("user email with DEL", {
+                try world.store.addUser(brand: TestWorld.northwind, id: UserID(rawValue: "eve")!, name: "Eve",
+                                        email: "eve@example.com\u{7F}")
+            }),
+            ("token name with a line break", {
+                _ = try world.store.makeAdminToken(name: "ops\nX-Injected: yes", brand: nil)
+            }),
+        ]
+        let before = try world.brandReplica().digest()
+        for (name, action) in cases {
+            let error = #expect(throws: ServerError.self, "\(name)") { try action() }
+            #expect(error?.code == "invalid_argument", "\(name)")
+            #expect(error?.message.contains("control character U+00") == true, "\(name): \(error?.message ?? "")")
+        }
+        #expect(try world.brandReplica().digest() == before)
+        #expect(try world.store.adminTokens().isEmpty)
+    }
+}

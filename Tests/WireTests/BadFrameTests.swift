@@ -176,18 +176,18 @@ struct BadFrameTests {
             let payload: [UInt8] = try ProtoConversion.frame(message).serializedBytes()
             let ops: Int
             if case .ops(let batch) = message { ops = batch.ops.count } else { ops = 0 }
-            #expect(OpCountScan.opCount(payload) == ops)
+            #expect(PayloadScan.opCount(payload) == ops)
         }
         // A batch split over two `ops` fields (protobuf merges them), after an unknown group and
         // fields of every wire type, counts both halves.
         let op = Self.field(6, [0x08, 0x01])
         let payload = [0x7B, 0x08, 0x01, 0x7C] + [0x79] + [UInt8](repeating: 1, count: 8) + [0x7D, 1, 2, 3, 4]
             + Self.field(3, op + op) + [0x38, 0x01] + Self.field(3, op + Self.field(7, []) + op)
-        #expect(OpCountScan.opCount(payload) == 4)
+        #expect(PayloadScan.opCount(payload) == 4)
         // It stops at a malformed byte, where the protobuf decoder stops too.
-        #expect(OpCountScan.opCount(Self.field(3, op) + [0x0F] + Self.field(3, op)) == 1)
-        #expect(OpCountScan.opCount(Self.field(3, op + [0x32, 0x05, 0x08])) == 1)
-        #expect(OpCountScan.opCount([0x1A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) == 0)
+        #expect(PayloadScan.opCount(Self.field(3, op) + [0x0F] + Self.field(3, op)) == 1)
+        #expect(PayloadScan.opCount(Self.field(3, op + [0x32, 0x05, 0x08])) == 1)
+        #expect(PayloadScan.opCount([0x1A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) == 0)
     }
 
     @Test("the header's op count must match the payload's")

@@ -1,4 +1,6 @@
+import Causality
 import Foundation
+import InboxModel
 import Wire
 
 /// libFuzzer target for frame decoding, and (without `-DFUZZING`) a corpus-replay tool.
@@ -62,10 +64,51 @@ extension FrameFuzzer {
     }
 }
 
-/// libFuzzer's entry point: each input as it is, then with an honest header.
+/// The id parsers, for `OUTPOST_FUZZ=ids`: each input as text through every id parser. An id that
+/// parses must be in range and print back as exactly the text it came from (one text form per id),
+/// and nothing may trap.
+enum IDFuzzer {
+    static func check(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for candidate in [text, "1:" + text, "new:" + text, text + ":1"] {
+            if let replica = ReplicaID(text: candidate) {
+                precondition(replica.isValid && replica.description == candidate, "replica \(candidate)")
+            }
+            if let dot = Dot(text: candidate) {
+                precondition(dot.isValid && dot.description == candidate, "dot \(candidate)")
+            }
+            if let id = ConversationID(text: candidate) {
+                precondition(id.dot.isValid && id.description == candidate, "conversation \(candidate)")
+            }
+            if let id = MessageID(text: candidate) {
+                precondition(id.dot.isValid && id.description == candidate, "message \(candidate)")
+            }
+            if let key = DraftKey(text: candidate) {
+                precondition(key.dot.isValid && key.description == candidate, "draft key \(candidate)")
+            }
+            for name in [BrandID(rawValue: candidate)?.rawValue, UserID(rawValue: candidate)?.rawValue,
+                         PartnerID(rawValue: candidate)?.rawValue] {
+                if let name { precondition(name == candidate && TextRules.isAllowedSingleLine(name), "name \(candidate)") }
+            }
+            if let principal = Principal(text: candidate) {
+                precondition(principal.description == candidate, "principal \(candidate)")
+            }
+        }
+    }
+}
+
+/// `OUTPOST_FUZZ=ids` fuzzes the id parsers; anything else (or nothing) the frame decoder.
+let fuzzTarget = ProcessInfo.processInfo.environment["OUTPOST_FUZZ"] ?? "frames"
+
+/// libFuzzer's entry point: each input as it is, then with an honest header (frames), or as text
+/// (ids).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFrames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size > 0 && data != nil ? Array(UnsafeBufferPointer(start: data, count: size)) : []
+    if fuzzTarget == "ids" {
+        IDFuzzer.check(bytes)
+        return 0
+    }
     FrameFuzzer.check(bytes)
     if let honest = FrameFuzzer.withHonestHeader(bytes), honest != bytes { FrameFuzzer.check(honest) }
     return 0

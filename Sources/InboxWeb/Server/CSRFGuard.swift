@@ -44,7 +44,8 @@ public struct CSRFGuard: Sendable {
 }
 
 /// Applies ``CSRFGuard`` layers 1 and 2 to every request that changes state (anything but GET and
-/// HEAD), and layer 1 to every request; sets the security headers on every response.
+/// HEAD), and layer 1 to every request. (The security headers are ``SecurityHeadersMiddleware``'s,
+/// outside it, so that refusals and error pages carry them too.)
 struct CSRFMiddleware<Context: RequestContext>: RouterMiddleware {
     let guardian: CSRFGuard
     let allowedHosts: Set<String>
@@ -63,15 +64,7 @@ struct CSRFMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw HTTPError(.forbidden, message: "cross-site request refused")
             }
         }
-        var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] =
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-        response.headers[.xContentTypeOptions] = "nosniff"
-        // Not no-referrer: with it, browsers send `Origin: null` on the UI's own form posts.
-        response.headers[.referrerPolicy] = "same-origin"
-        response.headers[.xFrameOptions] = "DENY"
-        return response
+        return try await next(request, context)
     }
 }
 

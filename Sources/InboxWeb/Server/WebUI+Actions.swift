@@ -90,18 +90,38 @@ extension WebUI {
         router.post("/sync/offline") { [self] request, context in
             let form = try await form(request, context)
             monitor.setPaused(form["offline"] == "1")
-            let back = request.headers[.referer].flatMap { URL(string: $0)?.path }.flatMap { $0.hasPrefix("/") ? $0 : nil }
-            return request.headers[.xCSRFToken] != nil ? Response(status: .noContent) : Self.redirect(back ?? "/inbox")
+            // Back to the page the switch was pressed on, if it is one of ours; else the inbox.
+            return request.headers[.xCSRFToken] != nil ? Response(status: .noContent)
+                : Self.redirect(LocalRedirect.target(referer: request.headers[.referer]))
         }
     }
 
+    /// The largest form body the UI reads (2 MiB); a larger one is refused with 413.
+    static let formBodyLimit = 2 * 1024 * 1024
+
     /// The form body, once its CSRF token (field `_csrf` or header `X-CSRF-Token`) checks out.
+    /// A body over ``formBodyLimit`` is `413 Content Too Large`.
     func form(_ request: Request, _ context: BasicRequestContext) async throws -> FormFields {
-        let buffer = try await request.body.collect(upTo: 2 * 1024 * 1024)
+        let buffer = try await Self.body(request, limit: Self.formBodyLimit)
         let form = FormFields(Substring(String(buffer: buffer)))
         guard csrf.check(token: request.headers[.xCSRFToken] ?? form["_csrf"]) else {
             throw WebUIError(.forbidden, "This form has expired or came from another site; reload the page and try again.")
         }
         return form
+    }
+}
+
+extension WebUI {
+    /// The request body, up to `limit` bytes; more (announced by `Content-Length`, or as it
+    /// arrives) is a ``WebUIError`` with `413 Content Too Large`, not a raw error.
+    static func body(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        let tooLarge = WebUIError(.contentTooLarge, "That is too much to send at once (at most \(limit / 1024) KiB).")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        var buffer = ByteBuffer()
+        for try await part in request.body {
+            guard buffer.readableBytes + part.readableBytes <= limit else { throw tooLarge }
+            buffer.writeImmutableBuffer(part)
+        }
+        return buffer
     }
 }

@@ -28,7 +28,9 @@ public struct WebUIError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Turns every error of a UI route into an HTML error page (or, for the page's own scripts, plain
-/// text) with the right status, so nothing leaks as a raw error.
+/// text) with the right status, so nothing leaks as a raw error. The page is rendered by `page`
+/// without a CSRF token or form (``WebUI/errorFrame()``); ``SecurityHeadersMiddleware``, outside
+/// this one, adds the security headers.
 struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
     let page: @Sendable (WebUIError) -> String
 

@@ -1,5 +1,6 @@
 /// The page frame, the status bar, the partner panel and the error page (Mustache; `{{ }}`
-/// escapes HTML, `{{{ }}}` is used only for HTML that a template rendered).
+/// escapes HTML, `{{{ }}}` is used only for HTML that a template rendered). `forms` is false on
+/// error pages: no CSRF token and no form there.
 enum LayoutTemplates {
     static let layout = """
         <!doctype html>
@@ -7,7 +8,7 @@ enum LayoutTemplates {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="csrf-token" content="{{csrf}}">
+        {{#forms}}<meta name="csrf-token" content="{{csrf}}">{{/forms}}
         <title>{{title}} — Outpost</title>
         <link rel="stylesheet" href="/static/app.css">
         <script src="/static/app.js" defer></script>
@@ -44,13 +45,13 @@ enum LayoutTemplates {
         <span class="last-sync">{{lastSync}}</span>
         {{#hasConflicts}}<a class="conflicts" id="conflicts" href="/drafts">{{conflictText}}</a>{{/hasConflicts}}
         {{#error}}<span class="sync-error" title="{{.}}">{{.}}</span>{{/error}}
-        {{#enrolled}}
+        {{#enrolled}}{{#forms}}
         <form method="post" action="/sync/offline" class="inline">
           <input type="hidden" name="_csrf" value="{{csrf}}">
           <input type="hidden" name="offline" value="{{#paused}}0{{/paused}}{{^paused}}1{{/paused}}">
           <button type="submit" id="offline-toggle">{{#paused}}Go online{{/paused}}{{^paused}}Work offline{{/paused}}</button>
         </form>
-        {{/enrolled}}
+        {{/forms}}{{/enrolled}}
         """
 
     static let partnerPanel = """

@@ -21,18 +21,21 @@ struct PageRenderer: Sendable {
         self.library = library
     }
 
-    /// What every page's frame needs.
+    /// What every page's frame needs. Without a CSRF token (error pages) the page has no form:
+    /// no `csrf-token` meta, no *Work offline* switch.
     struct Frame: Sendable {
-        var csrf: String
+        var csrf: String?
         var who: String
         var status: StatusBar
     }
 
     /// `page` (a view model) rendered with `template`, inside the layout.
     func render(_ template: String, _ page: Any, title: String, nav: String, frame: Frame) -> String {
-        let content = library.render(Scope(values: ["csrf": frame.csrf], inner: page), withTemplate: template) ?? ""
+        let values: [String: Any] = frame.csrf.map { ["csrf": $0] } ?? [:]
+        let content = library.render(Scope(values: values, inner: page), withTemplate: template) ?? ""
         let layout: [String: Any] = [
-            "csrf": frame.csrf, "who": frame.who, "title": title, "page": template, "content": content,
+            "csrf": frame.csrf ?? "", "forms": frame.csrf != nil, "who": frame.who, "title": title, "page": template,
+            "content": content,
             "navInbox": nav == "inbox", "navPartners": nav == "partners", "navDrafts": nav == "drafts", "status": frame.status,
         ]
         return library.render(layout, withTemplate: "layout") ?? ""

@@ -52,10 +52,13 @@ struct LiveCommand {
             process.standardError = try FileHandle(forWritingTo: err)
             let input = Pipe()
             process.standardInput = input
-            try process.run()
+            // Recorded while it runs, so that a stop (``LiveStopSignals``) kills it.
+            try LiveProcesses.shared.launch(process)
+            // The text exactly as the scenario has it (`outpost` takes standard input byte for byte).
             if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
             try input.fileHandleForWriting.close()
             process.waitUntilExit()
+            LiveProcesses.shared.ended(process)
             return Result(status: process.terminationStatus,
                           signalled: process.terminationReason == .uncaughtSignal,
                           stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),

@@ -4,7 +4,8 @@ import NIOPosix
 
 /// The real `outpost server` process of a live run: started on a free loopback port with its data
 /// in the run's directory, restarted (on the same port and data) when the scenario changes its
-/// clock or arms a crash in it, killed with SIGKILL for a crash.
+/// clock or arms a crash in it, killed with SIGKILL for a crash. While it runs it is in
+/// ``LiveProcesses``, so that a stop of the harness (SIGTERM, SIGINT) kills it too.
 final class LiveServer {
     let binary: String
     let data: String
@@ -51,7 +52,8 @@ final class LiveServer {
             process.standardOutput = handle
             process.standardError = handle
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            // Recorded until it is stopped, so that a stop of the harness (``LiveStopSignals``) kills it.
+            try LiveProcesses.shared.launch(process)
         } catch {
             throw ScenarioError("live", "cannot start \(binary) server: \(error.localizedDescription)")
         }
@@ -78,6 +80,7 @@ final class LiveServer {
         }
         process.waitUntilExit()
         self.process = nil
+        LiveProcesses.shared.ended(process)
     }
 
     /// kill -9: no shutdown code runs.
@@ -86,12 +89,15 @@ final class LiveServer {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         self.process = nil
+        LiveProcesses.shared.ended(process)
     }
 
     /// Forgets a process that ended by itself.
     func reap() {
-        process?.waitUntilExit()
-        process = nil
+        guard let process else { return }
+        process.waitUntilExit()
+        self.process = nil
+        LiveProcesses.shared.ended(process)
     }
 
     /// The end of the server's log, for error messages.

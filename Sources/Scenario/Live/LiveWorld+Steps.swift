@@ -33,8 +33,8 @@ extension LiveWorld {
         case .sync(nil):
             return try syncAll()
         case .advance(let ms):
-            advancedMs += Int64(ms)
-            trace.add(1, "every clock moves on by \(DurationText.text(Int64(ms))) (OUTPOST_CLOCK_OFFSET_MS)")
+            advancedMs += Int64(clamping: ms)
+            trace.add(1, "every clock moves on by \(DurationText.text(Int64(clamping: ms))) (OUTPOST_CLOCK_OFFSET_MS)")
             try restartServer("its clock moved on")
         case .clock(let name, let offset):
             if name == "server" {

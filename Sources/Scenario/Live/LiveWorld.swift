@@ -55,12 +55,22 @@ final class LiveWorld: ScenarioWorld {
         rng = SplitMix64(seed: seed)
         self.trace = Trace(enabled: trace)
         directory = (Simulator.scratchDirectory() as NSString).appendingPathComponent("outpost-live-\(UUID().uuidString)")
+        // Removed by a stop of the harness too (SIGTERM, SIGINT: ``LiveStopSignals``).
+        LiveProcesses.shared.adopt(directory: directory)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
+            LiveProcesses.shared.release(directory: directory)
             throw ScenarioError("live", "cannot make a temporary directory: \(error.localizedDescription)")
         }
-        serverProcess = try LiveServer(binary: binary, directory: directory, group: group)
+        do {
+            serverProcess = try LiveServer(binary: binary, directory: directory, group: group)
+        } catch {
+            try? group.syncShutdownGracefully()
+            try? FileManager.default.removeItem(atPath: directory)
+            LiveProcesses.shared.release(directory: directory)
+            throw error
+        }
         do {
             try setUp()
         } catch {
@@ -104,6 +114,7 @@ final class LiveWorld: ScenarioWorld {
         for link in links.values { link.goOffline() }
         try? group.syncShutdownGracefully()
         try? FileManager.default.removeItem(atPath: directory)
+        LiveProcesses.shared.release(directory: directory)
     }
 
     // MARK: Processes

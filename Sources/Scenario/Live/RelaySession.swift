@@ -70,7 +70,7 @@ final class RelaySession {
                 waiting[index(up)].insert(bytes, at: 0)
                 // Past the session timeout, the frame and those behind it never arrive in time.
                 guard fault.delayMs < Self.sessionTimeoutMs else { return stalled() }
-                eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(fault.delayMs))) {
+                eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(clamping: fault.delayMs))) {
                     self.delaying[self.index(up)] = false
                     let queued = self.waiting[self.index(up)]
                     self.waiting[self.index(up)] = []

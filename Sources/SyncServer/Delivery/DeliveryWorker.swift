@@ -1,3 +1,4 @@
+import SyncClient
 import Causality
 import Foundation
 import InboxModel
@@ -28,7 +29,7 @@ struct DeliveryWorker: Service {
         let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let watch = hub.watch(continuation)
         defer { hub.unwatch(watch) }
-        let stopping = Flag()
+        let stopping = OnceFlag()
         let interval = configuration.interval
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -51,7 +52,7 @@ struct DeliveryWorker: Service {
     }
 
     /// Scans every brand, then delivers what is due.
-    func round(stopping: Flag) async {
+    func round(stopping: OnceFlag) async {
         do {
             for brand in try store.brands() { try scan(brand) }
         } catch {

@@ -11,10 +11,12 @@ enum MailEncoding {
     }
 
     /// An unstructured header value (`Subject:`): plain when printable ASCII, else RFC 2047
-    /// encoded words.
+    /// encoded words. Text that holds `=?` is encoded too, whatever its characters: a partner's
+    /// subject that is itself an encoded word (`=?UTF-8?B?…?=`) must reach the reader as the text
+    /// it is, not be decoded by their mail program into something else.
     static func unstructured(_ text: String) -> String {
         let clean = headerText(text)
-        return isPlainASCII(clean) ? clean : encodedWords(clean)
+        return isPlainASCII(clean) && !clean.contains("=?") ? clean : encodedWords(clean)
     }
 
     /// `"Display Name" <local@domain>`: the name as a quoted string when printable ASCII, else as
@@ -22,7 +24,7 @@ enum MailEncoding {
     static func mailbox(name: String, address: MailAddress) -> String {
         let clean = headerText(name)
         guard !clean.isEmpty else { return "<\(address)>" }
-        if isPlainASCII(clean) {
+        if isPlainASCII(clean) && !clean.contains("=?") {
             let quoted = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return "\"\(quoted)\" <\(address)>"
         }
@@ -85,7 +87,7 @@ enum MailEncoding {
 
     /// An RFC 5322 date in UTC: `Tue, 02 Jun 2026 10:00:00 +0000`.
     static func date(milliseconds: UInt64) -> String {
-        let seconds = Int64(milliseconds / 1000)
+        let seconds = Int64(clamping: milliseconds / 1000)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let time = seconds - days * 86_400
         // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import SyncClient
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -53,7 +54,7 @@ public struct SMTPMailTransport: MailTransport {
 
     public func send(_ mail: OutboundMail,
                      whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure) {
-        let accepted = Flag()
+        let accepted = OnceFlag()
         do {
             try await deliver(mail, accepted: accepted, whenAccepted: whenAccepted)
         } catch {
@@ -64,7 +65,7 @@ public struct SMTPMailTransport: MailTransport {
         }
     }
 
-    private func deliver(_ mail: OutboundMail, accepted: Flag,
+    private func deliver(_ mail: OutboundMail, accepted: OnceFlag,
                          whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure) {
         let relay = "\(host):\(port)"
         let channel: NIOAsyncChannel<SMTPReply, ByteBuffer>
@@ -142,7 +143,7 @@ public struct SMTPMailTransport: MailTransport {
 private final class Deadline: Sendable {
     private let channel: any Channel
     private let scheduled = Mutex<Scheduled<Void>?>(nil)
-    private let expired = Flag()
+    private let expired = OnceFlag()
 
     init(channel: any Channel) {
         self.channel = channel

@@ -91,9 +91,10 @@ struct Outpost {
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
     /// Runs `outpost ARGS --replica PATH` (the replica option goes last, after any `--`-free arguments).
+    /// `stdinBytes`, when given, is written to standard input as is (instead of `stdin`'s UTF-8).
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, replica: Bool = true) throws -> RunResult {
-        try start(arguments, stdin: stdin, replica: replica).finish()
+    func run(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil, replica: Bool = true) throws -> RunResult {
+        try start(arguments, stdin: stdin, stdinBytes: stdinBytes, replica: replica).finish()
     }
 
     /// Runs a long command without holding a thread of the shared pool while it runs (a blocking
@@ -108,7 +109,8 @@ struct Outpost {
     }
 
     /// Starts `outpost ARGS --replica PATH` in the background, with this directory as its home.
-    func start(_ arguments: [String], stdin: String? = nil, replica: Bool = true) throws -> OutpostProcess {
+    func start(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil,
+               replica: Bool = true) throws -> OutpostProcess {
         let binary = try #require(Self.binary, "the outpost binary was not built next to the tests")
         let process = Process()
         process.executableURL = binary
@@ -134,7 +136,7 @@ struct Outpost {
         let input = Pipe()
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        if let bytes = stdinBytes ?? stdin.map({ Data($0.utf8) }) { input.fileHandleForWriting.write(bytes) }
         try input.fileHandleForWriting.close()
         return running
     }
