@@ -5,8 +5,13 @@ import NIOHTTP1
 
 /// Turns every error into the JSON body `{"error":{"code","message"}}` with its status, and
 /// counts it in `outpost_errors_total`.
-struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+struct JSONErrorMiddleware: RouterMiddleware {
+    typealias Context = OutpostRequestContext
     let metrics: ServerMetrics
+    let limits: ServerLimits
+    /// A refused request's unread body up to this size is read and dropped, so that the connection
+    /// can carry the next request; a larger one closes the connection.
+    static let drainLimit = 64 * 1024
 
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -39,9 +44,21 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         if let seconds = failure.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
         // A refused request whose body was not read: the connection cannot carry another request
         // (HTTP would drain the rest first, which a client can make endless). Closed after the answer.
-        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
-        if failure.status == 408 || failure.status == 413 || hasBody { response.headers[.connection] = "close" }
+        var close = failure.status == 408 || failure.status == 413
+        if !close { close = await !drained(request, context) }
+        if close { response.headers[.connection] = "close" }
         return response
+    }
+
+    /// Whether the request has no unread body left: none was sent, the route read it, or it is small
+    /// (a declared length up to ``drainLimit``) and arrived within the body timeouts now.
+    func drained(_ request: Request, _ context: Context) async -> Bool {
+        guard !context.body.consumed else { return true }
+        guard let declared = request.headers[.contentLength] else { return request.headers[.transferEncoding] == nil }
+        guard let length = Int(declared), length <= Self.drainLimit else { return false }
+        guard length > 0 else { return true }
+        return (try? await BodyReader.collect(request, context: context, limit: Self.drainLimit, limits: limits,
+                                              metrics: metrics)) != nil
     }
 
     /// Errors of a connection that closed or broke under the request: parse errors at an early

@@ -87,7 +87,7 @@ extension OutpostServer {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: OutpostRequestContext) async throws -> T {
-        let buffer = try await BodyReader.collect(request, channel: context.channel, limit: Self.maxJSONBody,
+        let buffer = try await BodyReader.collect(request, context: context, limit: Self.maxJSONBody,
                                                   limits: limits, metrics: metrics)
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

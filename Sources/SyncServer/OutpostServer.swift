@@ -76,7 +76,7 @@ public struct OutpostServer: Sendable {
 
     func httpRouter(logger: Logger) -> Router<OutpostRequestContext> {
         let router = Router(context: OutpostRequestContext.self)
-        router.middlewares.add(JSONErrorMiddleware(metrics: metrics))
+        router.middlewares.add(JSONErrorMiddleware(metrics: metrics, limits: limits))
         router.get("/healthz") { _, _ in
             try Self.json(["status": "ok"])
         }
@@ -87,7 +87,7 @@ public struct OutpostServer: Sendable {
         router.post("/v1/enroll") { [store, enrollments, logger, limits, metrics] request, context in
             let address = context.clientAddress
             try enrollments.check(address)
-            let buffer = try await BodyReader.collect(request, channel: context.channel, limit: 64 * 1024,
+            let buffer = try await BodyReader.collect(request, context: context, limit: 64 * 1024,
                                                       limits: limits, metrics: metrics)
             let body: EnrollRequest
             do {
@@ -110,7 +110,7 @@ public struct OutpostServer: Sendable {
             guard let device = try Self.device(request.headers[.authorization], store) else {
                 throw ServerError.unauthorized()
             }
-            let body = try await BodyReader.collect(request, channel: context.channel, limit: OneShotSync.maxBody,
+            let body = try await BodyReader.collect(request, context: context, limit: OneShotSync.maxBody,
                                                     limits: limits, metrics: metrics)
             let response = try await OneShotSync(device: device, store: store, hub: hub, metrics: metrics)
                 .run(body: Array(body.readableBytesView))

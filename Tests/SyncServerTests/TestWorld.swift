@@ -33,7 +33,7 @@ struct TestWorld {
     /// The default limits have a 60 s hello timeout, not the server's 10 s: in a full parallel test
     /// run on two busy cores a hello has been seen to take longer than 10 s to be read. The hello
     /// timeout's own tests pass their limits.
-    init(limits: ServerLimits = ServerLimits(helloTimeout: .seconds(60)), clock: (any PhysicalClock)? = nil,
+    init(limits: ServerLimits = ServerLimits(helloTimeout: .seconds(60), idleTimeout: .seconds(3_600)), clock: (any PhysicalClock)? = nil,
          delivery: ((_ mailDirectory: String) -> DeliveryConfiguration)? = nil) throws {
         directory = NSTemporaryDirectory() + "outpost-server-\(UUID().uuidString)"
         store = try ServerStore.open(directory: directory)

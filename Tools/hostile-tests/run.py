@@ -436,6 +436,55 @@ class HostileTests(unittest.TestCase):
             ui.wait(timeout=30)
 
 
+class HostileTests2(unittest.TestCase):
+    """Findings 10 and 12, at the process level."""
+
+    def tearDown(self):
+        self.assertTrue(WORLD.alive(), "the server died")
+
+    def metrics(self):
+        return http(WORLD.port, "GET", "/metrics")[1].decode()
+
+    # Finding 10: a client that leaves mid-body is not the server's internal error.
+    def test_12_a_client_leaving_mid_body_is_not_an_internal_error(self):
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", WORLD.port)) as s:
+                s.sendall(f"POST /v1/partner/conversations HTTP/1.1\r\nHost: x\r\n"
+                          f"Authorization: Bearer {WORLD.partner_token}\r\nContent-Type: application/json\r\n"
+                          f"Content-Length: 1000\r\n\r\n{{\"subject\": ".encode())
+                time.sleep(0.2)
+        time.sleep(1)
+        metrics = self.metrics()
+        self.assertNotIn('outpost_errors_total{code="internal"}', metrics)
+        self.assertIn('outpost_connections_closed_total{reason="client_closed"}', metrics)
+
+    # Finding 12: admin tokens reach one brand and can be revoked.
+    def test_13_admin_tokens_are_scoped_and_revocable(self):
+        admin = ["admin", "--data", WORLD.data]
+        outpost(*admin, "brand", "add", "acme", "--name", "Acme")
+        outpost(*admin, "partner", "add", "--brand", "acme", "p9", "--name", "P9", "--email", "p9@example.com",
+                "--status", "active")
+        event = lambda brand, partner, ident: json.dumps({"id": ident, "brand": brand, "type": "order",
+                                                          "partner": partner, "text": "An order"}).encode()
+        headers = {"Authorization": f"Bearer {WORLD.admin_token}", "Content-Type": "application/json"}
+        status, answer = http(WORLD.port, "POST", "/v1/admin/events", event("acme", "p9", "a1"), headers)
+        self.assertEqual(status, 403, answer)
+        self.assertEqual(error_code(answer), "forbidden")
+        listed = json.loads(outpost(*admin, "token", "list", "--json").stdout)
+        self.assertEqual([token["brand"] for token in listed], ["northwind"])
+        self.assertNotIn(WORLD.admin_token, json.dumps(listed))
+        self.assertNotEqual(outpost(*admin, "token", "create", check=False).returncode, 0, "a brand or --all-brands")
+        everywhere = outpost(*admin, "token", "create", "--all-brands", "--name", "platform").stdout.strip()
+        status, _ = http(WORLD.port, "POST", "/v1/admin/events", event("acme", "p9", "a2"),
+                         {"Authorization": f"Bearer {everywhere}", "Content-Type": "application/json"})
+        self.assertEqual(status, 201)
+        outpost(*admin, "token", "revoke", listed[0]["id"][:10])
+        status, answer = http(WORLD.port, "POST", "/v1/admin/events", event("northwind", "p1-juniper", "n1"), headers)
+        self.assertEqual(status, 401, answer)
+        listed = json.loads(outpost(*admin, "token", "list", "--json").stdout)
+        self.assertIsNotNone(listed[0].get("revoked"))
+
+
 def websocket_exchange(port, token, payload, timeout=10):
     """Upgrades, sends one binary message, returns what the server sent until it closed."""
     key = base64.b64encode(os.urandom(16)).decode()
@@ -487,7 +536,8 @@ def main():
         loader = unittest.TestLoader()
         if options.pattern:
             loader.testNamePatterns = [f"*{options.pattern}*"]
-        suite = loader.loadTestsFromTestCase(HostileTests)
+        suite = unittest.TestSuite([loader.loadTestsFromTestCase(HostileTests),
+                                    loader.loadTestsFromTestCase(HostileTests2)])
         result = unittest.TextTestRunner(verbosity=2).run(suite)
     finally:
         WORLD.stop()

@@ -8,6 +8,13 @@ import Synchronization
 /// within ``ServerLimits/requestTimeout``, ends the connection (`408 request_timeout`, counted as
 /// closed for `body_timeout` or `request_timeout`).
 enum BodyReader {
+    static func collect(_ request: Request, context: OutpostRequestContext, limit: Int, limits: ServerLimits,
+                        metrics: ServerMetrics) async throws -> ByteBuffer {
+        let body = try await collect(request, channel: context.channel, limit: limit, limits: limits, metrics: metrics)
+        context.body.markConsumed()
+        return body
+    }
+
     static func collect(_ request: Request, channel: any Channel, limit: Int, limits: ServerLimits,
                         metrics: ServerMetrics) async throws -> ByteBuffer {
         if let declared = request.headers[.contentLength] {

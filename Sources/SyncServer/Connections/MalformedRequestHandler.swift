@@ -64,6 +64,13 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
             return
         }
         wrote = true
+        if parserError == .invalidEOFState {
+            // The client closed its side in the middle of its request: nobody is left to answer,
+            // and it is not the server's failure.
+            metrics.connectionClosed("client_closed")
+            context.close(promise: nil)
+            return
+        }
         let tooLarge = parserError == .headerOverflow
         let (status, code) = tooLarge ? (HTTPResponseStatus.requestHeaderFieldsTooLarge, "headers_too_large")
             : (.badRequest, "bad_request")
