@@ -17,7 +17,7 @@ struct EnrollmentRateLimitTests {
     @Test("failed codes from one address end in 429 rate_limited, even for a good code, until the window slides on")
     func overTheSocket() async throws {
         let clock = SteppingClock(SystemClock().nowMilliseconds())
-        let world = try TestWorld(limits: ServerLimits(maxEnrollmentFailures: 3, idleTimeout: .seconds(3_600)), clock: clock)
+        let world = try TestWorld(limits: ServerLimits(maxEnrollmentFailures: 3), clock: clock)
         defer { world.cleanUp() }
         let code = try world.store.makeEnrollmentCode(brand: TestWorld.northwind, user: TestWorld.dana,
                                                       validForMs: 3_600_000)
