@@ -7,7 +7,7 @@ import Replica
 import Testing
 @testable import InboxWeb
 
-/// The security review's findings on `outpost ui` (issue 11): the security headers on every
+/// What a hostile web page must not get from `outpost ui`: the security headers on every
 /// response, error pages without the CSRF token or forms, no open redirect from the *Work
 /// offline* switch, and 413 for a form body over the limit.
 @Suite("Web UI safety: headers on every response, no token on error pages, local redirects, 413")

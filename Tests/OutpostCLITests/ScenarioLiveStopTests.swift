@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Stopping a live run (security review, finding 14): SIGTERM (what `timeout` sends) or SIGINT
+/// Stopping a live run: SIGTERM (what `timeout` sends) or SIGINT
 /// must not leave its `outpost server` running or its data folder behind.
 extension ScenarioLiveTests {
     /// A live command and the signal that stops it.

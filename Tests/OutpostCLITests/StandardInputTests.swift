@@ -3,8 +3,7 @@ import Replica
 import Testing
 
 /// `outpost reply|compose|draft … -`: a text from standard input reaches the replica byte for
-/// byte, trailing newlines included; bytes that are not UTF-8 are refused (security review,
-/// finding 13).
+/// byte, trailing newlines included; bytes that are not UTF-8 are refused.
 @Suite("Texts from standard input")
 struct StandardInputTests {
     @Test("reply, draft and compose with - store standard input exactly, every trailing newline included")

@@ -3,7 +3,7 @@ import InboxModel
 import Testing
 @testable import Wire
 
-/// What a frame costs to decode is bounded by its size (issue 11, finding 5: a 49 KB Hello of two
+/// What a frame costs to decode is bounded by its size (a 49 KB Hello of two
 /// million empty vector entries took 1.5 s and 200 MB to refuse; a valid 526,000-entry vector was
 /// accepted). The payload scan measures before SwiftProtobuf builds anything.
 @Suite("Decode cost is bounded by frame size")

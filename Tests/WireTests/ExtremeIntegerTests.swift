@@ -4,7 +4,7 @@ import Testing
 @testable import Wire
 
 /// Counters, ids and times from outside are range-checked where they enter: every id parser, every
-/// op field, every vector on the wire (issue 11, finding 1: a counter of 2^63 trapped in
+/// op field, every vector on the wire (a counter of 2^63 once trapped in
 /// `Int64(_:)` and took the server down). Nothing here may trap; everything out of range is refused.
 @Suite("Extreme integers in ids, ops and frames")
 struct ExtremeIntegerTests {

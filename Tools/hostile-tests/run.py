@@ -2,7 +2,7 @@
 """Hostile-client tests of `outpost server` and `outpost ui`, at the process level: raw sockets and
 hand-made frames against real processes on loopback, the way an attacker would send them (Protocol/
 SERVER_API.md, "Timeouts and connection limits"; WIRE_FORMAT.md, "Limits"). Each test is the
-regression test of a finding of a security review; after each, the server must still be running.
+regression test of what a security review found; after each, the server must still be running.
 Tools/test.sh runs them after `swift test`.
 
     python3 Tools/hostile-tests/run.py --binary .build/debug/outpost [-k NAME]
@@ -245,7 +245,7 @@ class HostileTests(unittest.TestCase):
                     {"Authorization": f"Bearer {WORLD.device['token']}",
                      "Content-Type": "application/vnd.outpost.frames"}, timeout=30)
 
-    # Finding 1: counters of 2^63 and more.
+    # Counters of 2^63 and more.
     def test_01_extreme_conversation_ids_in_partner_urls(self):
         for counter in (TWO_63, MAX_U64, 10 ** 30):
             for method, suffix, body in (("GET", "", None), ("POST", "/messages", {"text": "hi"})):
@@ -278,7 +278,7 @@ class HostileTests(unittest.TestCase):
             self.assertEqual(status, 400, f"{name}: {answer}")
             self.assertEqual(error_code(answer), "frame_invalid", name)
 
-    # Finding 2: malformed requests get an answer and a close; slow and idle clients are timed out.
+    # Malformed requests get an answer and a close; slow and idle clients are timed out.
     def test_04_malformed_requests_are_answered_and_closed(self):
         cases = {
             "NUL in a header": b"GET /healthz HTTP/1.1\r\nHost: x\x00y\r\n\r\n",
@@ -352,7 +352,7 @@ class HostileTests(unittest.TestCase):
             for s in silent:
                 s.close()
 
-    # Finding 3: many frames in one POST body.
+    # Many frames in one POST body.
     def test_07_a_body_of_many_frames_is_refused_before_the_work(self):
         tiny = frame(b"")
         for count in (100_000, 349_000):
@@ -362,7 +362,7 @@ class HostileTests(unittest.TestCase):
             self.assertEqual(error_code(answer), "protocol_violation")
             self.assertLess(time.time() - start, 20, f"{count} frames took {time.time() - start:.1f}s")
 
-    # Finding 5: a small frame that decodes into millions of entries.
+    # A small frame that decodes into millions of entries.
     def test_08_vector_bombs_are_refused(self):
         # 1.9 million empty entries and 48 KiB of noise in an unknown field: under the 100:1
         # compression limit, under the 4 MiB decoded limit, about 50 KB on the wire.
@@ -382,7 +382,7 @@ class HostileTests(unittest.TestCase):
         self.assertEqual(status, 413, answer)
         self.assertEqual(error_code(answer), "frame_too_large")
 
-    # Finding 7: an idempotency key reused for another request.
+    # An idempotency key reused for another request.
     def test_09_reused_idempotency_key(self):
         status, one = self.partner("POST", "/v1/partner/conversations", {"subject": "A", "text": "one"}, key="key-a")
         self.assertEqual(status, 201, one)
@@ -394,7 +394,7 @@ class HostileTests(unittest.TestCase):
         self.assertEqual(status, 422, answer)
         self.assertEqual(error_code(answer), "idempotency_key_reused")
 
-    # Finding 8: NUL and other control characters where text enters (no command line can carry a
+    # NUL and other control characters where text enters (no command line can carry a
     # NUL; SyncServerTests checks the store refuses one).
     def test_10_control_characters_are_refused(self):
         status, answer = self.partner("POST", "/v1/partner/conversations", {"subject": "Hi", "text": "before\u0000after"})
@@ -410,7 +410,7 @@ class HostileTests(unittest.TestCase):
         result = outpost("reply", "--replica", WORLD.replica, "1:1", "-", stdin="a\u0000b", check=False)
         self.assertNotEqual(result.returncode, 0)
 
-    # Finding 1, the CLI and the web UI.
+    # Extreme ids in the CLI and the web UI.
     def test_11_cli_and_ui_refuse_extreme_ids_without_crashing(self):
         for command in (["thread", f"1:{TWO_63}"], ["read", f"1:{MAX_U64}"], ["reply", f"1:{TWO_63}", "hi"]):
             result = outpost(*command, "--replica", WORLD.replica, check=False)
@@ -437,7 +437,7 @@ class HostileTests(unittest.TestCase):
 
 
 class HostileTests2(unittest.TestCase):
-    """Findings 10 and 12, at the process level."""
+    """Metrics of a client that leaves, and admin tokens, at the process level."""
 
     def tearDown(self):
         self.assertTrue(WORLD.alive(), "the server died")
@@ -445,7 +445,7 @@ class HostileTests2(unittest.TestCase):
     def metrics(self):
         return http(WORLD.port, "GET", "/metrics")[1].decode()
 
-    # Finding 10: a client that leaves mid-body is not the server's internal error.
+    # A client that leaves mid-body is not the server's internal error.
     def test_12_a_client_leaving_mid_body_is_not_an_internal_error(self):
         for _ in range(3):
             with socket.create_connection(("127.0.0.1", WORLD.port)) as s:
@@ -458,7 +458,7 @@ class HostileTests2(unittest.TestCase):
         self.assertNotIn('outpost_errors_total{code="internal"}', metrics)
         self.assertIn('outpost_connections_closed_total{reason="client_closed"}', metrics)
 
-    # Finding 12: admin tokens reach one brand and can be revoked.
+    # Admin tokens reach one brand and can be revoked.
     def test_13_admin_tokens_are_scoped_and_revocable(self):
         admin = ["admin", "--data", WORLD.data]
         outpost(*admin, "brand", "add", "acme", "--name", "Acme")
