@@ -1,6 +1,6 @@
 extension Op {
     /// The user an op's effect belongs to alone, when it is private: read state and drafts. Other
-    /// users' replicas never see its content (DESIGN.md §4; Protocol/SPEC.md, scope).
+    /// users' replicas never see its content (Protocol/SPEC.md, scope).
     public var privateOwner: UserID? {
         switch kind {
         case .markRead, .markUnread, .saveDraft, .discardDraft, .redacted: actor.user

@@ -121,7 +121,7 @@ struct ScenarioFuzzCommand: ParsableCommand {
         commandName: "fuzz",
         abstract: "Run random scenarios; on a failure, shrink it and write a scenario file that replays it.",
         discussion: """
-            Each run makes a random scenario from the seed and its number, checks the invariants of DESIGN.md §4 after \
+            Each run makes a random scenario from the seed and its number, checks the invariants of Protocol/SCENARIOS.md after \
             every step, and ends by healing the network, syncing every device and expecting convergence. The first \
             failure is shrunk and written to --out; `outpost scenario run FILE` replays it exactly.
             """

@@ -2,7 +2,7 @@ import Causality
 import InboxModel
 import Replica
 
-/// Checks the invariants of DESIGN.md §4 on the replicas a step touched, against a
+/// Checks the invariants (Protocol/SCENARIOS.md, "Invariants checked after every step") on the replicas a step touched, against a
 /// ``ReferenceModel`` of each replica's own journal and against what the replica showed before.
 ///
 /// 1. The replica's inbox agrees with the model of its journal: conversations, thread order (by

@@ -2,7 +2,7 @@
 /// expected and what was found.
 public struct ScenarioFailure: Hashable, Sendable, Codable, CustomStringConvertible {
     /// What failed: an `expectation` of the file, an `action` the replica refused unexpectedly, or
-    /// an `invariant` of DESIGN.md §4 that the harness checks after every step.
+    /// an `invariant` (Protocol/SCENARIOS.md, "Invariants checked after every step") that the harness checks after every step.
     public enum Kind: String, Hashable, Sendable, Codable {
         case expectation, action, invariant
     }

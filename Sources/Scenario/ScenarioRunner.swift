@@ -5,7 +5,7 @@ import Replica
 /// Runs scenarios in the deterministic simulator: the same document and seed give the same run,
 /// trace and digests on every machine.
 ///
-/// After every step the invariants of DESIGN.md §4 are checked on the replicas the step touched
+/// After every step the invariants (Protocol/SCENARIOS.md) are checked on the replicas the step touched
 /// (``InvariantChecker``).
 public struct ScenarioRunner: Sendable {
     public var seed: UInt64?

@@ -51,7 +51,7 @@ public enum DraftTarget: Hashable, Sendable {
     case compose(String)
 }
 
-/// What a user does on a device (DESIGN.md §2).
+/// What a user does on a device (Protocol/SCENARIOS.md, "User actions").
 public enum UserAction: Hashable, Sendable {
     /// A new conversation; `label` names it for later steps.
     case compose(to: PartnerID, subject: String, text: String, label: String)

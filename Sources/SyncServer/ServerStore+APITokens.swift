@@ -93,7 +93,7 @@ extension ServerStore {
     public func adminTokens() throws(ServerError) -> [AdminTokenRecord] {
         try wrap {
             try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT token_hash, name, brand, created, revoked FROM admin_tokens ORDER BY created, token_hash")
+                try Row.fetchAll(db, sql: "SELECT token_hash, name, brand, created, revoked FROM admin_tokens ORDER BY created, rowid")
                     .map { row in
                         let hash: Data = row[0]
                         let brand: String? = row[2]

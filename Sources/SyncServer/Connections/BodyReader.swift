@@ -8,15 +8,10 @@ import Synchronization
 /// within ``ServerLimits/requestTimeout``, ends the connection (`408 request_timeout`, counted as
 /// closed for `body_timeout` or `request_timeout`).
 enum BodyReader {
+    /// The whole body; the request's ``OutpostRequestContext/body`` then says it was read.
     static func collect(_ request: Request, context: OutpostRequestContext, limit: Int, limits: ServerLimits,
                         metrics: ServerMetrics) async throws -> ByteBuffer {
-        let body = try await collect(request, channel: context.channel, limit: limit, limits: limits, metrics: metrics)
-        context.body.markConsumed()
-        return body
-    }
-
-    static func collect(_ request: Request, channel: any Channel, limit: Int, limits: ServerLimits,
-                        metrics: ServerMetrics) async throws -> ByteBuffer {
+        let channel = context.channel
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {
                 throw ServerError.badRequest("Content-Length is not a number")
@@ -52,7 +47,10 @@ enum BodyReader {
             }
             defer { group.cancelAll() }
             while let next = try await group.next() {
-                if let body = next { return body }
+                if let body = next {
+                    context.body.markConsumed()
+                    return body
+                }
             }
             throw ServerError("request_timeout", "the request body did not arrive in time", status: 408)
         }

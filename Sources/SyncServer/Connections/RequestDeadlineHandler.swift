@@ -110,7 +110,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             } else {
                 state = .answered
                 lastActivity = now
-                arm(context: context, at: now + limits.idleTimeout.timeAmount)
+                arm(context: context, at: now + TimeAmount(limits.idleTimeout))
             }
         }
         context.write(data, promise: promise)
@@ -120,7 +120,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func startHead(context: ChannelHandlerContext, now: NIODeadline) {
         state = .awaitingHead(matched: 0)
-        arm(context: context, at: now + limits.headerTimeout.timeAmount)
+        arm(context: context, at: now + TimeAmount(limits.headerTimeout))
     }
 
     /// Looks for the blank line that ends the head.
@@ -171,8 +171,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response))))
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case .answered:
-            guard now >= lastActivity + limits.idleTimeout.timeAmount else {
-                arm(context: context, at: lastActivity + limits.idleTimeout.timeAmount)
+            guard now >= lastActivity + TimeAmount(limits.idleTimeout) else {
+                arm(context: context, at: lastActivity + TimeAmount(limits.idleTimeout))
                 return
             }
             metrics.connectionClosed("idle_timeout")
@@ -212,16 +212,5 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         let prefix = Array(text.utf8)
         guard buffer.readableBytes >= prefix.count else { return false }
         return buffer.readableBytesView.prefix(prefix.count).elementsEqual(prefix)
-    }
-}
-
-extension Duration {
-    /// The same span as SwiftNIO's `TimeAmount`.
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .nanoseconds(seconds < 0 ? Int64.min : Int64.max) }
-        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return .nanoseconds(overflowAgain ? Int64.max : total)
     }
 }
