@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
+        .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
@@ -60,10 +61,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "SyncCore", dependencies: ["Wire", "InboxModel", "Causality"], swiftSettings: strictSettings),
+        // The one sync driver: runs a SyncSession over any transport and any store.
+        .target(
+            name: "SyncEngine",
+            dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SyncClient",
             dependencies: [
-                "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -74,7 +81,7 @@ let package = Package(
         .target(
             name: "SyncServer",
             dependencies: [
-                "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +109,7 @@ let package = Package(
         .target(
             name: "Scenario",
             dependencies: [
-                "Replica", "SyncCore", "Wire", "InboxModel", "Causality",
+                "Replica", "SyncEngine", "SyncCore", "Wire", "InboxModel", "Causality",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,7 +131,7 @@ let package = Package(
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "Scenario", "InboxWeb",
+                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncEngine", "SyncClient", "Scenario", "InboxWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -154,13 +161,17 @@ let package = Package(
         .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Wire", "InboxModel", "Causality"]),
+        // The driver over real replicas; the convergence property checks states with the scenario
+        // harness's reference model.
         .testTarget(
-            name: "SyncCoreTests", dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario"]
+            name: "SyncEngineTests",
+            dependencies: ["SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario"]
         ),
         .testTarget(
             name: "SyncClientTests",
             dependencies: [
-                "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -177,12 +188,13 @@ let package = Package(
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
-                "SyncServer", "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncServer", "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -190,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "InboxWebTests",
             dependencies: [
-                "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient",
+                "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient", "SyncEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

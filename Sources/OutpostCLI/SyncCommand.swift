@@ -4,6 +4,7 @@ import Logging
 import Replica
 import Synchronization
 import SyncClient
+import SyncEngine
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+public import Causality
 public import InboxModel
 internal import GRDB
 
@@ -9,10 +10,20 @@ extension Replica {
     /// once it arrives.
     @discardableResult
     public func apply(_ ops: [Op]) throws(ReplicaError) -> ApplyReport {
+        try apply(ops, checkingFirst: { _ in nil })
+    }
+
+    /// Applies `ops` like ``apply(_:)`` after `check` has seen this replica's version vector inside
+    /// the same write transaction: a refusal (its text) throws `invalid_op` and applies nothing.
+    /// Nothing can commit between the check and the apply, so a check that depends on what the
+    /// replica has (contiguity of a device's ops) holds for the apply.
+    @discardableResult
+    public func apply(_ ops: [Op], checkingFirst check: (VersionVector) -> String?) throws(ReplicaError) -> ApplyReport {
         let identity = identity
         return try ReplicaError.wrap {
             try writer.write { db in
                 var applier = try OpApplier(db: db, identity: identity)
+                if let refusal = check(applier.vector) { throw ReplicaError(.invalidOp, refusal) }
                 for op in ops { try applier.submit(op) }
                 return try applier.finish()
             }

@@ -61,6 +61,6 @@ final class SimNode {
 
     /// The device's scope as the server checks it.
     var scope: DeviceScope? {
-        user.map { DeviceScope(replica: identity.replica, user: $0) }
+        user.map { DeviceScope(replica: identity.replica, brand: identity.brand, user: $0) }
     }
 }

@@ -2,6 +2,7 @@ import Causality
 import InboxModel
 import Replica
 import SyncCore
+import SyncEngine
 import Wire
 
 /// How one sync session ended.
@@ -37,7 +38,7 @@ extension Simulator {
             trace.add(1, "sync \(device.name): offline, the server cannot be reached")
             return .unreachable
         }
-        var run = SessionRun(simulator: self, device: device, link: link(device))
+        var run = try SessionRun(simulator: self, device: device, link: link(device))
         let end = try run.run()
         link(device).reset()
         touched.formUnion([device.name, "server"])
@@ -46,33 +47,43 @@ extension Simulator {
     }
 }
 
-/// One session between a device and the server over the simulated link.
+/// One session between a device and the server over the simulated link: the device's and the
+/// server's ``SyncDriver``s, the same driver every real sync runs, stepped one frame at a time in
+/// virtual time so that a scenario replays exactly. The simulator only carries the frames (with the
+/// link's faults), keeps the trace, and crashes a node at its armed ``Failpoint``.
 struct SessionRun {
     let simulator: Simulator
     let device: SimNode
     let server: SimNode
     let link: SimLink
-    var deviceSession: SyncSession
-    var serverSession: SyncSession
+    var deviceDriver: SyncDriver
+    var serverDriver: SyncDriver
     var flights: [Flight] = []
     var caughtUp = (device: false, server: false)
     var end: SessionEnd?
     var lastActivity: UInt64
 
-    init(simulator: Simulator, device: SimNode, link: SimLink) {
+    init(simulator: Simulator, device: SimNode, link: SimLink) throws(ScenarioError) {
         self.simulator = simulator
         self.device = device
         self.link = link
         server = simulator.server
-        deviceSession = .device(replica: device.identity.replica, brand: device.identity.brand, user: device.user,
-                                configuration: simulator.configuration)
-        serverSession = .server(replica: server.identity.replica, configuration: simulator.configuration)
+        guard let scope = device.scope else {
+            throw ScenarioError("simulation", "\(device.name) has no user: only devices sync")
+        }
+        let deviceSession = SyncSession.device(replica: device.identity.replica, brand: device.identity.brand,
+                                               user: device.user, configuration: simulator.configuration)
+        let serverSession = SyncSession.server(replica: server.identity.replica, device: scope,
+                                               configuration: simulator.configuration)
+        deviceDriver = SyncDriver(session: deviceSession, store: SimStore(node: device, simulator: simulator),
+                                  clock: device.clock, crashAt: device.armedCrash?.failpoint)
+        serverDriver = SyncDriver(session: serverSession, store: SimStore(node: server, simulator: simulator),
+                                  clock: server.clock, crashAt: server.armedCrash?.failpoint)
         lastActivity = simulator.clock.nowMilliseconds()
     }
 
     mutating func run() throws(ScenarioError) -> SessionEnd {
-        let have = try call(device) { replica throws(ReplicaError) in try replica.versionVector() }
-        try handle(deviceSession.start(have: have, clockMs: device.clock.nowMilliseconds()), onDevice: true)
+        try handle(deviceDriver.start(), onDevice: true)
         while end == nil {
             if caughtUp.device && caughtUp.server { return .caughtUp }
             if flights.isEmpty { flights = link.releaseAllHeld() }
@@ -88,111 +99,63 @@ struct SessionRun {
             }
             simulator.clock.advance(to: flight.deliverAt)
             lastActivity = simulator.clock.nowMilliseconds()
-            let message: WireMessage
-            do {
-                message = try FrameCodec.decode(flight.bytes)
-            } catch {
-                throw ScenarioError("simulation", "a frame the simulator carried did not decode: \(error)")
-            }
             if flight.up {
-                try handle(serverSession.receive(message, clockMs: server.clock.nowMilliseconds()), onDevice: false)
+                try handle(serverDriver.receive(flight.bytes), onDevice: false)
             } else {
-                try handle(deviceSession.receive(message, clockMs: device.clock.nowMilliseconds()), onDevice: true)
+                try handle(deviceDriver.receive(flight.bytes), onDevice: true)
             }
         }
         return end ?? .caughtUp
     }
 
-    /// Carries out a side's actions, as `SyncDriver.perform` does, with the server's scope checks
-    /// and the crash points of the scenario.
-    private mutating func handle(_ initial: [SyncAction], onDevice: Bool) throws(ScenarioError) {
-        var queue = initial
+    /// Carries a side's step: its frames onto the link, its events into the trace, its end.
+    private mutating func handle(_ step: SyncDriver.Step, onDevice: Bool) throws(ScenarioError) {
         let node = onDevice ? device : server
-        while !queue.isEmpty, end == nil {
-            let action = queue.removeFirst()
-            switch action {
-            case .send(let message):
-                send(message, up: onDevice)
-            case .authorize(let hello):
-                guard hello.replica == device.identity.replica, hello.brand == device.identity.brand,
-                      hello.user == device.user else {
-                    queue += serverSession.refuse(ErrorFrame(code: "forbidden", message: "the hello does not match the device",
-                                                             retryable: false))
-                    continue
-                }
-                let have = try call(server) { replica throws(ReplicaError) in try replica.versionVector() }
-                queue += serverSession.welcome(have: have, clockMs: server.clock.nowMilliseconds())
-            case .loadOps(let missing, let limit):
-                let (ops, more) = try call(node) { replica throws(ReplicaError) in
-                    try replica.ops(missingFrom: missing, limit: limit)
-                }
-                let scoped = onDevice ? ops : ops.map { $0.scoped(to: device.user) }
-                queue += onDevice ? deviceSession.opsLoaded(scoped, more: more)
-                                  : serverSession.opsLoaded(scoped, more: more)
-            case .apply(let batch):
-                queue += try apply(batch, on: node, onDevice: onDevice)
-            case .peerAcknowledged:
-                break
-            case .connected(let peer, _, let skew):
+        for event in step.events {
+            switch event {
+            case .connected(let peer, let skew, _):
                 simulator.trace.add(2, "\(node.name) connected to \(peer), clock skew \(DurationText.text(skew))")
+            case .applied:
+                // The ack of what the node applied is in this step's frames.
+                if step.end != .crashed(.afterCommit) {
+                    node.acknowledged.join(try call(node) { replica throws(ReplicaError) in try replica.versionVector() })
+                }
             case .caughtUp:
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
-            case .failed(let error):
-                simulator.trace.add(2, "\(node.name) ends the session: \(error.code): \(error.message)")
-                end = .failed(code: error.code, message: error.message)
+            case .acknowledged:
+                break
             }
+        }
+        for frame in step.frames where end == nil { send(frame, up: onDevice) }
+        switch step.end {
+        case nil:
+            break
+        case .crashed(let point)?:
+            try crash(node, point)
+        case .failed(let failure)?:
+            let (code, message) = Self.describe(failure)
+            simulator.trace.add(2, "\(node.name) ends the session: \(code): \(message)")
+            if end == nil { end = .failed(code: code, message: message) }
         }
     }
 
-    private mutating func apply(_ batch: OpBatch, on node: SimNode, onDevice: Bool) throws(ScenarioError) -> [SyncAction] {
-        simulator.trace.add(2, "\(node.name) applies batch \(batch.batch): \(batch.ops.count) ops, more \(batch.more)")
-        for op in batch.ops { simulator.trace.add(3, OpText.describe(op, simulator: simulator)) }
-        if node.armedCrash == .beforeCommit {
-            try crash(node, "before committing batch \(batch.batch)")
-            return []
+    private mutating func crash(_ node: SimNode, _ point: Failpoint) throws(ScenarioError) {
+        let when = switch point {
+        case .beforeCommit: "before committing a received batch"
+        case .afterCommit: "after committing a received batch, before its ack"
+        case .midBatch: "mid-batch, after acknowledging a batch of several"
         }
-        if !onDevice, let scope = device.scope {
-            let have = try call(server) { replica throws(ReplicaError) in try replica.versionVector() }
-            if let refusal = scope.refusal(of: batch.ops, serverHas: have, nowMs: server.clock.nowMilliseconds()) {
-                return serverSession.applyFailed(ErrorFrame(code: "invalid_op", message: refusal, retryable: false))
-            }
-        }
-        let have: VersionVector
-        do {
-            try node.replica.apply(batch.ops)
-            have = try node.replica.versionVector()
-        } catch {
-            let frame = ErrorFrame(code: error.code.rawValue, message: error.message, retryable: false)
-            return onDevice ? deviceSession.applyFailed(frame) : serverSession.applyFailed(frame)
-        }
-        if node.armedCrash == .afterCommit {
-            try crash(node, "after committing batch \(batch.batch), before its ack")
-            return []
-        }
-        node.acknowledged.join(have)
-        var actions = onDevice ? deviceSession.applied(batch: batch.batch, have: have)
-                               : serverSession.applied(batch: batch.batch, have: have)
-        if node.armedCrash == .midBatch, batch.more {
-            // The ack goes out; then the node dies with the rest of the exchange still to come.
-            for case .send(let message) in actions { send(message, up: onDevice) }
-            actions = []
-            try crash(node, "mid-batch, after acknowledging batch \(batch.batch) of several")
-        }
-        return actions
-    }
-
-    private mutating func crash(_ node: SimNode, _ when: String) throws(ScenarioError) {
         simulator.trace.add(2, "\(node.name) CRASHES \(when); restarts from its file")
         end = .crashed(node.name)
         try simulator.crash(node)
     }
 
-    private mutating func send(_ message: WireMessage, up: Bool) {
-        let bytes: [UInt8]
+    private mutating func send(_ bytes: [UInt8], up: Bool) {
+        let message: WireMessage
         do {
-            bytes = try FrameCodec.encode(message)
+            message = try FrameCodec.decode(bytes)
         } catch {
-            end = .failed(code: "frame_invalid", message: "\(error)")
+            end = .failed(code: error.code, message: "a frame the simulator carried did not decode: \(error)")
             return
         }
         let kind = Self.kind(message)
@@ -213,6 +176,16 @@ struct SessionRun {
             return try body(node.replica)
         } catch {
             throw ScenarioError("simulation", "\(node.name)'s replica failed: \(error.message)")
+        }
+    }
+
+    static func describe(_ failure: SyncFailure) -> (code: String, message: String) {
+        switch failure {
+        case .refused(let error): (error.code, error.message)
+        case .badFrame(let error): (error.code, error.description)
+        case .closed: ("closed", failure.description)
+        case .store(let message): ("storage_error", message)
+        case .unreachable(let message): ("unreachable", message)
         }
     }
 

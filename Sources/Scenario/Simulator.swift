@@ -9,10 +9,10 @@ import SyncCore
 /// every sync, its frames encoded and decoded by the real wire codec and carried by a simulated
 /// network that can lose, repeat, reorder, delay or cut them.
 ///
-/// The simulator drives `SyncSession` itself rather than through `SyncClient.SyncDriver`: the
-/// driver runs its receiver in a separate task, so the interleaving of two drivers depends on the
-/// scheduler, and a scenario must replay exactly. The steps it carries out are the driver's
-/// (`perform`), with the server's checks from ``DeviceScope`` and scoping by `Op.scoped(to:)`.
+/// Both ends of every sync are the one `SyncDriver` that real devices and the server run; the
+/// simulator steps them itself, one frame at a time in virtual time, instead of through the
+/// driver's async runner, whose interleaving would depend on the scheduler: a scenario must replay
+/// exactly.
 final class Simulator: ScenarioWorld {
     static let serverReplica = ReplicaID(1)
     /// A session with no frame for this long is abandoned (both sides time out).

@@ -5,19 +5,23 @@ import FoundationNetworking
 #endif
 import InboxModel
 public import Replica
+public import SyncCore
+public import SyncEngine
 import Wire
 
-/// A device's sync over plain HTTP: `POST /v1/sync` rounds (Protocol/SERVER_API.md), each a
-/// Hello plus one page of what the server lacks, answered by a Welcome, an Ack and one page of
-/// what the device lacks. Rounds repeat until both sides are caught up. For links where a
-/// WebSocket cannot stay open, and the same vectors make it resumable.
+/// A device's sync over plain HTTP: `POST /v1/sync` rounds (Protocol/SERVER_API.md). HTTP is only
+/// the transport: each round is one session of the same protocol, run by the same
+/// ``SyncDriver``, that opens with its Hello and its first batch together
+/// (``SyncSession/Opening/withHello(serverHas:)``) and ends when the server's answer has been read.
+/// Rounds repeat until a session catches up. For links where a WebSocket cannot stay open; the
+/// vectors in each Hello make the series resumable.
 public struct HTTPSync: Sendable {
     public let replica: Replica
     public let serverURL: String
     public let token: String
     public let clock: any PhysicalClock
-    /// Ops per pushed page.
-    public var pageSize = 2_000
+    /// Batch sizes; one batch each way per round, whatever `maxBatchesInFlight` says.
+    public var configuration: SyncConfiguration = .process
     /// Rounds at most, as a guard against a peer that never says it is done.
     public var maxRounds = 10_000
 
@@ -33,85 +37,113 @@ public struct HTTPSync: Sendable {
         do {
             try await rounds(events: events)
         } catch {
-            try? replica.updateSyncState { $0.lastError = error.description }
+            SyncStateRecorder.recordFailure(error, in: replica)
             throw error
         }
-        let now = clock.nowMilliseconds()
-        try? replica.updateSyncState { state in
-            state.lastSyncMs = now
-            state.lastError = nil
-        }
+        SyncStateRecorder.recordSuccess(in: replica, nowMs: clock.nowMilliseconds())
     }
 
     private func rounds(events: @escaping @Sendable (SyncEvent) -> Void) async throws(SyncFailure) {
         var base = serverURL
         while base.hasSuffix("/") { base.removeLast() }
         guard let url = URL(string: base + "/v1/sync") else { throw .unreachable("bad server address \(serverURL)") }
+        var configuration = configuration
+        configuration.maxBatchesInFlight = 1
+        let replica = replica
         for _ in 0..<maxRounds {
-            let local = try store { try replica.versionVector() }
-            let state = try store { try replica.syncState() }
-            let serverKnown = state.acknowledged.joined(with: state.serverHave)
-            let (ops, _) = try store { try replica.ops(missingFrom: serverKnown, limit: pageSize) }
-            var body = try encode(.hello(Hello(replica: replica.identity.replica, brand: replica.identity.brand,
-                                               user: replica.identity.viewer, have: local,
-                                               clockMs: clock.nowMilliseconds())))
-            if !ops.isEmpty { body += try encode(.ops(OpBatch(batch: 1, ops: ops, more: false))) }
-            let frames = try await post(body, to: url)
-            var serverMore = false
-            var pushedAcked = ops.isEmpty
-            for frame in frames {
-                let message: WireMessage
-                do {
-                    message = try FrameCodec.decode(frame)
-                } catch {
-                    throw .badFrame(error)
-                }
-                switch message {
-                case .welcome(let welcome):
-                    let skew = Int64(bitPattern: welcome.clockMs &- clock.nowMilliseconds())
-                    try? replica.updateSyncState { state in
-                        state.serverReplica = welcome.serverReplica
-                        state.serverHave = welcome.have
-                        state.clockSkewMs = skew
+            let state: SyncState
+            do {
+                state = try replica.syncState()
+            } catch {
+                throw .store(error.message)
+            }
+            let session = SyncSession.device(
+                replica: replica.identity.replica, brand: replica.identity.brand, user: replica.identity.viewer,
+                configuration: configuration, opening: .withHello(serverHas: state.acknowledged.joined(with: state.serverHave)))
+            let transport = HTTPRoundTransport(url: url, token: token)
+            let progress = OnceFlag()
+            let driver = SyncDriver(session: session, store: replica, clock: clock, crashAt: Failpoint.armedInProcess)
+            do {
+                try await driver.run(over: transport, untilCaughtUp: true) { event in
+                    switch event {
+                    case .applied(let ops, _) where ops > 0: progress.set()
+                    case .acknowledged(let vector) where !vector.isEmpty: progress.set()
+                    default: break
                     }
-                    events(.connected(peer: welcome.serverReplica, clockSkewMs: skew, peerHave: welcome.have))
-                case .ack(let ack):
-                    try? replica.updateSyncState { $0.acknowledged.join(ack.have) }
-                    pushedAcked = pushedAcked || ops.allSatisfy { ack.have.covers($0.dot) }
-                    events(.acknowledged(ack.have))
-                case .ops(let batch):
-                    do {
-                        try replica.apply(batch.ops)
-                    } catch {
-                        throw .store(error.message)
-                    }
-                    events(.applied(ops: batch.ops.count, more: batch.more))
-                    serverMore = serverMore || batch.more
-                case .error(let error):
-                    throw .refused(error)
-                case .hello:
-                    throw .refused(ErrorFrame(code: "protocol_violation", message: "a server sent a hello",
-                                              retryable: false))
+                    SyncStateRecorder.record(event, in: replica)
+                    events(event)
                 }
-            }
-            guard pushedAcked else {
-                throw .refused(ErrorFrame(code: "protocol_violation", message: "the server did not acknowledge the batch",
-                                          retryable: true))
-            }
-            let after = try store { try replica.syncState() }
-            let left = try store {
-                try replica.ops(missingFrom: after.acknowledged.joined(with: after.serverHave), limit: 1)
-            }
-            if !serverMore && left.ops.isEmpty {
-                events(.caughtUp)
                 return
+            } catch .closed {
+                // The round's answer is read; unless it failed, the next round goes on from the new vectors.
+                if let failure = await transport.failure { throw failure }
+                guard progress.isSet else {
+                    throw .refused(ErrorFrame(code: "protocol_violation",
+                                              message: "the server answered a round that moved nothing", retryable: true))
+                }
             }
         }
         throw .refused(ErrorFrame(code: "protocol_violation", message: "no end after \(maxRounds) rounds",
                                   retryable: true))
     }
+}
 
-    private func post(_ body: [UInt8], to url: URL) async throws(SyncFailure) -> [[UInt8]] {
+/// One `POST /v1/sync` as a ``FrameTransport``: the first two frames the session sends (its Hello
+/// and its first batch) are the request body; the response's frames are what it receives, and
+/// then the connection counts as closed. Frames sent after the request (the acknowledgement of the
+/// server's page) are not sent: the next round's Hello carries the same news.
+actor HTTPRoundTransport: FrameTransport {
+    /// Frames in the request body: a Hello and one batch (SERVER_API.md).
+    static let requestFrames = 2
+
+    private let url: URL
+    private let token: String
+    private var request: [[UInt8]] = []
+    private var requestReady: CheckedContinuation<Void, Never>?
+    private var response: [[UInt8]]?
+    private var closed = false
+    /// Why the request failed, if it did.
+    private(set) var failure: SyncFailure?
+
+    init(url: URL, token: String) {
+        self.url = url
+        self.token = token
+    }
+
+    func send(_ frame: [UInt8]) async throws {
+        guard response == nil, request.count < Self.requestFrames else { return }
+        request.append(frame)
+        if request.count == Self.requestFrames, let requestReady {
+            self.requestReady = nil
+            requestReady.resume()
+        }
+    }
+
+    func receive() async throws -> [UInt8]? {
+        if response == nil {
+            if request.count < Self.requestFrames, !closed {
+                await withCheckedContinuation { requestReady = $0 }
+            }
+            guard !closed else { return nil }
+            do {
+                response = try await post(request.flatMap { $0 })
+            } catch {
+                failure = error
+                response = []
+            }
+        }
+        guard let next = response?.first else { return nil }
+        response?.removeFirst()
+        return next
+    }
+
+    func close() async {
+        closed = true
+        requestReady?.resume()
+        requestReady = nil
+    }
+
+    private func post(_ body: [UInt8]) async throws(SyncFailure) -> [[UInt8]] {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.timeoutInterval = 60
@@ -134,22 +166,6 @@ public struct HTTPSync: Sendable {
             return try FrameCodec.split([UInt8](data))
         } catch {
             throw .badFrame(error)
-        }
-    }
-
-    private func encode(_ message: WireMessage) throws(SyncFailure) -> [UInt8] {
-        do {
-            return try FrameCodec.encode(message)
-        } catch {
-            throw .badFrame(error)
-        }
-    }
-
-    private func store<T>(_ body: () throws -> T) throws(SyncFailure) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .store("\(error)")
         }
     }
 }

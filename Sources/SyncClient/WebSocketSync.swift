@@ -9,6 +9,7 @@ import FoundationNetworking
 #endif
 public import Replica
 import SyncCore
+public import SyncEngine
 import Wire
 
 /// A device's connection to the server: one WebSocket to `GET /v1/sync` (Protocol/SERVER_API.md)
@@ -67,7 +68,7 @@ public struct WebSocketSync: Sendable {
         let welcomed = OnceFlag()
         let record: @Sendable (SyncEvent) -> Void = { event in
             if case .connected = event { welcomed.set() }
-            Self.record(event, in: replica)
+            SyncStateRecorder.record(event, in: replica)
             events(event)
         }
         var configuration = WebSocketClientConfiguration()
@@ -79,7 +80,7 @@ public struct WebSocketSync: Sendable {
         let maxMessage = configuration.maxFrameSize
         let outcome = Outcome()
         let session = SyncSession.device(replica: replica.identity.replica, brand: replica.identity.brand,
-                                         user: replica.identity.viewer)
+                                         user: replica.identity.viewer, configuration: .process)
         let clock = clock
         // Each attempt runs on an event loop of its own, as a task of its own, raced against the
         // handshake deadline: a connect, upgrade or Welcome that hangs is abandoned, and its loop
@@ -91,7 +92,8 @@ public struct WebSocketSync: Sendable {
                                               logger: logger) {
                 inbound, outbound, _ in
                 let transport = WebSocketClientTransport(outbound: outbound)
-                let driver = SyncDriver(store: replica, transport: transport, clock: clock)
+                let driver = SyncDriver(session: session, store: replica, clock: clock,
+                                        crashAt: Failpoint.armedInProcess)
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         do {
@@ -104,12 +106,9 @@ public struct WebSocketSync: Sendable {
                         await transport.queue.close()
                     }
                     do {
-                        if untilCaughtUp {
-                            try await driver.run(session, untilCaughtUp: true, events: record)
-                        } else {
-                            try await driver.run(session, untilCaughtUp: false,
-                                                 localChanges: localChanges ?? replica.changes(), events: record)
-                        }
+                        try await driver.run(over: transport, untilCaughtUp: untilCaughtUp,
+                                             localChanges: untilCaughtUp ? nil : localChanges ?? replica.changes(),
+                                             events: record)
                     } catch let error as SyncFailure {
                         await outcome.fail(error)
                     } catch {
@@ -129,7 +128,7 @@ public struct WebSocketSync: Sendable {
             attempt.cancel()
             Task { try? await loop.shutdownGracefully() }
             let failure = SyncFailure.unreachable("no Welcome from the server within \(handshakeTimeout) of connecting")
-            Self.recordFailure(failure, in: replica)
+            SyncStateRecorder.recordFailure(failure, in: replica)
             throw failure
         }
         try? await loop.shutdownGracefully()
@@ -137,18 +136,14 @@ public struct WebSocketSync: Sendable {
             // The upgrade failed: ask the same URL over plain HTTP for the server's JSON error
             // (401 unauthorized for a revoked or unknown token), else the server is unreachable.
             let failure = await refusal() ?? SyncFailure.unreachable("\(error)")
-            Self.recordFailure(failure, in: replica)
+            SyncStateRecorder.recordFailure(failure, in: replica)
             throw failure
         }
         if let failure = await outcome.failure {
-            Self.recordFailure(failure, in: replica)
+            SyncStateRecorder.recordFailure(failure, in: replica)
             throw failure
         }
-        let now = clock.nowMilliseconds()
-        try? replica.updateSyncState { state in
-            state.lastSyncMs = now
-            state.lastError = nil
-        }
+        SyncStateRecorder.recordSuccess(in: replica, nowMs: clock.nowMilliseconds())
     }
 
     /// The server's JSON error for `GET /v1/sync` without an upgrade, if it answers with one.
@@ -185,25 +180,6 @@ public struct WebSocketSync: Sendable {
               let status = (response as? HTTPURLResponse)?.statusCode, status >= 400
         else { return nil }
         return ServerErrorBody.frame(from: data, status: status).map { .refused($0) }
-    }
-
-    private static func record(_ event: SyncEvent, in replica: Replica) {
-        switch event {
-        case .connected(let peer, let skew, let peerHave):
-            try? replica.updateSyncState { state in
-                state.serverReplica = peer
-                state.clockSkewMs = skew
-                state.serverHave = peerHave
-            }
-        case .acknowledged(let vector):
-            try? replica.updateSyncState { state in state.acknowledged.join(vector) }
-        case .applied, .caughtUp:
-            break
-        }
-    }
-
-    private static func recordFailure(_ failure: SyncFailure, in replica: Replica) {
-        try? replica.updateSyncState { state in state.lastError = failure.description }
     }
 
     /// The first failure of a session.

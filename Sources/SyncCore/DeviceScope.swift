@@ -1,12 +1,14 @@
 public import Causality
 public import InboxModel
+public import Wire
 
-/// What one enrolled device may write: the server's check of every batch the device pushes
-/// (Protocol/SERVER_API.md, "Validation"), with no I/O, so that the server peer and the scenario
-/// harness refuse exactly the same batches.
+/// What one enrolled device is: the replica, brand and user its token vouches for. The server's
+/// session checks the device's hello against it, redacts what it sends for its user, and checks
+/// every batch the device pushes (Protocol/SERVER_API.md, "Validation") — with no I/O, so that the
+/// server peer and the scenario harness accept and refuse exactly the same frames.
 ///
 /// ```swift
-/// let scope = DeviceScope(replica: device.replica, user: device.user)
+/// let scope = DeviceScope(replica: device.replica, brand: device.brand, user: device.user)
 /// if let refusal = scope.refusal(of: batch.ops, serverHas: try replica.versionVector(), nowMs: clock.nowMilliseconds()) {
 ///     // answer Error{invalid_op, refusal}; apply nothing
 /// }
@@ -16,11 +18,23 @@ public struct DeviceScope: Hashable, Sendable {
     public static let maxFutureMs: UInt64 = 24 * 60 * 60 * 1000
 
     public var replica: ReplicaID
+    public var brand: BrandID
     public var user: UserID
 
-    public init(replica: ReplicaID, user: UserID) {
+    public init(replica: ReplicaID, brand: BrandID, user: UserID) {
         self.replica = replica
+        self.brand = brand
         self.user = user
+    }
+
+    /// Why a hello must be refused (`forbidden`), or `nil` when it names exactly this device: its
+    /// replica, brand and user. Scope comes from the token alone.
+    public func refusal(of hello: Hello) -> ErrorFrame? {
+        guard hello.replica == replica, hello.brand == brand, hello.user == user else {
+            return ErrorFrame(code: "forbidden", message: "the hello does not match this device's token",
+                              retryable: false)
+        }
+        return nil
     }
 
     /// Why the batch must be refused whole, or `nil` when every op is the device's own, in its

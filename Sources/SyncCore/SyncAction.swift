@@ -3,20 +3,23 @@ import InboxModel
 public import Wire
 
 /// What the driver of a ``SyncSession`` must do next. The session does no I/O: it returns actions,
-/// and the driver reports back what happened.
+/// and the driver reports back what happened. Every action is carried out the same way by the
+/// one driver (`SyncEngine.SyncDriver`), whatever the transport and the store.
 public enum SyncAction: Hashable, Sendable {
     /// Send this message to the peer.
     case send(WireMessage)
-    /// Server only: check the device's hello (token, scope), then call
-    /// ``SyncSession/welcome(have:clockMs:)`` with what the server has in that device's scope, or
-    /// ``SyncSession/refuse(_:)``.
-    case authorize(Hello)
+    /// Server only: the hello is accepted; read what the store has (its vector), then call
+    /// ``SyncSession/vectorRead(have:clockMs:)`` for the Welcome.
+    case readVector
     /// Load up to `limit` ops from the journal, in journal order, that `missingFrom` does not cover,
     /// then call ``SyncSession/opsLoaded(_:more:)``.
     case loadOps(missingFrom: VersionVector, limit: Int)
     /// Apply these ops in one transaction, then call ``SyncSession/applied(batch:have:)`` with the
-    /// replica's vector after the commit (or ``SyncSession/applyFailed(_:)``).
-    case apply(OpBatch)
+    /// replica's vector after the commit (or ``SyncSession/applyFailed(_:)``). With a scope (the
+    /// server applying a device's batch), the batch is checked with
+    /// ``DeviceScope/refusal(of:serverHas:nowMs:)`` against the store's vector inside the same
+    /// transaction, and refused whole (`invalid_op`) if the check fails.
+    case apply(OpBatch, checkedBy: DeviceScope?)
     /// The peer has durably applied everything this vector covers: ops it covers are no longer
     /// pending.
     case peerAcknowledged(VersionVector)

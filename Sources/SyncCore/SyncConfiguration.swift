@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How a session pages its ops.
 public struct SyncConfiguration: Hashable, Sendable {
     /// Most ops in one batch.
@@ -15,23 +9,13 @@ public struct SyncConfiguration: Hashable, Sendable {
     public var maxBatchesInFlight: Int
 
     public init(maxOpsPerBatch: Int = 2_000, maxBatchBytes: Int = 2 << 20, maxBatchesInFlight: Int = 2) {
-        self.maxOpsPerBatch = maxOpsPerBatch
+        self.maxOpsPerBatch = max(1, maxOpsPerBatch)
         self.maxBatchBytes = maxBatchBytes
         self.maxBatchesInFlight = max(1, maxBatchesInFlight)
     }
 
-    /// The configuration sessions use unless told otherwise. `OUTPOST_SYNC_BATCH_OPS` (a whole
-    /// number ≥ 1) sets `maxOpsPerBatch`: how the scenario harness's live mode makes multi-batch
-    /// sessions with few ops (Protocol/SCENARIOS.md, "Live mode").
-    public static let `default` = SyncConfiguration(maxOpsPerBatch: batchOpsFromEnvironment ?? 2_000)
-
-    /// The environment variable that sets the default batch size.
-    public static let batchOpsVariable = "OUTPOST_SYNC_BATCH_OPS"
-
-    private static var batchOpsFromEnvironment: Int? {
-        guard let text = getenv(batchOpsVariable).map({ String(cString: $0) }), let value = Int(text), value >= 1 else {
-            return nil
-        }
-        return value
-    }
+    /// The protocol's defaults (Protocol/SPEC.md): 2,000 ops or about 2 MiB a batch, two in flight.
+    /// A process that lets the environment change them says so where it reads it
+    /// (`SyncEngine`'s `SyncConfiguration.process`).
+    public static let `default` = SyncConfiguration()
 }

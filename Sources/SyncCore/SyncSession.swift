@@ -3,24 +3,48 @@ public import InboxModel
 public import Wire
 
 /// The sync protocol as a state machine with no I/O, the same for a device and the server
-/// (Protocol/SPEC.md). Feed it what happened; it returns the ``SyncAction``s to carry out.
+/// (Protocol/SPEC.md). Feed it what happened; it returns the ``SyncAction``s to carry out. Every
+/// protocol decision is made here: whether a hello is accepted, what the device may see and
+/// write, when a batch goes out, what a frame out of place gets. The one driver that carries the
+/// actions out over a transport and a store is `SyncEngine.SyncDriver`.
 ///
-/// Each side pushes what the other lacks in numbered batches, with at most
-/// ``SyncConfiguration/maxBatchesInFlight`` of them unacknowledged, and applies and acknowledges
-/// what it receives in order. Batches are prefixes of the
-/// sender's journal order, so each is causally closed given what the receiver already had; an
-/// interrupted session resumes from the vectors of the next hello, not from zero.
+/// The session is a typed state machine: each state holds exactly the data it needs (``State``),
+/// and each event is one exhaustive `switch` over the states.
 ///
 /// ```swift
 /// var session = SyncSession.device(replica: me, brand: brand, user: dana)
 /// var actions = session.start(have: try replica.versionVector(), clockMs: clock.nowMilliseconds())
-/// // send the hello; on each frame: actions = try session.receive(message, clockMs: now)
+/// // send the hello; on each frame: actions = session.receive(message, clockMs: now)
 /// ```
 public struct SyncSession: Sendable {
     public enum Role: Sendable, Hashable { case device, server }
 
-    enum Phase: Sendable, Hashable {
-        case idle, helloSent, awaitingHello, authorizing, open, closed
+    /// How a device opens its session.
+    public enum Opening: Sendable, Hashable {
+        /// Hello, then push what the Welcome says the server lacks: a session over a connection
+        /// that stays open (a WebSocket).
+        case afterWelcome
+        /// Hello and, in the same breath, the first batch of what `serverHas` (what the device last
+        /// heard the server has: its acks and its last Welcome) lacks, without waiting for the
+        /// Welcome: one round of a request/response transport (`POST /v1/sync`), where the server
+        /// answers the whole request at once.
+        case withHello(serverHas: VersionVector)
+    }
+
+    enum State: Sendable {
+        /// Device, before ``start(have:clockMs:)``.
+        case idle(opening: Opening)
+        /// Device: the hello is out; with ``Opening/withHello(serverHas:)`` the push has started too.
+        case helloSent(startClockMs: UInt64, early: Exchange?)
+        /// Server: waiting for the device's hello. `admission` is a refusal decided before any
+        /// hello (no connection slot): the hello gets it instead of a Welcome.
+        case awaitingHello(device: DeviceScope, admission: ErrorFrame?)
+        /// Server: the hello is accepted; the driver reads the store's vector for the Welcome.
+        case welcoming(hello: Hello, device: DeviceScope, clockMs: UInt64)
+        /// Both: the exchange of batches.
+        case open(Exchange)
+        /// Over: the session failed, was refused, or was ended.
+        case closed
     }
 
     public let role: Role
@@ -28,253 +52,271 @@ public struct SyncSession: Sendable {
     public let configuration: SyncConfiguration
     private let brand: BrandID?
     private let user: UserID?
-    private(set) var phase: Phase
-    private var startClockMs: UInt64 = 0
-    private var hello: Hello?
-
-    // Sending half.
-    /// What the peer is known to have: its hello/welcome vector, joined with its acks and with
-    /// every op it sent us.
-    public private(set) var peerHave = VersionVector()
-    /// `peerHave` joined with every op sent: where the next load starts.
-    private var sentHave = VersionVector()
-    private var sentBatches: UInt64 = 0
-    /// Batches sent and not yet acknowledged, oldest first.
-    private var inFlight: [(batch: UInt64, more: Bool)] = []
-    private var loading = false
-    private var buffered: [Op] = []
-    /// The last load stopped at its limit: the journal has more for the peer.
-    private var bufferedMore = false
-    /// The first exchange still owes the peer a batch with `more = false`.
-    private var owesFinalBatch = true
-    private var pushedAll = false
-    private var localChangedWhileBusy = false
-
-    // Receiving half.
-    private var expectedBatch: UInt64 = 1
-    private var applying: OpBatch?
-    private var receivedAll = false
-    private var reportedCaughtUp = false
+    private(set) var state: State
 
     /// A device's session with the server.
     public static func device(replica: ReplicaID, brand: BrandID, user: UserID?,
-                              configuration: SyncConfiguration = .default) -> SyncSession {
+                              configuration: SyncConfiguration = .default,
+                              opening: Opening = .afterWelcome) -> SyncSession {
         SyncSession(role: .device, replica: replica, brand: brand, user: user, configuration: configuration,
-                    phase: .idle)
+                    state: .idle(opening: opening))
     }
 
-    /// The server's side of one device's session.
-    public static func server(replica: ReplicaID, configuration: SyncConfiguration = .default) -> SyncSession {
+    /// The server's side of one device's session. `device` is what the device's token vouches for:
+    /// its hello must name exactly that replica, brand and user, it sees the brand's ops with
+    /// other users' private ops redacted, and every batch it pushes is checked against it
+    /// (``DeviceScope``). `admission` refuses the session before it starts (no connection slot):
+    /// the hello is answered with that error instead of a Welcome.
+    public static func server(replica: ReplicaID, device: DeviceScope, admission: ErrorFrame? = nil,
+                              configuration: SyncConfiguration = .default) -> SyncSession {
         SyncSession(role: .server, replica: replica, brand: nil, user: nil, configuration: configuration,
-                    phase: .awaitingHello)
+                    state: .awaitingHello(device: device, admission: admission))
     }
 
     private init(role: Role, replica: ReplicaID, brand: BrandID?, user: UserID?, configuration: SyncConfiguration,
-                 phase: Phase) {
+                 state: State) {
         self.role = role
         self.replica = replica
         self.brand = brand
         self.user = user
         self.configuration = configuration
-        self.phase = phase
+        self.state = state
     }
 
-    /// True once the session has failed or been refused.
-    public var isClosed: Bool { phase == .closed }
+    /// True once the session has failed, been refused or been ended.
+    public var isClosed: Bool {
+        if case .closed = state { true } else { false }
+    }
+
+    /// True while the server waits for the device's hello.
+    public var isAwaitingHello: Bool {
+        if case .awaitingHello = state { true } else { false }
+    }
+
+    /// What the peer is known to have (its Hello/Welcome vector joined with its acks and the ops it
+    /// sent), once the exchange has begun.
+    public var peerHave: VersionVector? {
+        switch state {
+        case .open(let exchange): exchange.peerHave
+        case .helloSent(_, let early?): early.peerHave
+        case .idle, .helloSent, .awaitingHello, .welcoming, .closed: nil
+        }
+    }
 
     // MARK: Events
 
     /// Device: opens the session with what this replica has.
     public mutating func start(have: VersionVector, clockMs: UInt64) -> [SyncAction] {
-        guard role == .device, phase == .idle, let brand else { return [] }
-        phase = .helloSent
-        startClockMs = clockMs
-        return [.send(.hello(Hello(replica: replica, brand: brand, user: user, have: have, clockMs: clockMs)))]
+        switch state {
+        case .idle(let opening):
+            guard let brand else { return close(.protocolViolation("a device session needs a brand")) }
+            let hello = SyncAction.send(.hello(Hello(replica: replica, brand: brand, user: user, have: have,
+                                                     clockMs: clockMs)))
+            switch opening {
+            case .afterWelcome:
+                state = .helloSent(startClockMs: clockMs, early: nil)
+                return [hello]
+            case .withHello(let serverHas):
+                var exchange = Exchange(configuration: configuration, scope: nil, peerHave: serverHas)
+                let load = exchange.load()
+                state = .helloSent(startClockMs: clockMs, early: exchange)
+                return [hello] + load
+            }
+        case .helloSent, .awaitingHello, .welcoming, .open, .closed:
+            return []
+        }
     }
 
     /// A message arrived from the peer.
     public mutating func receive(_ message: WireMessage, clockMs: UInt64) -> [SyncAction] {
-        switch (message, phase) {
-        case (_, .closed):
+        if case .error(let error) = message {
+            switch state {
+            case .closed: return []
+            case .idle, .helloSent, .awaitingHello, .welcoming, .open:
+                state = .closed
+                return [.failed(error)]
+            }
+        }
+        switch state {
+        case .closed:
             return []
-        case (.error(let error), _):
-            phase = .closed
-            return [.failed(error)]
-        case (.hello(let hello), .awaitingHello) where role == .server:
-            guard hello.protocolVersion == WireProtocol.version else {
-                return fail("unsupported_version", "this server speaks protocol \(WireProtocol.version), not \(hello.protocolVersion)")
-            }
-            self.hello = hello
-            startClockMs = clockMs
-            phase = .authorizing
-            return [.authorize(hello)]
-        case (.welcome(let welcome), .helloSent) where role == .device:
+        case .idle:
+            return unexpected(message)
+        case .awaitingHello(let device, let admission):
+            guard case .hello(let hello) = message else { return unexpected(message) }
+            return helloArrived(hello, device: device, admission: admission, clockMs: clockMs)
+        case .welcoming:
+            // The driver answers `readVector` before it takes the next frame.
+            return unexpected(message)
+        case .helloSent(let startClockMs, let early):
+            guard case .welcome(let welcome) = message else { return unexpected(message) }
             guard welcome.protocolVersion == WireProtocol.version else {
-                return fail("unsupported_version", "the server speaks protocol \(welcome.protocolVersion)")
+                return close(ErrorFrame(code: "unsupported_version",
+                                        message: "the server speaks protocol \(welcome.protocolVersion)",
+                                        retryable: false))
             }
-            phase = .open
             let skew = Int64(bitPattern: welcome.clockMs &- startClockMs)
-            return [.connected(peer: welcome.serverReplica, peerHave: welcome.have, clockSkewMs: skew)]
-                + startPushing(peerHave: welcome.have)
-        case (.ops(let batch), .open):
-            guard applying == nil else {
-                return fail("protocol_violation", "batch \(batch.batch) arrived while the previous one was being applied")
+            let connected = SyncAction.connected(peer: welcome.serverReplica, peerHave: welcome.have, clockSkewMs: skew)
+            if var exchange = early {
+                exchange.learn(welcome.have)
+                state = .open(exchange)
+                return [connected]
             }
-            guard batch.batch == expectedBatch else {
-                return fail("protocol_violation", "expected batch \(expectedBatch), got \(batch.batch)")
+            var exchange = Exchange(configuration: configuration, scope: nil, peerHave: welcome.have)
+            let load = exchange.load()
+            state = .open(exchange)
+            return [connected] + load
+        case .open(var exchange):
+            let actions: [SyncAction]
+            switch message {
+            case .ops(let batch):
+                actions = exchange.batchArrived(batch)
+            case .ack(let ack):
+                actions = exchange.acknowledged(ack)
+            case .hello, .welcome, .error:
+                return unexpected(message)
             }
-            applying = batch
-            return [.apply(batch)]
-        case (.ack(let ack), .open):
-            return acknowledged(ack)
-        default:
-            return fail("protocol_violation", "unexpected \(Self.name(message)) in this state of the session")
+            return settle(exchange, actions)
         }
     }
 
-    /// Server: the hello is authorised; `have` is what the server has in the device's scope.
-    public mutating func welcome(have: VersionVector, clockMs: UInt64) -> [SyncAction] {
-        guard role == .server, phase == .authorizing, let hello else { return [] }
-        phase = .open
-        let skew = Int64(bitPattern: hello.clockMs &- clockMs)
-        return [.send(.welcome(Welcome(serverReplica: replica, have: have, clockMs: clockMs))),
-                .connected(peer: hello.replica, peerHave: hello.have, clockSkewMs: skew)]
-            + startPushing(peerHave: hello.have)
+    /// A frame from the peer did not decode: the peer gets the wire error's code and the session
+    /// ends.
+    public mutating func undecodable(_ error: WireError) -> [SyncAction] {
+        close(ErrorFrame(code: error.code, message: error.description, retryable: false))
     }
 
-    /// Server: the hello is refused (bad token, wrong brand…).
-    public mutating func refuse(_ error: ErrorFrame) -> [SyncAction] {
-        guard phase != .closed else { return [] }
-        phase = .closed
-        return [.send(.error(error)), .failed(error)]
+    /// Server: the store's vector for the Welcome, as ``SyncAction/readVector`` asked: what the
+    /// server has in the device's scope.
+    public mutating func vectorRead(have: VersionVector, clockMs: UInt64) -> [SyncAction] {
+        switch state {
+        case .welcoming(let hello, let device, let helloClockMs):
+            var exchange = Exchange(configuration: configuration, scope: device, peerHave: hello.have)
+            let skew = Int64(bitPattern: hello.clockMs &- helloClockMs)
+            let load = exchange.load()
+            state = .open(exchange)
+            return [.send(.welcome(Welcome(serverReplica: replica, have: have, clockMs: clockMs))),
+                    .connected(peer: hello.replica, peerHave: hello.have, clockSkewMs: skew)] + load
+        case .idle, .helloSent, .awaitingHello, .open, .closed:
+            return []
+        }
+    }
+
+    /// Server: no hello came within the hello timeout. Once a hello has come this does nothing.
+    public mutating func helloTimedOut(after timeout: Duration) -> [SyncAction] {
+        switch state {
+        case .awaitingHello:
+            return close(ErrorFrame(code: "hello_timeout", message: "no hello within \(timeout) of the upgrade",
+                                    retryable: true))
+        case .idle, .helloSent, .welcoming, .open, .closed:
+            return []
+        }
     }
 
     /// The driver loaded the ops asked for by ``SyncAction/loadOps(missingFrom:limit:)``.
     public mutating func opsLoaded(_ ops: [Op], more: Bool) -> [SyncAction] {
-        guard phase == .open, loading else { return [] }
-        loading = false
-        buffered = ops
-        bufferedMore = more
-        return sendPages()
-    }
-
-    /// The driver committed the batch from ``SyncAction/apply(_:)``; `have` is the replica's vector
-    /// after the commit.
-    public mutating func applied(batch: UInt64, have: VersionVector) -> [SyncAction] {
-        guard phase == .open, let current = applying, current.batch == batch else { return [] }
-        applying = nil
-        expectedBatch += 1
-        // The ack names only the replicas the batch moved: the peer joins it into what it knows, so
-        // the rest of the vector would only cost bytes on every round.
-        var moved = VersionVector()
-        for op in current.ops {
-            // The peer has what it sent: never send it back (nor anything before it of that replica).
-            peerHave.advance(op.dot)
-            sentHave.advance(op.dot)
-            moved.advance(Dot(replica: op.dot.replica, counter: have[op.dot.replica]))
+        switch state {
+        case .open(var exchange):
+            let actions = exchange.opsLoaded(ops, more: more)
+            return settle(exchange, actions)
+        case .helloSent(let startClockMs, var early?):
+            let actions = early.opsLoaded(ops, more: more)
+            state = .helloSent(startClockMs: startClockMs, early: early)
+            return actions
+        case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
+            return []
         }
-        if !current.more { receivedAll = true }
-        return [.send(.ack(Ack(have: moved, batch: batch)))] + caughtUpIfDone()
     }
 
-    /// The driver could not apply the batch (an invalid op): the session ends, nothing was applied.
+    /// The driver committed the batch from ``SyncAction/apply(_:checkedBy:)``; `have` is the
+    /// replica's vector after the commit.
+    public mutating func applied(batch: UInt64, have: VersionVector) -> [SyncAction] {
+        switch state {
+        case .open(var exchange):
+            let actions = exchange.applied(batch: batch, have: have)
+            return settle(exchange, actions)
+        case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
+            return []
+        }
+    }
+
+    /// The driver could not apply the batch (an invalid op, a batch outside the device's scope, a
+    /// store failure): the session ends, nothing of the batch was applied.
     public mutating func applyFailed(_ error: ErrorFrame) -> [SyncAction] {
-        guard phase == .open else { return [] }
-        phase = .closed
-        return [.send(.error(error)), .failed(error)]
+        switch state {
+        case .open: return close(error)
+        case .idle, .helloSent, .awaitingHello, .welcoming, .closed: return []
+        }
+    }
+
+    /// The store failed to read (its vector, or ops to send): the peer is told the failure is
+    /// retryable and the session ends.
+    public mutating func storeFailed(_ message: String) -> [SyncAction] {
+        close(ErrorFrame(code: "storage_error", message: message, retryable: true))
+    }
+
+    /// Ends the session from outside the protocol (a revoked device: `unauthorized`): the peer gets
+    /// `error` as the last frame.
+    public mutating func end(_ error: ErrorFrame) -> [SyncAction] {
+        close(error)
     }
 
     /// New local ops exist (a user action, or ops another device pushed to the server): push them
     /// once the current batch is acknowledged.
     public mutating func localChanged() -> [SyncAction] {
-        guard phase == .open, pushedAll, !loading, buffered.isEmpty, !bufferedMore else {
-            localChangedWhileBusy = true
+        switch state {
+        case .open(var exchange):
+            let actions = exchange.localChanged()
+            return settle(exchange, actions)
+        case .helloSent(let startClockMs, var early?):
+            let actions = early.localChanged()
+            state = .helloSent(startClockMs: startClockMs, early: early)
+            return actions
+        case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
             return []
         }
-        return load()
     }
 
-    // MARK: Sending half
+    // MARK: Steps
 
-    private mutating func startPushing(peerHave: VersionVector) -> [SyncAction] {
-        self.peerHave = peerHave
-        sentHave = peerHave
-        return load()
+    /// The server's decision on a hello: the protocol version, the admission, then the token's
+    /// device; accepted, the Welcome waits for the store's vector.
+    private mutating func helloArrived(_ hello: Hello, device: DeviceScope, admission: ErrorFrame?,
+                                       clockMs: UInt64) -> [SyncAction] {
+        guard hello.protocolVersion == WireProtocol.version else {
+            return close(ErrorFrame(code: "unsupported_version",
+                                    message: "this server speaks protocol \(WireProtocol.version), not \(hello.protocolVersion)",
+                                    retryable: false))
+        }
+        if let admission { return close(admission) }
+        if let refusal = device.refusal(of: hello) { return close(refusal) }
+        state = .welcoming(hello: hello, device: device, clockMs: clockMs)
+        return [.readVector]
     }
 
-    private mutating func load() -> [SyncAction] {
-        loading = true
-        localChangedWhileBusy = false
-        return [.loadOps(missingFrom: sentHave, limit: configuration.maxOpsPerBatch)]
-    }
-
-    /// Sends pages of what is loaded while the window has room, and loads the next ops when the
-    /// loaded ones run out and the journal has more (or new ones arrived meanwhile).
-    private mutating func sendPages() -> [SyncAction] {
-        var actions: [SyncAction] = []
-        while inFlight.count < configuration.maxBatchesInFlight {
-            if buffered.isEmpty && (bufferedMore || localChangedWhileBusy) {
-                if !loading { actions += load() }
-                break
-            }
-            if buffered.isEmpty && !owesFinalBatch { break }
-            var count = 0
-            var bytes = 0
-            for op in buffered.prefix(configuration.maxOpsPerBatch) {
-                let size = Self.estimatedSize(op)
-                if count > 0 && bytes + size > configuration.maxBatchBytes { break }
-                count += 1
-                bytes += size
-            }
-            let page = Array(buffered.prefix(count))
-            buffered.removeFirst(count)
-            let more = !buffered.isEmpty || bufferedMore
-            for op in page { sentHave.advance(op.dot) }
-            if !more { owesFinalBatch = false }
-            sentBatches += 1
-            inFlight.append((sentBatches, more))
-            actions.append(.send(.ops(OpBatch(batch: sentBatches, ops: page, more: more))))
+    /// Stores the exchange back, or closes the session when its actions end it.
+    private mutating func settle(_ exchange: Exchange, _ actions: [SyncAction]) -> [SyncAction] {
+        if actions.contains(where: { if case .failed = $0 { true } else { false } }) {
+            state = .closed
+        } else {
+            state = .open(exchange)
         }
         return actions
     }
 
-    private mutating func acknowledged(_ ack: Ack) -> [SyncAction] {
-        peerHave.join(ack.have)
-        sentHave.join(ack.have)
-        guard let oldest = inFlight.first, oldest.batch == ack.batch else {
-            guard ack.batch == 0 else { return fail("protocol_violation", "ack of batch \(ack.batch), none was waiting") }
-            return [.peerAcknowledged(peerHave)]
+    private mutating func unexpected(_ message: WireMessage) -> [SyncAction] {
+        close(.protocolViolation("unexpected \(Self.name(message)) in this state of the session"))
+    }
+
+    /// Ends the session with `error`, sent to the peer as the last frame.
+    private mutating func close(_ error: ErrorFrame) -> [SyncAction] {
+        switch state {
+        case .closed:
+            return []
+        case .idle, .helloSent, .awaitingHello, .welcoming, .open:
+            state = .closed
+            return [.send(.error(error)), .failed(error)]
         }
-        inFlight.removeFirst()
-        // A batch with `more = false` ended everything the journal held for the peer when it was
-        // loaded: once it is acknowledged, the first exchange's push is done.
-        if !oldest.more && inFlight.isEmpty { pushedAll = true }
-        return [.peerAcknowledged(peerHave)] + sendPages() + caughtUpIfDone()
-    }
-
-    private mutating func caughtUpIfDone() -> [SyncAction] {
-        guard pushedAll, receivedAll, !reportedCaughtUp else { return [] }
-        reportedCaughtUp = true
-        return [.caughtUp]
-    }
-
-    private mutating func fail(_ code: String, _ message: String) -> [SyncAction] {
-        let error = ErrorFrame(code: code, message: message, retryable: false)
-        phase = .closed
-        return [.send(.error(error)), .failed(error)]
-    }
-
-    /// A rough encoded size: the op's text plus a fixed overhead for ids and stamps.
-    static func estimatedSize(_ op: Op) -> Int {
-        let text: Int
-        switch op.body {
-        case .startConversation(let start): text = start.body.utf8.count + start.subject.utf8.count
-            + (start.inquiry.map { $0.text.utf8.count + 200 } ?? 0)
-        case .postMessage(let post): text = post.body.utf8.count
-        case .saveDraft(let save): text = save.text.utf8.count
-        default: text = 0
-        }
-        return text + 64 + 16 * op.deps.count
     }
 
     static func name(_ message: WireMessage) -> String {
@@ -285,5 +327,12 @@ public struct SyncSession: Sendable {
         case .ack: "ack"
         case .error: "error"
         }
+    }
+}
+
+extension ErrorFrame {
+    /// A frame that breaks the protocol (SPEC.md, "Errors").
+    static func protocolViolation(_ message: String) -> ErrorFrame {
+        ErrorFrame(code: "protocol_violation", message: message, retryable: false)
     }
 }

@@ -30,18 +30,7 @@ final class BrandHub: Sendable {
     }
 
     private let state = Mutex(State())
-    private let locks = Mutex<[BrandID: BrandLock]>([:])
     private let watchers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
-
-    /// The brand's apply lock, shared by all its sessions.
-    func lock(for brand: BrandID) -> BrandLock {
-        locks.withLock { locks in
-            if let lock = locks[brand] { return lock }
-            let lock = BrandLock()
-            locks[brand] = lock
-            return lock
-        }
-    }
 
     func subscribe(brand: BrandID, replica: ReplicaID) -> Subscription {
         let (changes, changesContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

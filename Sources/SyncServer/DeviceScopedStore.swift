@@ -1,18 +1,16 @@
 import Causality
 import InboxModel
 import Replica
-import Synchronization
-import SyncClient
 import SyncCore
+import SyncEngine
 
-/// The brand replica as one device's session sees it: every batch from the device is checked
-/// against the device's token scope before it is applied (Protocol/SERVER_API.md, "Validation").
-/// A bad batch is refused whole with `invalid_op`; nothing of it is applied.
+/// The brand replica as one device's session sees it: the driver's ``SyncStore``, which counts the
+/// ops a session moves and tells the ``BrandHub`` when a device's batch changed the replica (so
+/// that the brand's other sessions push it). The check of a device's batch is the session's
+/// (``DeviceScope``); the replica runs it inside the apply's transaction.
 struct DeviceScopedStore: SyncStore {
     let replica: Replica
     let device: DeviceRecord
-    let clock: any PhysicalClock
-    let lock: BrandLock
     let hub: BrandHub
     let metrics: ServerMetrics
 
@@ -26,28 +24,10 @@ struct DeviceScopedStore: SyncStore {
         return result
     }
 
-    func applyBatch(_ ops: [Op]) throws -> VersionVector {
-        let (applied, vector) = try lock.mutex.withLock { _ throws -> (Int, VersionVector) in
-            try validate(ops, vector: replica.versionVector())
-            let report = try replica.apply(ops)
-            return (report.applied, try replica.versionVector())
-        }
-        metrics.update { $0.opsIn += applied }
-        if applied > 0 { hub.changed(device.brand) }
-        return vector
+    func applyBatch(_ ops: [Op], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
+        let report = try replica.applyChecked(ops, by: scope, nowMs: nowMs)
+        metrics.update { $0.opsIn += report.applied }
+        if report.applied > 0 { hub.changed(device.brand) }
+        return try replica.versionVector()
     }
-
-    /// Checks every op against the device's scope (``DeviceScope``); `vector` is what the server has.
-    func validate(_ ops: [Op], vector: VersionVector) throws(ReplicaError) {
-        let scope = DeviceScope(replica: device.replica, user: device.user)
-        if let refusal = scope.refusal(of: ops, serverHas: vector, nowMs: clock.nowMilliseconds()) {
-            throw ReplicaError(.invalidOp, refusal)
-        }
-    }
-}
-
-/// Serialises check-then-apply on one brand replica, so that two sessions of one device cannot
-/// both pass the contiguity check.
-final class BrandLock: Sendable {
-    let mutex = Mutex(())
 }

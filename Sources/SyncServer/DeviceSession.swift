@@ -3,23 +3,23 @@ import HummingbirdWebSocket
 import InboxModel
 import Logging
 import Replica
-import SyncClient
 import SyncCore
+import SyncEngine
 import Wire
 
-/// One device's live sync session over an upgraded WebSocket: authorises the hello against the
-/// token's device, runs the server-side ``SyncDriver`` in live mode against the device-scoped
-/// brand replica, and ends the session at once if the device is revoked. The socket takes a slot
-/// of the ``ConnectionLimiter`` at the upgrade (without one, its hello gets
-/// `too_many_connections`), and must send its hello within the hello timeout (or gets
-/// `hello_timeout`).
+/// One device's live sync session over an upgraded WebSocket: the server's ``SyncSession`` for
+/// the token's device (its hello must name that device; it sees its brand's replica with its
+/// user's scope), run live by the ``SyncDriver`` against the device-scoped brand replica. The
+/// socket takes a slot of the ``ConnectionLimiter`` at the upgrade (without one, the session's
+/// admission refuses the hello with `too_many_connections`); the hello must come within the hello
+/// timeout (else `hello_timeout`); a revoked device's session ends at once with `unauthorized`.
+/// Those decisions are the session's; this type only wires the socket, the hub and the metrics.
 struct DeviceSession {
     let device: DeviceRecord
     let store: ServerStore
     let hub: BrandHub
-    let lock: BrandLock
     let connections: ConnectionLimiter
-    let helloTimeout: Duration
+    let helloTimeout: HelloTimeout
     let metrics: ServerMetrics
     let logger: Logger
 
@@ -31,16 +31,16 @@ struct DeviceSession {
         } else {
             metrics.update { $0.sockets += 1 }
         }
-        await serve(inbound: inbound, transport: transport, refusal: refusal)
+        await serve(inbound: inbound, transport: transport,
+                    admission: refusal.map { ErrorFrame(code: "too_many_connections", message: $0, retryable: true) })
         if refusal == nil {
             connections.release(device.replica)
             metrics.update { $0.sockets -= 1 }
         }
     }
 
-    /// Runs the session; with a `refusal` (no connection slot), the hello is answered with
-    /// `Error{too_many_connections}` instead of a Welcome, so that the device reads why.
-    private func serve(inbound: WebSocketInboundStream, transport: WebSocketFrameTransport, refusal: String?) async {
+    private func serve(inbound: WebSocketInboundStream, transport: WebSocketFrameTransport,
+                       admission: ErrorFrame?) async {
         let replica: Replica
         do {
             replica = try store.brandReplica(device.brand)
@@ -50,22 +50,12 @@ struct DeviceSession {
             return
         }
         let subscription = hub.subscribe(brand: device.brand, replica: device.replica)
-        let scoped = DeviceScopedStore(replica: replica, device: device, clock: store.clock, lock: lock, hub: hub,
-                                       metrics: metrics)
-        let device = device
-        let metrics = metrics
-        let deadline = HelloDeadline()
-        let helloTimeout = helloTimeout
-        let driver = SyncDriver(store: scoped, transport: transport, clock: store.clock) { hello in
-            guard deadline.arrive() else {
-                return .failure(ErrorFrame(code: "hello_timeout", message: "the hello came too late", retryable: true))
-            }
-            if let refusal {
-                return .failure(ErrorFrame(code: "too_many_connections", message: refusal, retryable: true))
-            }
-            return Self.authorize(hello, device: device, replica: replica)
-        }
-        let revoked = OnceFlag()
+        let scoped = DeviceScopedStore(replica: replica, device: device, hub: hub, metrics: metrics)
+        let session = SyncSession.server(replica: store.serverReplica, device: device.scope, admission: admission,
+                                         configuration: .process)
+        let driver = SyncDriver(session: session, store: scoped, clock: store.clock, crashAt: Failpoint.armedInProcess)
+        let device = device, metrics = metrics, logger = logger, helloTimeout = helloTimeout
+        let stop = SyncStop()
         let connected = OnceFlag()
         // Children return `true` when the session is over; the others are then cancelled.
         await withTaskGroup(of: Bool.self) { group in
@@ -75,23 +65,16 @@ struct DeviceSession {
             }
             group.addTask {
                 for await _ in subscription.revoked {
-                    revoked.set()
+                    stop.request(ErrorFrame(code: "unauthorized", message: "this device was revoked", retryable: false))
                     await transport.finishInbound(dropBuffered: true)
                     break
                 }
                 return false
             }
             group.addTask {
-                guard (try? await Task.sleep(for: helloTimeout)) != nil, deadline.expire() else { return false }
-                await transport.refuse(ErrorFrame(code: "hello_timeout",
-                                                  message: "no hello within \(helloTimeout) of the upgrade",
-                                                  retryable: true))
-                return false
-            }
-            group.addTask {
-                do {
-                    try await driver.run(.server(replica: store.serverReplica), untilCaughtUp: false,
-                                         localChanges: subscription.changes) { event in
+                do throws(SyncFailure) {
+                    try await driver.run(over: transport, untilCaughtUp: false, localChanges: subscription.changes,
+                                         stop: stop, helloTimeout: helloTimeout) { event in
                         if case .connected = event {
                             metrics.update { $0.syncs += 1; $0.connected += 1 }
                             connected.set()
@@ -100,13 +83,7 @@ struct DeviceSession {
                         }
                     }
                 } catch {
-                    if revoked.isSet {
-                        metrics.error("unauthorized")
-                        let frame = ErrorFrame(code: "unauthorized", message: "this device was revoked", retryable: false)
-                        try? await transport.send(FrameCodec.encode(.error(frame)))
-                    } else {
-                        record(error as? SyncFailure ?? .closed)
-                    }
+                    record(error)
                 }
                 if connected.isSet {
                     metrics.update { $0.connected -= 1 }
@@ -122,33 +99,24 @@ struct DeviceSession {
         }
     }
 
-    /// Scope comes from the token alone: the hello must name the token's device, and the device
-    /// then sees its brand's replica with its user's scope.
-    static func authorize(_ hello: Hello, device: DeviceRecord, replica: Replica) -> Result<Authorization, ErrorFrame> {
-        guard hello.replica == device.replica, hello.brand == device.brand, hello.user == device.user else {
-            return .failure(ErrorFrame(code: "forbidden", message: "the hello does not match this device's token",
-                                       retryable: false))
-        }
-        do {
-            return .success(Authorization(have: try replica.versionVector(), viewer: device.user))
-        } catch {
-            return .failure(ErrorFrame(code: "storage_error", message: "\(error)", retryable: true))
-        }
-    }
-
     private func record(_ failure: SyncFailure) {
-        // If-chains rather than a switch: SyncFailure may grow cases for the device side.
-        if case .closed = failure {
+        switch failure {
+        case .closed:
             logger.debug("session closed", metadata: ["replica": "\(device.replica)"])
-        } else if case .refused(let error) = failure {
+        case .refused(let error):
             metrics.error(error.code)
             logger.info("session refused", metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
-        } else if case .badFrame(let error) = failure {
+        case .badFrame(let error):
             metrics.error(error.code)
             logger.info("bad frame", metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
-        } else {
+        case .store, .unreachable:
             metrics.error("storage_error")
             logger.error("session failed", metadata: ["replica": "\(device.replica)", "error": "\(failure)"])
         }
     }
+}
+
+extension DeviceRecord {
+    /// What the device's token vouches for, as the sync session checks it.
+    var scope: DeviceScope { DeviceScope(replica: replica, brand: brand, user: user) }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Replica
-import SyncClient
 import SyncCore
+import SyncEngine
 import Wire
 
 /// `POST /v1/sync`: one request/response round of the sync protocol, for scripts and curl
@@ -26,15 +26,16 @@ struct OneShotSync {
         metrics.update { $0.bytesIn += body.count }
         let frames = try Self.split(body)
         let replica = try store.brandReplica(device.brand)
-        let scoped = DeviceScopedStore(replica: replica, device: device, clock: store.clock,
-                                       lock: hub.lock(for: device.brand), hub: hub, metrics: metrics)
+        let scoped = DeviceScopedStore(replica: replica, device: device, hub: hub, metrics: metrics)
         let transport = OneShotTransport(requests: frames)
-        let device = device
-        let driver = SyncDriver(store: scoped, transport: transport, clock: store.clock) { hello in
-            DeviceSession.authorize(hello, device: device, replica: replica)
-        }
+        // One page each way: the response holds the first page of what the device lacks.
+        var configuration = SyncConfiguration.process
+        configuration.maxBatchesInFlight = 1
+        let session = SyncSession.server(replica: store.serverReplica, device: device.scope,
+                                         configuration: configuration)
+        let driver = SyncDriver(session: session, store: scoped, clock: store.clock, crashAt: Failpoint.armedInProcess)
         do {
-            try await driver.run(.server(replica: store.serverReplica), untilCaughtUp: false)
+            try await driver.run(over: transport, untilCaughtUp: false)
         } catch {
             // The request's frames are used up (`closed`), or the session failed and its Error
             // frame is already in the response.

@@ -1,6 +1,6 @@
 import Hummingbird
 import NIOCore
-import SyncClient
+import SyncEngine
 
 /// The HTTP request context: Hummingbird's core context plus the client's address, which the
 /// enrollment rate limit is kept by.

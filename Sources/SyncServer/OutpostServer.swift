@@ -6,6 +6,7 @@ public import Logging
 import ServiceLifecycle
 public import Causality
 import InboxModel
+import SyncEngine
 import Wire
 
 /// The Outpost server: `GET /healthz`, `GET /metrics`, `POST /v1/enroll`, the live sync
@@ -30,6 +31,8 @@ public struct OutpostServer: Sendable {
     public static let defaultPort = 8750
     /// How often the server looks for changes made by other processes (admin commands).
     public var pollInterval: Duration = .milliseconds(200)
+    /// The clock that measures ``ServerLimits/helloTimeout`` (a test clock in tests).
+    public var helloClock: any Clock<Duration> = ContinuousClock()
 
     /// `clock` times the enrollment rate limit (the store's clock by default). With `delivery`, the
     /// application runs a ``DeliveryWorker``.
@@ -130,6 +133,7 @@ public struct OutpostServer: Sendable {
     func webSocketRouter(logger: Logger) -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         let store = store, hub = hub, metrics = metrics, connections = connections, limits = limits
+        let helloClock = helloClock
         router.ws("/v1/sync") { request, _ in
             let device = try? Self.device(request.headers[.authorization], store)
             return device == nil ? .dontUpgrade : .upgrade([:])
@@ -138,9 +142,9 @@ public struct OutpostServer: Sendable {
                 try? await outbound.close(.policyViolation, reason: "unauthorized")
                 return
             }
-            let session = DeviceSession(device: device, store: store, hub: hub, lock: hub.lock(for: device.brand),
-                                        connections: connections, helloTimeout: limits.helloTimeout, metrics: metrics,
-                                        logger: logger)
+            let session = DeviceSession(device: device, store: store, hub: hub, connections: connections,
+                                        helloTimeout: HelloTimeout(limits.helloTimeout, clock: helloClock),
+                                        metrics: metrics, logger: logger)
             await session.run(inbound: inbound, outbound: outbound)
         }
         return router

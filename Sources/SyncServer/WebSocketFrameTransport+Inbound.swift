@@ -1,6 +1,6 @@
 import HummingbirdWebSocket
 import NIOCore
-import SyncClient
+import SyncEngine
 import Wire
 
 extension WebSocketFrameTransport {

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Replica
 import SyncClient
+import SyncEngine
 import Testing
 
 /// A server that accepts the connection and reads, but never answers anything.

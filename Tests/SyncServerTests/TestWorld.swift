@@ -11,6 +11,7 @@ import Replica
 import Synchronization
 import SyncClient
 import SyncCore
+import SyncEngine
 @testable import SyncServer
 import Wire
 
@@ -119,7 +120,9 @@ extension TestClientProtocol {
         let outcome = Box<SyncOutcome>(.failed("no session"))
         try await ws("/v1/sync", configuration: configuration) { inbound, outbound, _ in
             let transport = TestClientTransport(outbound: outbound)
-            let driver = SyncDriver(store: replica, transport: transport)
+            let driver = SyncDriver(session: .device(replica: replica.identity.replica, brand: replica.identity.brand,
+                                                     user: replica.identity.viewer),
+                                    store: replica)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
@@ -133,15 +136,8 @@ extension TestClientProtocol {
                     await transport.finish()
                 }
                 group.addTask {
-                    let session = SyncSession.device(replica: replica.identity.replica, brand: replica.identity.brand,
-                                                     user: replica.identity.viewer)
                     do {
-                        if stop != nil {
-                            let (changes, _) = AsyncStream<Void>.makeStream()
-                            try await driver.run(session, untilCaughtUp: false, localChanges: changes, events: onEvent)
-                        } else {
-                            try await driver.run(session, events: onEvent)
-                        }
+                        try await driver.run(over: transport, untilCaughtUp: stop == nil, events: onEvent)
                         outcome.update { $0 = .caughtUp }
                     } catch {
                         var text = "\(error)"

@@ -54,27 +54,29 @@ struct ValidationTests {
         defer { world.cleanUp() }
         let device = try world.enroll(TestWorld.dana)
         let me = device.enrollment.replica
-        let store = DeviceScopedStore(
-            replica: try world.brandReplica(),
-            device: try #require(try world.store.device(me)),
-            clock: SystemClock(), lock: BrandLock(), hub: BrandHub(), metrics: ServerMetrics())
+        let record = try #require(try world.store.device(me))
+        let store = DeviceScopedStore(replica: try world.brandReplica(), device: record, hub: BrandHub(),
+                                      metrics: ServerMetrics())
+        let scope = record.scope
+        let now = SystemClock().nowMilliseconds()
         let first = Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.dana))
         let third = Self.start(Dot(replica: me, counter: 3), actor: .user(TestWorld.dana))
-        #expect(throws: ReplicaError.self) { try store.validate([third], vector: VersionVector()) }
-        #expect(throws: ReplicaError.self) { try store.validate([first, third], vector: VersionVector()) }
-        try store.validate([first], vector: VersionVector())
+        #expect(scope.refusal(of: [third], serverHas: VersionVector(), nowMs: now) != nil)
+        #expect(scope.refusal(of: [first, third], serverHas: VersionVector(), nowMs: now) != nil)
+        #expect(scope.refusal(of: [first], serverHas: VersionVector(), nowMs: now) == nil)
         var seen = VersionVector()
         seen.advance(Dot(replica: me, counter: 1))
-        try store.validate([first, Self.start(Dot(replica: me, counter: 2), actor: .user(TestWorld.dana))], vector: seen)
+        #expect(scope.refusal(of: [first, Self.start(Dot(replica: me, counter: 2), actor: .user(TestWorld.dana))],
+                              serverHas: seen, nowMs: now) == nil)
         var forgedDeps = first
         forgedDeps.deps = [Dot(replica: ReplicaID(0x777), counter: 3)]
-        #expect(throws: ReplicaError.self) { try store.validate([forgedDeps], vector: VersionVector()) }
+        #expect(scope.refusal(of: [forgedDeps], serverHas: VersionVector(), nowMs: now) != nil)
         var redacted = first
         redacted.body = .redacted
-        #expect(throws: ReplicaError.self) { try store.validate([redacted], vector: VersionVector()) }
-        let vector = try store.applyBatch([first])
+        #expect(scope.refusal(of: [redacted], serverHas: VersionVector(), nowMs: now) != nil)
+        let vector = try store.applyBatch([first], checkedBy: scope, nowMs: now)
         #expect(vector[me] == 1)
-        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([third]) }
+        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([third], checkedBy: scope, nowMs: now) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
         // A message in a conversation the brand does not have is refused by the replica's checks.
         let orphan = Op(dot: Dot(replica: me, counter: 2),
@@ -82,7 +84,7 @@ struct ValidationTests {
                         actor: .user(TestWorld.dana),
                         body: .postMessage(PostMessage(conversation: ConversationID(Dot(replica: me, counter: 99)),
                                                        body: "to nowhere")))
-        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([orphan]) }
+        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([orphan], checkedBy: scope, nowMs: now) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
     }
 }

@@ -1,4 +1,4 @@
-import SyncClient
+import SyncEngine
 import Causality
 import Foundation
 import InboxModel
@@ -197,13 +197,11 @@ struct DeliveryWorker: Service {
                                                     "reason": "\(reason)"])
     }
 
-    /// A `setDelivery` op of the brand replica, committed under the brand's lock as device batches
-    /// are, and pushed to the brand's connected devices at once.
+    /// A `setDelivery` op of the brand replica, committed in one write transaction as device
+    /// batches are, and pushed to the brand's connected devices at once.
     private func commit(_ brand: BrandID, _ delivery: SetDelivery) throws {
         let replica = try store.brandReplica(brand)
-        try hub.lock(for: brand).mutex.withLock { _ throws(ReplicaError) in
-            _ = try replica.performServerOp(.setDelivery(delivery))
-        }
+        _ = try replica.performServerOp(.setDelivery(delivery))
         hub.changed(brand)
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import SyncClient
+import SyncEngine
 import Glibc
 #elseif canImport(Darwin)
 import Darwin

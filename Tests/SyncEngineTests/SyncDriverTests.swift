@@ -2,8 +2,8 @@ import Foundation
 import Causality
 import InboxModel
 import Replica
-import SyncClient
 import SyncCore
+import SyncEngine
 import Testing
 import Wire
 
@@ -42,24 +42,23 @@ struct SyncDriverTests {
         try Replica.inMemory(identity: ReplicaIdentity(replica: ReplicaID(raw), brand: brand, viewer: user), clock: clock)
     }
 
-    /// One sync of `device` with `server`: both drivers run concurrently over a transport pair.
-    static func sync(_ device: Replica, with server: Replica) async throws -> [SyncEvent] {
+    /// One sync of `device` with `server`: both drivers run concurrently over a transport pair. The
+    /// server vouches for the replica `token` names (by default the device itself), as a device
+    /// token of the northwind brand would.
+    static func sync(_ device: Replica, with server: Replica, token: DeviceScope? = nil) async throws -> [SyncEvent] {
         let (deviceSide, serverSide) = MemoryTransport.pair()
         let events = EventLog()
-        let serverDriver = SyncDriver(store: server, transport: serverSide, clock: clock) { hello in
-            guard hello.brand == brand, let user = hello.user else {
-                return .failure(ErrorFrame(code: "forbidden", message: "wrong brand", retryable: false))
-            }
-            return .success(Authorization(have: (try? server.versionVector()) ?? VersionVector(), viewer: user))
-        }
-        let deviceDriver = SyncDriver(store: device, transport: deviceSide, clock: clock)
+        let scope = token ?? DeviceScope(replica: device.identity.replica, brand: brand, user: device.identity.viewer!)
+        let serverDriver = SyncDriver(session: .server(replica: serverID, device: scope), store: server, clock: clock)
+        let deviceDriver = SyncDriver(session: .device(replica: device.identity.replica, brand: device.identity.brand,
+                                                       user: device.identity.viewer),
+                                      store: device, clock: clock)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await serverDriver.run(.server(replica: serverID))
+                try await serverDriver.run(over: serverSide, untilCaughtUp: true)
             }
             group.addTask {
-                try await deviceDriver.run(.device(replica: device.identity.replica, brand: device.identity.brand,
-                                                   user: device.identity.viewer)) { events.append($0) }
+                try await deviceDriver.run(over: deviceSide, untilCaughtUp: true) { events.append($0) }
                 await deviceSide.close()
             }
             try await group.waitForAll()
@@ -112,7 +111,8 @@ struct SyncDriverTests {
         let stranger = try Replica.inMemory(
             identity: ReplicaIdentity(replica: ReplicaID(0xee), brand: BrandID(rawValue: "other")!, viewer: Self.dana),
             clock: Self.clock)
-        await #expect(throws: SyncFailure.refused(ErrorFrame(code: "forbidden", message: "wrong brand",
+        await #expect(throws: SyncFailure.refused(ErrorFrame(code: "forbidden",
+                                                             message: "the hello does not match this device's token",
                                                              retryable: false))) {
             _ = try await Self.sync(stranger, with: server)
         }

@@ -1,4 +1,4 @@
-import SyncClient
+import SyncEngine
 import Testing
 
 @Suite("Frame queue")

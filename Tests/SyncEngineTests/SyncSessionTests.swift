@@ -3,6 +3,7 @@ import InboxModel
 import Replica
 import Testing
 @testable import SyncCore
+import SyncEngine
 import Wire
 
 @Suite("Sync sessions over real replicas")
@@ -11,6 +12,8 @@ struct SyncSessionTests {
     static let brand = BrandID(rawValue: "northwind")!
     static let dana = UserID(rawValue: "dana")!
     static let partner = PartnerID(rawValue: "p1-juniper")!
+    /// The laptop (replica 0xd1) as its token vouches for it.
+    static let laptopScope = DeviceScope(replica: ReplicaID(0xd1), brand: brand, user: dana)
 
     /// A server replica with a brand, a user, a partner and `conversations` partner threads.
     static func server(conversations: Int = 3) throws -> Replica {
@@ -109,7 +112,7 @@ struct SyncSessionTests {
     @Test("the sender keeps at most maxBatchesInFlight batches unacknowledged, and loads ahead while they are out")
     func window() throws {
         let server = try Self.server(conversations: 30)
-        var session = SyncSession.server(replica: Self.serverID,
+        var session = SyncSession.server(replica: Self.serverID, device: Self.laptopScope,
                                          configuration: SyncConfiguration(maxOpsPerBatch: 5, maxBatchesInFlight: 2))
         _ = session.receive(.hello(Hello(replica: ReplicaID(0xd1), brand: Self.brand, user: Self.dana,
                                          have: VersionVector(), clockMs: 0)), clockMs: 0)
@@ -127,7 +130,7 @@ struct SyncSessionTests {
             }
             return sent
         }
-        var received = try run(session.welcome(have: try server.versionVector(), clockMs: 0))
+        var received = try run(session.vectorRead(have: try server.versionVector(), clockMs: 0))
         #expect(received.map(\.batch) == [1, 2], "two batches go before any ack")
         var acked: UInt64 = 0
         while let last = received.last, last.more || acked < last.batch {
@@ -147,7 +150,7 @@ struct SyncSessionTests {
     func noEcho() throws {
         let server = try Self.server(conversations: 1)
         let laptop = ReplicaID(0xd1)
-        var session = SyncSession.server(replica: Self.serverID)
+        var session = SyncSession.server(replica: Self.serverID, device: Self.laptopScope)
         _ = session.receive(.hello(Hello(replica: laptop, brand: Self.brand, user: Self.dana, have: VersionVector(),
                                          clockMs: 0)), clockMs: 0)
         var loads: [VersionVector] = []
@@ -160,7 +163,7 @@ struct SyncSessionTests {
                 }
             }
         }
-        try run(session.welcome(have: try server.versionVector(), clockMs: 0))
+        try run(session.vectorRead(have: try server.versionVector(), clockMs: 0))
         try run(session.receive(.ack(Ack(have: try server.versionVector(), batch: 1)), clockMs: 0))
         // The laptop pushes one op; the server applies it.
         let reply = Op(dot: Dot(replica: laptop, counter: 1),
@@ -168,7 +171,7 @@ struct SyncSessionTests {
                        actor: .user(Self.dana), body: .postMessage(PostMessage(
                            conversation: ConversationID(Dot(replica: Self.serverID, counter: 4)), body: "Hi")))
         #expect(session.receive(.ops(OpBatch(batch: 1, ops: [reply], more: false)), clockMs: 0) == [.apply(
-            OpBatch(batch: 1, ops: [reply], more: false))])
+            OpBatch(batch: 1, ops: [reply], more: false), checkedBy: Self.laptopScope)])
         try server.apply([reply])
         try run(session.applied(batch: 1, have: try server.versionVector()))
         // The server's replica changed (by this very push): the next load starts past the laptop's op.
@@ -179,10 +182,10 @@ struct SyncSessionTests {
 
     @Test("an out-of-order batch is a protocol violation")
     func outOfOrderBatch() {
-        var session = SyncSession.server(replica: Self.serverID)
+        var session = SyncSession.server(replica: Self.serverID, device: Self.laptopScope)
         _ = session.receive(.hello(Hello(replica: ReplicaID(0xd1), brand: Self.brand, user: Self.dana,
                                          have: VersionVector(), clockMs: 0)), clockMs: 0)
-        _ = session.welcome(have: VersionVector(), clockMs: 0)
+        _ = session.vectorRead(have: VersionVector(), clockMs: 0)
         let actions = session.receive(.ops(OpBatch(batch: 2, ops: [], more: false)), clockMs: 0)
         #expect(actions.contains { if case .failed(let error) = $0 { error.code == "protocol_violation" } else { false } })
         #expect(session.isClosed)
@@ -190,7 +193,7 @@ struct SyncSessionTests {
 
     @Test("an unsupported protocol version is refused")
     func unsupportedVersion() {
-        var session = SyncSession.server(replica: Self.serverID)
+        var session = SyncSession.server(replica: Self.serverID, device: Self.laptopScope)
         let actions = session.receive(.hello(Hello(protocolVersion: 99, replica: ReplicaID(0xd1), brand: Self.brand,
                                                    user: nil, have: VersionVector(), clockMs: 0)), clockMs: 0)
         #expect(actions.contains(.send(.error(ErrorFrame(code: "unsupported_version",

@@ -1,0 +1,135 @@
+import Causality
+import Synchronization
+import SyncCore
+public import Wire
+
+extension SyncDriver {
+    /// Runs the session over `transport` until the first exchange is complete (`untilCaughtUp`),
+    /// or, live, until the peer closes (``SyncFailure/closed``), an error ends it, or the task is
+    /// cancelled. Pushes whenever `localChanges` yields; `stop` ends the session from outside
+    /// with an error frame; the server passes its `helloTimeout` and the clock that measures it.
+    ///
+    /// Frames, local changes, the stop and the hello timer are merged into one ordered stream of
+    /// inputs; the driver is stepped from this task alone. A reached ``Failpoint`` sends the
+    /// step's frames and then kills the process (``Failpoint/die(settling:)``).
+    public func run(over transport: any FrameTransport, untilCaughtUp: Bool,
+                    localChanges: AsyncStream<Void>? = nil, stop: SyncStop? = nil,
+                    helloTimeout: HelloTimeout? = nil,
+                    events: @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
+        let (inputs, continuation) = AsyncStream<Input>.makeStream()
+        var tasks: [Task<Void, Never>] = [
+            Task {
+                while !Task.isCancelled {
+                    let frame = try? await transport.receive()
+                    continuation.yield(.frame(frame))
+                    if frame == nil { break }
+                }
+            },
+        ]
+        if let localChanges {
+            tasks.append(Task { for await _ in localChanges { continuation.yield(.changed) } })
+        }
+        if let stop {
+            tasks.append(Task { for await _ in stop.signals { continuation.yield(.stop) } })
+        }
+        if let helloTimeout {
+            tasks.append(Task {
+                guard (try? await helloTimeout.clock.sleep(for: helloTimeout.duration)) != nil else { return }
+                continuation.yield(.helloTimeout)
+            })
+        }
+        defer {
+            for task in tasks { task.cancel() }
+            continuation.finish()
+        }
+
+        var driver = self
+        var step = driver.start()
+        var iterator = inputs.makeAsyncIterator()
+        while true {
+            for frame in step.frames {
+                do {
+                    try await transport.send(frame)
+                } catch {
+                    throw .closed
+                }
+            }
+            for event in step.events { events(event) }
+            switch step.end {
+            case .failed(let failure)?:
+                throw failure
+            case .crashed(let point)?:
+                point.die(settling: point == .midBatch ? .milliseconds(50) : .zero)
+            case nil:
+                break
+            }
+            if untilCaughtUp && step.caughtUp { return }
+            // An end requested from outside goes first, before any frame still queued.
+            if let error = stop?.requested {
+                step = driver.end(error)
+                if step.end == nil { throw .refused(error) }
+                continue
+            }
+            guard let input = await iterator.next() else { throw .closed }
+            if let error = stop?.requested {
+                step = driver.end(error)
+                if step.end == nil { throw .refused(error) }
+                continue
+            }
+            switch input {
+            case .frame(nil):
+                throw .closed
+            case .frame(let frame?):
+                step = driver.receive(frame)
+            case .changed:
+                step = driver.localChanged()
+            case .stop:
+                step = Step()
+            case .helloTimeout:
+                step = driver.helloTimedOut(after: helloTimeout?.duration ?? .zero)
+            }
+        }
+    }
+
+    /// What a running session waits for.
+    enum Input: Sendable {
+        /// A frame from the peer; `nil`: the peer closed.
+        case frame([UInt8]?)
+        case changed
+        case stop
+        case helloTimeout
+    }
+}
+
+/// The server's hello timeout: how long a socket may stay without a hello, and the clock that
+/// measures it (a test clock in tests).
+public struct HelloTimeout: Sendable {
+    public var duration: Duration
+    public var clock: any Clock<Duration>
+
+    public init(_ duration: Duration, clock: any Clock<Duration> = ContinuousClock()) {
+        self.duration = duration
+        self.clock = clock
+    }
+}
+
+/// Ends a running session from outside the protocol (a revoked device): the driver sends `error`
+/// as the session's last frame, before any frame still queued from the peer.
+public final class SyncStop: Sendable {
+    private let error = Mutex<ErrorFrame?>(nil)
+    private let continuation: AsyncStream<Void>.Continuation
+    let signals: AsyncStream<Void>
+
+    public init() {
+        (signals, continuation) = AsyncStream<Void>.makeStream()
+    }
+
+    /// Asks the session to end with `error`; only the first request counts.
+    public func request(_ error: ErrorFrame) {
+        self.error.withLock { if $0 == nil { $0 = error } }
+        continuation.yield()
+    }
+
+    /// The requested end, if any.
+    public var requested: ErrorFrame? { error.withLock { $0 } }
+}

@@ -1,0 +1,193 @@
+public import Causality
+import InboxModel
+import Replica
+public import SyncCore
+public import Wire
+
+/// The one driver of the sync protocol: it carries out a ``SyncSession``'s actions against a
+/// ``SyncStore`` and turns frames into events and events into frames. It decides nothing about the
+/// protocol (the session does); it only does the I/O the session asks for.
+///
+/// Every side of every sync runs it: the device's WebSocket sync and its HTTP rounds, the
+/// server's device sessions and its one-shot `POST /v1/sync`, the scenario simulator and the
+/// tests. The driver itself is synchronous and steps one input at a time (``start()``,
+/// ``receive(_:)``, ``localChanged()``, …), each returning a ``Step``: the frames to send, the
+/// events, and whether the session ended. ``run(over:untilCaughtUp:localChanges:stop:helloTimeout:events:)``
+/// runs it over a ``FrameTransport``; the simulator steps it itself over its simulated network.
+public struct SyncDriver: Sendable {
+    /// What one input produced.
+    public struct Step: Sendable {
+        /// Frames to send to the peer, in order.
+        public var frames: [[UInt8]] = []
+        public var events: [SyncEvent] = []
+        /// Set when the session is over.
+        public var end: End?
+
+        /// The first exchange completed in this step.
+        public var caughtUp: Bool { events.contains(.caughtUp) }
+    }
+
+    /// How a session ended.
+    public enum End: Sendable, Hashable {
+        case failed(SyncFailure)
+        /// The armed ``Failpoint`` was reached: the node must die now, after sending the step's frames.
+        case crashed(Failpoint)
+    }
+
+    public private(set) var session: SyncSession
+    public let store: any SyncStore
+    public let clock: any PhysicalClock
+    public let limits: WireLimits
+    /// The commit point at which this node crashes, if any (``Failpoint``).
+    public let crashAt: Failpoint?
+
+    public init(session: SyncSession, store: any SyncStore, clock: any PhysicalClock = SystemClock(),
+                limits: WireLimits = .default, crashAt: Failpoint? = nil) {
+        self.session = session
+        self.store = store
+        self.clock = clock
+        self.limits = limits
+        self.crashAt = crashAt
+    }
+
+    // MARK: Inputs
+
+    /// Opens the session: a device sends its hello (and, opening with it, its first batch); the
+    /// server waits for the hello.
+    public mutating func start() -> Step {
+        guard session.role == .device else { return Step() }
+        var step = Step()
+        do {
+            let have = try store.versionVector()
+            perform(session.start(have: have, clockMs: clock.nowMilliseconds()), into: &step)
+        } catch {
+            storeFailed(error, into: &step)
+        }
+        return step
+    }
+
+    /// A frame from the peer.
+    public mutating func receive(_ frame: [UInt8]) -> Step {
+        var step = Step()
+        let message: WireMessage
+        do {
+            message = try FrameCodec.decode(frame, limits: limits)
+        } catch {
+            perform(session.undecodable(error), into: &step)
+            step.end = .failed(.badFrame(error))
+            return step
+        }
+        perform(session.receive(message, clockMs: clock.nowMilliseconds()), into: &step)
+        return step
+    }
+
+    /// The store has new ops (a local action, or ops another device pushed to the server).
+    public mutating func localChanged() -> Step {
+        var step = Step()
+        perform(session.localChanged(), into: &step)
+        return step
+    }
+
+    /// Server: the hello timeout passed. Ends the session if no hello has come.
+    public mutating func helloTimedOut(after timeout: Duration) -> Step {
+        var step = Step()
+        perform(session.helloTimedOut(after: timeout), into: &step)
+        return step
+    }
+
+    /// Ends the session from outside the protocol with `error` as its last frame.
+    public mutating func end(_ error: ErrorFrame) -> Step {
+        var step = Step()
+        perform(session.end(error), into: &step)
+        return step
+    }
+
+    // MARK: Carrying out actions
+
+    private mutating func perform(_ actions: [SyncAction], into step: inout Step) {
+        var queue = actions[...]
+        while let action = queue.popFirst(), step.end == nil {
+            switch action {
+            case .send(let message):
+                send(message, into: &step)
+            case .readVector:
+                do {
+                    let have = try store.versionVector()
+                    queue += session.vectorRead(have: have, clockMs: clock.nowMilliseconds())
+                } catch {
+                    storeFailed(error, into: &step)
+                }
+            case .loadOps(let missing, let limit):
+                do {
+                    let (ops, more) = try store.ops(missingFrom: missing, limit: limit)
+                    queue += session.opsLoaded(ops, more: more)
+                } catch {
+                    storeFailed(error, into: &step)
+                }
+            case .apply(let batch, let scope):
+                queue += apply(batch, checkedBy: scope, into: &step)
+            case .peerAcknowledged(let vector):
+                step.events.append(.acknowledged(vector))
+            case .connected(let peer, let peerHave, let skew):
+                step.events.append(.connected(peer: peer, clockSkewMs: skew, peerHave: peerHave))
+            case .caughtUp:
+                step.events.append(.caughtUp)
+            case .failed(let error):
+                step.end = .failed(.refused(error))
+            }
+        }
+    }
+
+    /// Applies a batch, with the crash points of a received batch; returns the session's next actions.
+    private mutating func apply(_ batch: OpBatch, checkedBy scope: DeviceScope?, into step: inout Step) -> [SyncAction] {
+        if crashAt == .beforeCommit {
+            step.end = .crashed(.beforeCommit)
+            return []
+        }
+        let have: VersionVector
+        do {
+            have = try store.applyBatch(batch.ops, checkedBy: scope, nowMs: clock.nowMilliseconds())
+        } catch {
+            return session.applyFailed(Self.errorFrame(error))
+        }
+        if crashAt == .afterCommit {
+            step.end = .crashed(.afterCommit)
+            return []
+        }
+        step.events.append(.applied(ops: batch.ops.count, more: batch.more))
+        let next = session.applied(batch: batch.batch, have: have)
+        if batch.more, crashAt == .midBatch {
+            // The acknowledgement goes out; then the node dies with the rest of the batches unapplied.
+            for case .send(let message) in next { send(message, into: &step) }
+            if step.end == nil { step.end = .crashed(.midBatch) }
+            return []
+        }
+        return next
+    }
+
+    private func send(_ message: WireMessage, into step: inout Step) {
+        do {
+            step.frames.append(try FrameCodec.encode(message))
+        } catch {
+            step.end = .failed(.badFrame(error))
+        }
+    }
+
+    /// A read of the store failed: the peer is told (retryable) and the session ends as a local
+    /// store failure.
+    private mutating func storeFailed(_ error: any Error, into step: inout Step) {
+        let message = (error as? ReplicaError)?.message ?? "\(error)"
+        perform(session.storeFailed(message), into: &step)
+        step.end = .failed(.store(message))
+    }
+
+    /// The error frame for a batch the store refused: its replica code; retryable when the disk
+    /// may recover (busy, failing), never for an invalid op.
+    static func errorFrame(_ error: any Error) -> ErrorFrame {
+        guard let error = error as? ReplicaError else {
+            return ErrorFrame(code: "storage_error", message: "\(error)", retryable: true)
+        }
+        return ErrorFrame(code: error.code.rawValue, message: error.message,
+                          retryable: error.code == .locked || error.code == .storage)
+    }
+}
