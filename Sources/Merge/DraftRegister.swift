@@ -40,10 +40,24 @@ public struct DraftRegister: Hashable, Sendable {
     }
 
     public var isEmpty: Bool { versions.isEmpty }
+    /// More than one live version: concurrent edits shown side by side until resolved.
     public var isConflict: Bool { versions.count > 1 }
 
-    /// The dots a new save on this device supersedes: every version it can see.
+    /// The dots a new save, discard or send on this device supersedes: every version it can see.
     public var visibleDots: [Dot] { versions.map(\.dot) }
+
+    /// The live version with the greatest stamp: whose partner and subject a compose draft keeps.
+    public var newest: DraftVersion? { versions.last }
+
+    /// The live version `dot`, if it is live.
+    public func version(_ dot: Dot) -> DraftVersion? {
+        versions.first { $0.dot == dot }
+    }
+
+    /// True when the register holds one version with exactly `text`: saving it again changes nothing.
+    public func holdsOnly(_ text: String) -> Bool {
+        versions.count == 1 && versions[0].text == text
+    }
 
     /// Removes the versions named in `dots` (a save, a discard, or a send superseding them).
     public mutating func supersede(_ dots: some Sequence<Dot>) {
@@ -59,6 +73,12 @@ public struct DraftRegister: Hashable, Sendable {
         versions.sort { $0.stamp < $1.stamp }
     }
 
+    /// What changed from `old` to this register: the versions to forget and the versions to store.
+    public func changes(from old: DraftRegister) -> (removed: [DraftVersion], added: [DraftVersion]) {
+        let kept = Set(visibleDots), before = Set(old.visibleDots)
+        return (old.versions.filter { !kept.contains($0.dot) }, versions.filter { !before.contains($0.dot) })
+    }
+
     /// What the user sees of the register.
     public enum Reading: Hashable, Sendable {
         case empty
@@ -70,18 +90,33 @@ public struct DraftRegister: Hashable, Sendable {
         case conflict([DraftVersion])
     }
 
-    /// Reads the register. `ancestor` gives the text of the newest of the given superseded
-    /// versions (the common ancestor of two concurrent versions), or `nil` if it is not known.
-    /// Pure: the same live versions and ancestor texts always read the same.
-    public func reading(ancestor: (Set<Dot>) -> String?) -> Reading {
+    /// Where the common ancestor of a three-way merge is: the dots both live versions superseded,
+    /// when exactly two are live (empty otherwise). The caller loads the saves these dots name
+    /// (from the journal) and passes them to ``reading(ancestors:)``.
+    public var commonSuperseded: Set<Dot> {
+        guard versions.count == 2 else { return [] }
+        return Set(versions[0].supersedes).intersection(versions[1].supersedes)
+    }
+
+    /// The ancestor text of the two live versions: the text of the save with the greatest stamp
+    /// among those both superseded, the empty draft when they superseded nothing in common, or
+    /// `nil` when none of those saves is among `saves`.
+    public func ancestorText(among saves: [DraftVersion]) -> String? {
+        let common = commonSuperseded
+        guard !common.isEmpty else { return "" }
+        return saves.filter { common.contains($0.dot) }.max { $0.stamp < $1.stamp }?.text
+    }
+
+    /// Reads the register. `ancestors` are the saves named by ``commonSuperseded`` that are known
+    /// (others are ignored). Pure: the same live versions and ancestors always read the same.
+    public func reading(ancestors: [DraftVersion]) -> Reading {
         switch versions.count {
         case 0: return .empty
         case 1: return .single(versions[0])
         case 2:
             let (older, newer) = (versions[0], versions[1])
-            let common = Set(older.supersedes).intersection(newer.supersedes)
-            let base = common.isEmpty ? "" : ancestor(common)
-            guard older.partner == newer.partner, older.subject == newer.subject, let base,
+            guard older.partner == newer.partner, older.subject == newer.subject,
+                  let base = ancestorText(among: ancestors),
                   let text = TextMerge.merge(ancestor: base, ours: older.text, theirs: newer.text)
             else { return .conflict(versions) }
             return .merged(text: text, from: versions)

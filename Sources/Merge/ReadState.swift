@@ -35,15 +35,29 @@ public struct ReadState: Hashable, Sendable, Codable {
         unreadMarks.insert(mark)
     }
 
+    /// Whether a message by `author` that has just been applied is unread for `viewer` (`nil`: a
+    /// replica of no user, for which nothing is unread). No marker can cover it yet — a read that
+    /// covers a message causally follows it — so it is unread unless the viewer wrote it.
+    public static func arrivesUnread(author: Principal, viewer: UserID?) -> Bool {
+        guard let viewer else { return false }
+        return author != .user(viewer)
+    }
+
     /// Whether one message counts as unread for `viewer`.
     public func isUnread(message: MessageID, author: Principal, viewer: UserID) -> Bool {
-        author != .user(viewer) && !marker.covers(message.dot)
+        Self.arrivesUnread(author: author, viewer: viewer) && !marker.covers(message.dot)
     }
 
     /// Whether the conversation shows as unread for `viewer`: an uncleared mark, or a message by
     /// someone else that the marker does not cover.
     public func isUnread(messages: some Sequence<(id: MessageID, author: Principal)>, viewer: UserID) -> Bool {
         !unreadMarks.isEmpty || messages.contains { isUnread(message: $0.id, author: $0.author, viewer: viewer) }
+    }
+
+    /// The *mark unread* op for `conversation`, or `nil` when a mark is already live (it would
+    /// change nothing the user sees).
+    public func markingUnread(_ conversation: ConversationID) -> MarkUnread? {
+        unreadMarks.isEmpty ? MarkUnread(conversation: conversation) : nil
     }
 
     /// The read op that marks everything in `messages` read and clears every known mark: what

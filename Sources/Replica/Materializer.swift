@@ -4,9 +4,9 @@ import GRDB
 import InboxModel
 import Merge
 
-/// Turns one causally ready op into changes of the materialised tables. The merge decisions come
-/// from the `Merge` module (``LastWriterWins``, ``ReadState``, ``DraftRegister``); this type only
-/// loads the rows they need and stores what they decide.
+/// Turns one causally ready op into changes of the materialised tables. Every decision comes from
+/// the `Merge` module (``LastWriterWins``, ``ReadState``, ``DraftRegister``, ``InboxSummary``,
+/// ``WritePermission``); this type only loads the rows they need and stores what they decide.
 struct Materializer {
     let db: Database
     let viewer: UserID?
@@ -22,7 +22,7 @@ struct Materializer {
             case .markRead(let read): try markRead(read, op)
             case .markUnread(let unread): try markUnread(unread, op)
             case .saveDraft(let save): try saveDraft(save, op)
-            case .discardDraft(let discard): try supersedeDraft(discard.key, discard.supersedes, op)
+            case .discardDraft(let discard): try discardDraft(discard.key, discard.supersedes, op)
             case .setDelivery(let delivery): try setDelivery(delivery, op)
             case .redacted: break
             }
@@ -89,22 +89,19 @@ struct Materializer {
         guard let partnerName = try String.fetchOne(
             db.cachedStatement(sql: "SELECT name FROM partners WHERE id = ?"), arguments: [start.partner.rawValue])
         else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown partner \(start.partner)") }
-        if start.kind == .system && op.actor != .platform {
-            throw ReplicaError(.invalidOp, "op \(op.dot): only the platform starts system notifications")
-        }
-        if case .partner(let partner) = op.actor, partner != start.partner {
-            throw ReplicaError(.invalidOp, "op \(op.dot): a partner can only start its own conversations")
+        if let denial = WritePermission.start(start.kind, with: start.partner, by: op.actor) {
+            throw ReplicaError(.invalidOp, "op \(op.dot): \(denial)")
         }
         let inquiryJSON = try start.inquiry.map { inquiry throws(ReplicaError) in try OpCodec.encodeJSON(inquiry) }
-        let unread = try viewerSeesUnread(author: op.actor)
+        let summary = InboxSummary(first: op.stamp, author: op.actor, body: start.body, viewer: viewer)
         try db.cachedStatement(sql: """
             INSERT INTO conversations (replica, counter, kind, partner_id, subject, started_by, inquiry,
                 last_wall, last_logical, last_replica, last_author, preview, message_count, unread)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), start.kind.rawValue, start.partner.rawValue,
                 start.subject, op.actor.description, inquiryJSON,
-            ] + Self.stampArguments(op.stamp) + [op.actor.description, Self.preview(start.body), unread])
+            ] + Self.summaryArguments(summary))
         let conversation = db.lastInsertedRowID
         let customerText = start.inquiry.map {
             [$0.customerName, $0.storefront, $0.product, $0.text].joined(separator: " ")
@@ -117,42 +114,45 @@ struct Materializer {
             .execute(arguments: [message, conversation])
         if let key = start.draft, let user = op.actor.user {
             try requireDraftKey(key, op, firstSave: false)
-            try deleteDraftVersions(user: user, key: key, dots: start.supersedes)
+            try supersedeDraft(user: user, key: key, dots: start.supersedes)
         }
     }
 
     private func postMessage(_ post: PostMessage, _ op: Op) throws {
         guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, kind, partner_id, last_wall, last_logical, last_replica FROM conversations WHERE replica = ? AND counter = ?"),
+            db.cachedStatement(sql: """
+                SELECT id, kind, partner_id, last_wall, last_logical, last_replica, last_author, preview, message_count,
+                    unread
+                FROM conversations WHERE replica = ? AND counter = ?
+                """),
             arguments: [Int64(clamping: post.conversation.dot.replica.rawValue), Int64(clamping: post.conversation.dot.counter)])
         else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(post.conversation)") }
         let conversation: Int64 = row[0]
-        let kind: String = row[1]
-        if kind == ConversationKind.system.rawValue && op.actor != .platform {
-            throw ReplicaError(.invalidOp, "op \(op.dot): system notifications are read-only")
-        }
-        if case .partner(let partner) = op.actor, partner.rawValue != (row[2] as String) {
-            throw ReplicaError(.invalidOp, "op \(op.dot): a partner can only write in its own conversations")
+        guard let kind = ConversationKind(rawValue: row[1]), let partner = PartnerID(rawValue: row[2]),
+              let lastAuthor = Principal(text: row[6] as String)
+        else { throw ReplicaError(.corrupt, "conversation \(post.conversation) cannot be read back") }
+        if let denial = WritePermission.post(in: kind, with: partner, by: op.actor) {
+            throw ReplicaError(.invalidOp, "op \(op.dot): \(denial)")
         }
         let message = try insertMessage(op, conversation: conversation, body: post.body)
-        let last = Self.stamp(wall: row[3], logical: row[4], replica: row[5])
+        let old = InboxSummary(newest: Self.stamp(wall: row[3], logical: row[4], replica: row[5]), newestAuthor: lastAuthor,
+                               preview: row[7], messageCount: row[8], unread: row[9])
+        var summary = old
+        summary.add(op.stamp, author: op.actor, body: post.body, viewer: viewer)
         // One UPDATE of the summary per message (the unread flag too): each rewrites the row and
-        // its activity index entries.
-        let unread: Int64 = try viewerSeesUnread(author: op.actor) ? 1 : 0
-        if op.stamp > last {
+        // its activity index entries; the newest-message columns only when they changed.
+        if summary.newest != old.newest {
             try db.cachedStatement(sql: """
                 UPDATE conversations SET last_wall = ?, last_logical = ?, last_replica = ?, last_author = ?, preview = ?,
-                    message_count = message_count + 1, last_message = ?, unread = MAX(unread, ?) WHERE id = ?
-                """).execute(arguments: Self.stampArguments(op.stamp)
-                    + [op.actor.description, Self.preview(post.body), message, unread, conversation])
+                    message_count = ?, unread = ?, last_message = ? WHERE id = ?
+                """).execute(arguments: Self.summaryArguments(summary) + [message, conversation])
         } else {
             try db.cachedStatement(sql: """
-                UPDATE conversations SET message_count = message_count + 1, last_message = ?, unread = MAX(unread, ?)
-                WHERE id = ?
-                """).execute(arguments: [message, unread, conversation])
+                UPDATE conversations SET message_count = ?, unread = ?, last_message = ? WHERE id = ?
+                """).execute(arguments: [summary.messageCount, summary.unread, message, conversation])
         }
         if let user = op.actor.user {
-            try deleteDraftVersions(user: user, key: .conversation(post.conversation), dots: post.supersedes)
+            try supersedeDraft(user: user, key: .conversation(post.conversation), dots: post.supersedes)
         }
     }
 
@@ -167,11 +167,10 @@ struct Materializer {
         return db.lastInsertedRowID
     }
 
-    /// A new message by `author` makes the conversation unread for this replica's viewer unless the
-    /// viewer wrote it. (A read marker can never already cover a message that is only now arriving.)
-    private func viewerSeesUnread(author: Principal) throws -> Bool {
-        guard let viewer else { return false }
-        return author != .user(viewer)
+    /// The summary columns `last_wall … unread`, in table order.
+    private static func summaryArguments(_ summary: InboxSummary) -> StatementArguments {
+        stampArguments(summary.newest)
+            + [summary.newestAuthor.description, summary.preview, summary.messageCount, summary.unread]
     }
 
     // MARK: Read state
@@ -225,23 +224,47 @@ struct Materializer {
     private func saveDraft(_ save: SaveDraft, _ op: Op) throws {
         guard let user = op.actor.user else { throw ReplicaError(.invalidOp, "op \(op.dot): drafts belong to users") }
         try requireDraftKey(save.key, op, firstSave: true)
-        var register = DraftRegister(versions: try loadDraft(user: user, key: save.key))
+        let old = try loadRegister(user: user, key: save.key)
+        var register = old
         register.apply(save: save, dot: op.dot, stamp: op.stamp)
-        try deleteDraftVersions(user: user, key: save.key, dots: save.supersedes)
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO drafts (user_id, draft_key, replica, counter, wall, logical, text, partner_id, subject,
-                supersedes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-                .execute(arguments: [user.rawValue, save.key.description, Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter),
-                             Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical), save.text, save.partner?.rawValue,
-                             save.subject, try OpCodec.encodeJSON(save.supersedes)])
+        try storeDraft(register, replacing: old, user: user, key: save.key)
     }
 
-    private func supersedeDraft(_ key: DraftKey, _ dots: [Dot], _ op: Op) throws {
+    private func discardDraft(_ key: DraftKey, _ dots: [Dot], _ op: Op) throws {
         guard let user = op.actor.user else { throw ReplicaError(.invalidOp, "op \(op.dot): drafts belong to users") }
         try requireDraftKey(key, op, firstSave: false)
-        try deleteDraftVersions(user: user, key: key, dots: dots)
+        try supersedeDraft(user: user, key: key, dots: dots)
+    }
+
+    /// A discard or a send: the register forgets the versions it names.
+    private func supersedeDraft(user: UserID, key: DraftKey, dots: [Dot]) throws {
+        let old = try loadRegister(user: user, key: key)
+        var register = old
+        register.supersede(dots)
+        try storeDraft(register, replacing: old, user: user, key: key)
+    }
+
+    /// Writes what the register decided: deletes the versions it dropped, inserts the ones it added.
+    private func storeDraft(_ register: DraftRegister, replacing old: DraftRegister, user: UserID, key: DraftKey) throws {
+        let (removed, added) = register.changes(from: old)
+        for version in removed {
+            try db.cachedStatement(sql: """
+                DELETE FROM drafts WHERE user_id = ? AND draft_key = ? AND replica = ? AND counter = ?
+                """).execute(arguments: [user.rawValue, key.description, Int64(clamping: version.dot.replica.rawValue),
+                                         Int64(clamping: version.dot.counter)])
+        }
+        for version in added {
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO drafts (user_id, draft_key, replica, counter, wall, logical, text, partner_id,
+                    subject, supersedes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    user.rawValue, key.description, Int64(clamping: version.dot.replica.rawValue),
+                    Int64(clamping: version.dot.counter), Int64(clamping: version.stamp.wall),
+                    Int64(clamping: version.stamp.logical), version.text, version.partner?.rawValue, version.subject,
+                    try OpCodec.encodeJSON(version.supersedes),
+                ])
+        }
     }
 
     /// A draft key must name something real: a conversation this replica has, or a compose draft,
@@ -254,26 +277,22 @@ struct Materializer {
                 throw ReplicaError(.invalidOp, "op \(op.dot): draft for unknown conversation \(id)")
             }
         case .compose(let dot):
-            if firstSave && dot == op.dot { return }
-            let payload = try Data.fetchOne(
+            let started = firstSave && dot == op.dot ? nil : try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?"),
-                arguments: [Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
-            guard let payload, let first = try? OpCodec.decode(payload), first.actor.user == op.actor.user,
-                  case .saveDraft(let save) = first.body, save.key == key else {
-                throw ReplicaError(.invalidOp, "op \(op.dot): compose draft \(key) was never started by this user")
+                arguments: [Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)]
+            ).flatMap { payload in try? OpCodec.decode(payload) }
+            if let denial = WritePermission.composeDraft(key, by: op, firstSave: firstSave, started: started) {
+                throw ReplicaError(.invalidOp, "op \(op.dot): compose draft \(key) \(denial)")
             }
         }
     }
 
-    private func deleteDraftVersions(user: UserID, key: DraftKey, dots: [Dot]) throws {
-        for dot in dots {
-            try db.cachedStatement(sql: """
-                DELETE FROM drafts WHERE user_id = ? AND draft_key = ? AND replica = ? AND counter = ?
-                """).execute(arguments: [user.rawValue, key.description, Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
-        }
+    /// The user's draft register for `key`: its live versions.
+    func loadRegister(user: UserID, key: DraftKey) throws -> DraftRegister {
+        DraftRegister(versions: try loadDraft(user: user, key: key))
     }
 
-    func loadDraft(user: UserID, key: DraftKey) throws -> [DraftVersion] {
+    private func loadDraft(user: UserID, key: DraftKey) throws -> [DraftVersion] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT replica, counter, wall, logical, text, partner_id, subject, supersedes FROM drafts
             WHERE user_id = ? AND draft_key = ?
@@ -305,35 +324,5 @@ struct Materializer {
 
     static func stampArguments(_ stamp: HLCTimestamp) -> StatementArguments {
         [Int64(clamping: stamp.wall), Int64(clamping: stamp.logical), Int64(clamping: stamp.replica.rawValue)]
-    }
-
-    /// The inbox preview: the start of the newest message, on one line.
-    static func preview(_ body: String) -> String {
-        if let ascii = asciiPreview(body) { return ascii }
-        let flat = body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        return flat.count > 140 ? String(flat.prefix(139)) + "…" : flat
-    }
-
-    /// The same preview for ASCII text, byte by byte (a tenth of a reply's CPU time went to the
-    /// Character-wise split). `nil` for any other text.
-    private static func asciiPreview(_ body: String) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Swift.min(body.utf8.count, 141))
-        var pendingSpace = false
-        for byte in body.utf8 {
-            guard byte < 0x80 else { return nil }
-            if byte == 0x20 || (0x09...0x0D).contains(byte) {
-                pendingSpace = !bytes.isEmpty
-                continue
-            }
-            if bytes.count == 140 { return String(decoding: bytes.prefix(139), as: UTF8.self) + "…" }
-            if pendingSpace {
-                bytes.append(0x20)
-                pendingSpace = false
-                if bytes.count == 140 { return String(decoding: bytes.prefix(139), as: UTF8.self) + "…" }
-            }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -28,9 +28,9 @@ extension Replica {
         let viewer = try requireViewer()
         try Self.checkText(text, what: "message")
         let result = try perform(actor: .user(viewer)) { db, materializer in
-            try Self.requireWritable(conversation, db)
-            let seen = try materializer.loadDraft(user: viewer, key: .conversation(conversation)).map(\.dot)
-            return (.postMessage(PostMessage(conversation: conversation, body: text, supersedes: seen)), ())
+            try Self.requireWritable(conversation, by: viewer, db)
+            let register = try materializer.loadRegister(user: viewer, key: .conversation(conversation))
+            return (.postMessage(PostMessage(conversation: conversation, body: text, supersedes: register.visibleDots)), ())
         }
         guard let (op, _) = result else { throw ReplicaError(.storage, "reply made no op") }
         return MessageID(op.dot)
@@ -65,8 +65,8 @@ extension Replica {
             guard let rowID = try materializer.conversationRowID(conversation) else {
                 throw ReplicaError(.unknownConversation, "no conversation \(conversation)")
             }
-            guard try materializer.loadReadState(user: viewer, conversation: rowID).unreadMarks.isEmpty else { return nil }
-            return (.markUnread(MarkUnread(conversation: conversation)), ())
+            return try materializer.loadReadState(user: viewer, conversation: rowID).markingUnread(conversation)
+                .map { (.markUnread($0), ()) }
         }
         return result != nil
     }
@@ -77,11 +77,11 @@ extension Replica {
         let viewer = try requireViewer()
         try Self.checkLength(text)
         _ = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
-            try Self.requireWritable(conversation, db)
-            let versions = try materializer.loadDraft(user: viewer, key: .conversation(conversation))
-            if versions.count == 1, versions[0].text == text { return nil }
+            try Self.requireWritable(conversation, by: viewer, db)
+            let register = try materializer.loadRegister(user: viewer, key: .conversation(conversation))
+            if register.holdsOnly(text) { return nil }
             return (.saveDraft(SaveDraft(key: .conversation(conversation), text: text,
-                                         supersedes: versions.map(\.dot))), ())
+                                         supersedes: register.visibleDots)), ())
         }
     }
 
@@ -110,11 +110,11 @@ extension Replica {
         let viewer = try requireViewer()
         try Self.checkLength(text)
         _ = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
-            let versions = try materializer.loadDraft(user: viewer, key: key)
-            guard let newest = versions.last else { throw ReplicaError(.noDraft, "no draft \(key)") }
+            let register = try materializer.loadRegister(user: viewer, key: key)
+            guard let newest = register.newest else { throw ReplicaError(.noDraft, "no draft \(key)") }
             if let partner { try Self.requirePartnerExists(partner, db) }
             return (.saveDraft(SaveDraft(key: key, text: text, partner: partner ?? newest.partner,
-                                         subject: subject ?? newest.subject, supersedes: versions.map(\.dot))), ())
+                                         subject: subject ?? newest.subject, supersedes: register.visibleDots)), ())
         }
     }
 
@@ -122,13 +122,13 @@ extension Replica {
     public func pickDraftVersion(_ key: DraftKey, version: Dot) throws(ReplicaError) {
         let viewer = try requireViewer()
         _ = try perform(actor: .user(viewer)) { _, materializer -> (OpBody, Void)? in
-            let versions = try materializer.loadDraft(user: viewer, key: key)
-            guard let chosen = versions.first(where: { $0.dot == version }) else {
+            let register = try materializer.loadRegister(user: viewer, key: key)
+            guard let chosen = register.version(version) else {
                 throw ReplicaError(.noDraft, "draft \(key) has no version \(version)")
             }
-            guard versions.count > 1 else { return nil }
+            guard register.isConflict else { return nil }
             return (.saveDraft(SaveDraft(key: key, text: chosen.text, partner: chosen.partner, subject: chosen.subject,
-                                         supersedes: versions.map(\.dot))), ())
+                                         supersedes: register.visibleDots)), ())
         }
     }
 
@@ -136,9 +136,9 @@ extension Replica {
     public func discardDraft(_ key: DraftKey) throws(ReplicaError) {
         let viewer = try requireViewer()
         let result = try perform(actor: .user(viewer)) { _, materializer -> (OpBody, Void)? in
-            let versions = try materializer.loadDraft(user: viewer, key: key)
-            guard !versions.isEmpty else { return nil }
-            return (.discardDraft(DiscardDraft(key: key, supersedes: versions.map(\.dot))), ())
+            let register = try materializer.loadRegister(user: viewer, key: key)
+            guard !register.isEmpty else { return nil }
+            return (.discardDraft(DiscardDraft(key: key, supersedes: register.visibleDots)), ())
         }
         if result == nil { throw ReplicaError(.noDraft, "there is no draft \(key)") }
     }
@@ -149,20 +149,23 @@ extension Replica {
     public func sendDraft(_ key: DraftKey) throws(ReplicaError) -> MessageID {
         let viewer = try requireViewer()
         let result = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
-            let versions = try materializer.loadDraft(user: viewer, key: key)
-            guard var version = versions.first else { throw ReplicaError(.noDraft, "there is no draft \(key)") }
-            if versions.count > 1 {
-                guard let merged = try Self.mergedText(DraftRegister(versions: versions), db) else {
-                    throw ReplicaError(.draftConflict,
-                                       "draft \(key) has \(versions.count) conflicting versions; pick or write one first")
-                }
-                version.text = merged
+            let register = try materializer.loadRegister(user: viewer, key: key)
+            var version: DraftVersion
+            switch try Self.reading(register, db) {
+            case .empty: throw ReplicaError(.noDraft, "there is no draft \(key)")
+            case .single(let only): version = only
+            case .merged(let text, let from):
+                version = from[0]
+                version.text = text
+            case .conflict(let versions):
+                throw ReplicaError(.draftConflict,
+                                   "draft \(key) has \(versions.count) conflicting versions; pick or write one first")
             }
-            let seen = versions.map(\.dot)
+            let seen = register.visibleDots
             try Self.checkText(version.text, what: "draft")
             switch key {
             case .conversation(let conversation):
-                try Self.requireWritable(conversation, db)
+                try Self.requireWritable(conversation, by: viewer, db)
                 return (.postMessage(PostMessage(conversation: conversation, body: version.text,
                                                  supersedes: seen)), ())
             case .compose:
@@ -216,12 +219,16 @@ extension Replica {
         }
     }
 
-    static func requireWritable(_ conversation: ConversationID, _ db: Database) throws {
-        guard let kind = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT kind FROM conversations WHERE replica = ? AND counter = ?"),
+    /// The viewer may post in `conversation` (``WritePermission``): it exists and is not a system
+    /// notification.
+    static func requireWritable(_ conversation: ConversationID, by viewer: UserID, _ db: Database) throws {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT kind, partner_id FROM conversations WHERE replica = ? AND counter = ?"),
             arguments: [Int64(clamping: conversation.dot.replica.rawValue), Int64(clamping: conversation.dot.counter)])
         else { throw ReplicaError(.unknownConversation, "no conversation \(conversation)") }
-        guard kind != ConversationKind.system.rawValue else {
+        guard let kind = ConversationKind(rawValue: row[0]), let partner = PartnerID(rawValue: row[1])
+        else { throw ReplicaError(.corrupt, "conversation \(conversation) cannot be read back") }
+        guard WritePermission.post(in: kind, with: partner, by: .user(viewer)) == nil else {
             throw ReplicaError(.readOnlyConversation, "\(conversation) is a system notification; it cannot be answered")
         }
     }

@@ -10,9 +10,9 @@ extension Replica {
         let viewer = try requireViewer()
         return try ReplicaError.wrap {
             try writer.read { db in
-                let versions = try Materializer(db: db, viewer: viewer).loadDraft(user: viewer, key: key)
-                var subject = versions.last?.subject
-                var partner = versions.last?.partner
+                let register = try Materializer(db: db, viewer: viewer).loadRegister(user: viewer, key: key)
+                var subject = register.newest?.subject
+                var partner = register.newest?.partner
                 if case .conversation(let id) = key {
                     guard let row = try Row.fetchOne(
                         db, sql: "SELECT subject, partner_id FROM conversations WHERE replica = ? AND counter = ?",
@@ -20,10 +20,9 @@ extension Replica {
                     else { throw ReplicaError(.unknownConversation, "no conversation \(id)") }
                     subject = row[0]
                     partner = PartnerID(rawValue: row[1])
-                } else if versions.isEmpty {
+                } else if register.isEmpty {
                     throw ReplicaError(.noDraft, "there is no draft \(key)")
                 }
-                let register = DraftRegister(versions: versions)
                 return DraftView(key: key, subject: subject, partner: partner,
                                  versions: register.versions.map(DraftVersionView.init),
                                  merged: try Self.mergedText(register, db))
@@ -49,33 +48,27 @@ extension Replica {
         return views
     }
 
-    /// The three-way merge of two concurrent draft versions (rule 3), or `nil` when there are not
-    /// exactly two or their edits overlap. The ancestor is the newest version both had superseded,
-    /// read from the journal.
+    /// The merged text of the register (rule 3), or `nil` when it does not read as a merge.
     static func mergedText(_ register: DraftRegister, _ db: Database) throws -> String? {
-        guard register.versions.count == 2 else { return nil }
-        var failure: (any Error)?
-        let reading = register.reading { dots in
-            do {
-                var best: (stamp: HLCTimestamp, text: String)?
-                for dot in dots {
-                    guard let payload = try Data.fetchOne(
-                        db, sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?",
-                        arguments: [Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
-                    else { continue }
-                    let op = try OpCodec.decode(payload)
-                    if case .saveDraft(let save) = op.body, best.map({ op.stamp > $0.stamp }) ?? true {
-                        best = (op.stamp, save.text)
-                    }
-                }
-                return best?.text
-            } catch {
-                failure = error
-                return nil
+        if case .merged(let text, _) = try reading(register, db) { return text }
+        return nil
+    }
+
+    /// Reads the register (``DraftRegister/reading(ancestors:)``), with the saves its two live
+    /// versions both superseded loaded from the journal.
+    static func reading(_ register: DraftRegister, _ db: Database) throws -> DraftRegister.Reading {
+        var ancestors: [DraftVersion] = []
+        for dot in register.commonSuperseded {
+            guard let payload = try Data.fetchOne(
+                db, sql: "SELECT payload FROM journal WHERE replica = ? AND counter = ?",
+                arguments: [Int64(clamping: dot.replica.rawValue), Int64(clamping: dot.counter)])
+            else { continue }
+            let op = try OpCodec.decode(payload)
+            if case .saveDraft(let save) = op.body {
+                ancestors.append(DraftVersion(dot: op.dot, stamp: op.stamp, text: save.text, partner: save.partner,
+                                              subject: save.subject, supersedes: save.supersedes))
             }
         }
-        if let failure { throw failure }
-        if case .merged(let text, _) = reading { return text }
-        return nil
+        return register.reading(ancestors: ancestors)
     }
 }

@@ -54,8 +54,8 @@ extension Replica {
                         unread: viewer.map { readState?.isUnread(message: messageID, author: author, viewer: $0) ?? false }
                             ?? false)
                 }
-                let draft = DraftRegister(
-                    versions: try viewer.map { try materializer.loadDraft(user: $0, key: .conversation(id)) } ?? [])
+                let draft = try viewer.map { try materializer.loadRegister(user: $0, key: .conversation(id)) }
+                    ?? DraftRegister()
                 return ThreadView(
                     id: id, kind: kind, subject: row[2], startedBy: startedBy, inquiry: inquiry, messages: messages,
                     partner: try Self.panel(partnerID, db), unread: row[6],

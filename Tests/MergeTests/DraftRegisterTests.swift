@@ -70,6 +70,77 @@ struct DraftRegisterTests {
             DraftVersion(dot: dot, stamp: stamp(10, laptop), text: "a"),
         ]).versions.map(\.text) == ["a", "b"])
     }
+
+    @Test("the register answers what a device may do: resolve, keep, save again")
+    func queries() {
+        let v1 = Dot(replica: laptop, counter: 1), v2 = Dot(replica: tablet, counter: 1)
+        var register = DraftRegister()
+        #expect(register.isEmpty && !register.isConflict && register.newest == nil && register.visibleDots.isEmpty)
+        register.apply(save: SaveDraft(key: key, text: "one"), dot: v1, stamp: stamp(20, laptop))
+        #expect(register.holdsOnly("one") && !register.holdsOnly("two") && !register.isConflict)
+        register.apply(save: SaveDraft(key: key, text: "one"), dot: v2, stamp: stamp(10, tablet))
+        #expect(!register.holdsOnly("one"), "two live versions: saving resolves the conflict")
+        #expect(register.isConflict)
+        #expect(register.newest?.dot == v1, "newest by stamp, not by dot")
+        #expect(register.version(v2)?.text == "one" && register.version(Dot(replica: laptop, counter: 9)) == nil)
+        #expect(register.visibleDots == [v2, v1])
+    }
+
+    @Test("changes name exactly the versions dropped and added")
+    func changes() {
+        let v1 = Dot(replica: laptop, counter: 1), v2 = Dot(replica: tablet, counter: 1), v3 = Dot(replica: laptop, counter: 2)
+        var old = DraftRegister()
+        old.apply(save: SaveDraft(key: key, text: "one"), dot: v1, stamp: stamp(10, laptop))
+        old.apply(save: SaveDraft(key: key, text: "two"), dot: v2, stamp: stamp(11, tablet))
+        var new = old
+        new.apply(save: SaveDraft(key: key, text: "three", supersedes: [v1]), dot: v3, stamp: stamp(12, laptop))
+        let (removed, added) = new.changes(from: old)
+        #expect(removed.map(\.dot) == [v1])
+        #expect(added.map(\.dot) == [v3] && added.first?.supersedes == [v1])
+        #expect(new.changes(from: new).removed.isEmpty && new.changes(from: new).added.isEmpty)
+    }
+
+    @Test("the ancestor is the newest save both versions superseded, or the empty draft when none")
+    func ancestor() {
+        let a1 = DraftVersion(dot: Dot(replica: laptop, counter: 1), stamp: stamp(10, laptop), text: "Hi Sam, the box")
+        let a2 = DraftVersion(dot: Dot(replica: tablet, counter: 1), stamp: stamp(20, tablet), text: "Hi Sam, the old box")
+        let a3 = DraftVersion(dot: Dot(replica: laptop, counter: 2), stamp: stamp(30, laptop), text: "only the laptop saw")
+        let ours = DraftVersion(dot: Dot(replica: laptop, counter: 3), stamp: stamp(40, laptop),
+                                text: "Hi Sam, the red old box", supersedes: [a1.dot, a2.dot, a3.dot])
+        let theirs = DraftVersion(dot: Dot(replica: tablet, counter: 2), stamp: stamp(41, tablet),
+                                  text: "Hello Sam, the old box", supersedes: [a2.dot, a1.dot])
+        let register = DraftRegister(versions: [theirs, ours])
+        #expect(register.commonSuperseded == [a1.dot, a2.dot])
+        #expect(register.ancestorText(among: [a1, a2, a3]) == a2.text, "the greatest stamp of the common ones")
+        #expect(register.ancestorText(among: [a2, a1]) == a2.text)
+        #expect(register.ancestorText(among: [a1, a3]) == a1.text, "a3 was not superseded by both")
+        #expect(register.ancestorText(among: [a3]) == nil, "no common save known")
+        #expect(register.reading(ancestors: [a1, a2, a3]) == .merged(text: "Hello Sam, the red old box", from: [ours, theirs]))
+        // Against the older a1 both sides seem to insert "old": the wrong ancestor doubles it.
+        #expect(register.reading(ancestors: [a1]) == .merged(text: "Hello Sam, the old red old box", from: [ours, theirs]))
+        #expect(register.reading(ancestors: []) == .conflict([ours, theirs]), "an unknown ancestor is a conflict")
+        let fresh = DraftRegister(versions: [
+            DraftVersion(dot: Dot(replica: laptop, counter: 5), stamp: stamp(50, laptop), text: "Thanks!"),
+            DraftVersion(dot: Dot(replica: tablet, counter: 5), stamp: stamp(51, tablet), text: "Thanks!"),
+        ])
+        #expect(fresh.commonSuperseded.isEmpty && fresh.ancestorText(among: []) == "")
+        #expect(fresh.reading(ancestors: []) == .merged(text: "Thanks!", from: fresh.versions))
+        #expect(DraftRegister(versions: [ours]).commonSuperseded.isEmpty, "one version has no merge")
+        #expect(DraftRegister(versions: [ours]).reading(ancestors: [a1]) == .single(ours))
+        #expect(DraftRegister().reading(ancestors: []) == .empty)
+        let three = DraftRegister(versions: [ours, theirs, a3])
+        #expect(three.commonSuperseded.isEmpty && three.reading(ancestors: [a1, a2]) == .conflict(three.versions))
+    }
+
+    @Test("versions with different partners or subjects are never merged")
+    func composeFieldsConflict() {
+        let a = DraftVersion(dot: Dot(replica: laptop, counter: 1), stamp: stamp(10, laptop), text: "Hi", subject: "Autumn")
+        let b = DraftVersion(dot: Dot(replica: tablet, counter: 1), stamp: stamp(11, tablet), text: "Hi", subject: "Spring")
+        #expect(DraftRegister(versions: [a, b]).reading(ancestors: []) == .conflict([a, b]))
+        let c = DraftVersion(dot: Dot(replica: tablet, counter: 1), stamp: stamp(11, tablet), text: "Hi", partner: alpine,
+                             subject: "Autumn")
+        #expect(DraftRegister(versions: [a, c]).reading(ancestors: []) == .conflict([a, c]))
+    }
 }
 
 @Suite("LastWriterWins")

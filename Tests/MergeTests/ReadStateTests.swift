@@ -110,4 +110,23 @@ struct ReadStateTests {
         let next = try #require(state.readingAll(of: thread.map(\.id) + [message(server, 12)], in: conversation))
         #expect(next.marker == VersionVector([server: 12]))
     }
+
+    @Test("a message that has just arrived is unread unless the viewer wrote it; nothing is unread without a viewer")
+    func arrivesUnread() {
+        #expect(ReadState.arrivesUnread(author: .partner(alpine), viewer: dana))
+        #expect(ReadState.arrivesUnread(author: .platform, viewer: dana))
+        #expect(ReadState.arrivesUnread(author: .user(UserID(unchecked: "sam")), viewer: dana))
+        #expect(!ReadState.arrivesUnread(author: .user(dana), viewer: dana))
+        #expect(!ReadState.arrivesUnread(author: .partner(alpine), viewer: nil))
+    }
+
+    @Test("marking unread makes an op only when no mark is live")
+    func markingUnread() {
+        var state = ReadState()
+        #expect(state.markingUnread(conversation) == MarkUnread(conversation: conversation))
+        state.apply(MarkRead(conversation: conversation, marker: VersionVector([server: 9])))
+        #expect(state.markingUnread(conversation) != nil, "a read thread can be marked unread")
+        state.applyUnread(mark: Dot(replica: tablet, counter: 3))
+        #expect(state.markingUnread(conversation) == nil)
+    }
 }
