@@ -5,8 +5,9 @@ import Darwin
 #endif
 
 /// A named point of a sync where this process kills itself with SIGKILL: fault injection for the
-/// scenario harness's live mode (Protocol/SCENARIOS.md, "Live mode"), which runs real `outpost`
-/// processes and must crash one at an exact point of the protocol, not at a lucky moment.
+/// scenario harness's live mode (Protocol/SCENARIOS.md, "Live mode") and the crash tests, which run
+/// real `outpost` processes and must crash one at an exact point of the protocol, not at a lucky
+/// moment.
 ///
 /// Armed by the environment variable `OUTPOST_FAILPOINT` (`before-commit`, `after-commit` or
 /// `mid-batch`) when the process starts; unset, every check is a comparison with `nil`. The points

@@ -2,12 +2,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
+import OutpostTestSupport
 import Replica
 import SyncClient
 import Testing
 @testable import SyncServer
 
-@Suite("Connection limits", .timeLimit(.minutes(5)))
+@Suite("Connection limits", .timeLimit(.minutes(1)))
 struct ConnectionLimitTests {
     @Test("sockets over the per-device or the total limit get too_many_connections; a freed slot is reused")
     func limits() async throws {
@@ -30,7 +31,7 @@ struct ConnectionLimitTests {
             #expect(try await client.sync(eve.replica, token: eve.enrollment.token) == .failed("too_many_connections"))
 
             try await laptopSession.stop()
-            try await eventually { world.server.metrics.openSockets == 1 }
+            try await eventually("one open socket") { world.server.metrics.openSockets == 1 }
             #expect(try await client.sync(eve.replica, token: eve.enrollment.token) == .caughtUp)
             try await samSession.stop()
         }
