@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("outpost admin on a server data directory", .timeLimit(.minutes(1)))
+@Suite("outpost admin on a server data directory", .timeLimit(.minutes(5)))
 struct AdminCommandTests {
     @Test("brand, user, partner, enroll-code and devices; errors are one line and change nothing")
     func adminFlow() async throws {

@@ -45,7 +45,7 @@ let badCommands: [BadCommand] = [
     BadCommand(arguments: ["draft", "ID", "--send", "--discard"], mentions: "at most one", byArgumentParser: true),
 ]
 
-@Suite("outpost: bad input", .timeLimit(.minutes(1)))
+@Suite("outpost: bad input", .timeLimit(.minutes(5)))
 struct CLIBadInputTests {
     @Test("each bad command exits non-zero with a one-line error and changes nothing", arguments: badCommands)
     func refused(command: BadCommand) async throws {

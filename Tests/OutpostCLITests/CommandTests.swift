@@ -3,7 +3,7 @@ import InboxModel
 import Replica
 import Testing
 
-@Suite("outpost commands on a demo replica", .timeLimit(.minutes(1)))
+@Suite("outpost commands on a demo replica", .timeLimit(.minutes(5)))
 struct CommandTests {
     @Test("the binary is built next to the tests")
     func binaryFound() {

@@ -7,7 +7,7 @@ import Testing
 
 /// `outpost server --smtp` against a real SMTP server (aiosmtpd) on loopback, with real device
 /// processes: delivered, refused, relay down, and exactly once across kill -9 of the server.
-@Suite("Reply delivery over SMTP with real processes", .serialized, .timeLimit(.minutes(2)))
+@Suite("Reply delivery over SMTP with real processes", .serialized, .timeLimit(.minutes(5)))
 struct DeliveryProcessTests {
     struct Started: Decodable { var conversation: String }
     struct Thread: Decodable {
@@ -42,7 +42,7 @@ struct DeliveryProcessTests {
         }
 
         /// Syncs the device until every message of `thread` shows `state`.
-        func waitUntil(_ thread: String, is state: String, timeout: Duration = .seconds(20)) async throws {
+        func waitUntil(_ thread: String, is state: String, timeout: Duration = .seconds(120)) async throws {
             try await eventually("\(state) on the device", timeout: timeout) {
                 try await device.ok(["sync"])
                 return try await DeliveryProcessTests.thread(device, thread).messages.allSatisfy { $0.delivery == state }
@@ -190,7 +190,7 @@ struct DeliveryProcessTests {
         }
         try run.relay.rcptDelay(0)
         try await run.server.start(options: options)
-        try await run.waitUntil(thread, is: "sent", timeout: .seconds(60))
+        try await run.waitUntil(thread, is: "sent", timeout: .seconds(180))
         let received = try run.relay.received()
         let attempts = run.relay.recipientsSeen()
         let interrupted = attempts - received.count

@@ -6,7 +6,7 @@ import OutpostTestSupport
 import Testing
 
 /// `outpost demo` as a newcomer runs it: a real process, both UIs over HTTP, then Ctrl-C.
-@Suite("outpost demo (live)", .timeLimit(.minutes(2)))
+@Suite("outpost demo (live)", .timeLimit(.minutes(5)))
 struct LiveDemoProcessTests {
     static func get(_ url: String) async -> (status: Int, body: String)? {
         guard let url = URL(string: url) else { return nil }
@@ -27,7 +27,7 @@ struct LiveDemoProcessTests {
         defer { process.send(SIGKILL) }
 
         for port in [base + 1, base + 2] {
-            try await eventually("the UI on port \(port) showing the synced inbox", timeout: .seconds(40)) {
+            try await eventually("the UI on port \(port) showing the synced inbox") {
                 guard let page = await Self.get("http://127.0.0.1:\(port)/inbox") else { return false }
                 return page.status == 200 && page.body.contains("class=\"row kind-")
             }

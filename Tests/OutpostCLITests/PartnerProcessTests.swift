@@ -3,7 +3,7 @@ import Testing
 
 /// Issue 5 through real processes: `outpost partner-api` and `outpost admin event` against a real
 /// `outpost server`, and a device that was offline the whole time.
-@Suite("Partners and platform events reach an offline device", .serialized, .timeLimit(.minutes(1)))
+@Suite("Partners and platform events reach an offline device", .serialized, .timeLimit(.minutes(5)))
 struct PartnerProcessTests {
     @Test("a partner's message, a forwarded inquiry and a platform event appear on a device after it reconnects")
     func offlineDeviceCatchesUp() async throws {

@@ -3,7 +3,7 @@ import OutpostTestSupport
 import Testing
 
 /// `outpost scenario run` and `fuzz` as a CI job sees them: exit status, the report, errors.
-@Suite("outpost scenario", .timeLimit(.minutes(1)))
+@Suite("outpost scenario", .timeLimit(.minutes(5)))
 struct ScenarioCommandTests {
     static let library = Repository.url("Protocol/scenarios")
 

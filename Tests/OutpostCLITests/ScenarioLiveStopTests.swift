@@ -36,7 +36,7 @@ extension ScenarioLiveTests {
         let pid = running.processIdentifier
 
         // Wait until the run's `outpost server` child is up: its pid and its data folder.
-        let server = try await eventually("an `outpost server` child", timeout: .seconds(120)) {
+        let server = try await eventually("an `outpost server` child") {
             () -> (pid: Int32, folder: String)?? in
             guard running.isRunning else { return .some(nil) }
             for child in ProcFS.children(of: pid) where child.arguments.dropFirst().first == "server" {

@@ -7,7 +7,7 @@ import Testing
 /// WebSocket frames in the device's relay.
 // Serialized: each test runs hundreds of `outpost` processes one after another; side by side they
 // would take both cores from the rest of the suite.
-@Suite("outpost scenario run --live", .serialized, .timeLimit(.minutes(3)))
+@Suite("outpost scenario run --live", .serialized, .timeLimit(.minutes(8)))
 struct ScenarioLiveTests {
     /// The library files whose traces this suite checks: every crash point, offline, a clock ahead,
     /// every frame fault, and a device enrolled months later. (Tools/test.sh runs the whole

@@ -4,7 +4,7 @@ import FoundationNetworking
 #endif
 import Testing
 
-@Suite("outpost server: the limit options", .timeLimit(.minutes(1)))
+@Suite("outpost server: the limit options", .timeLimit(.minutes(5)))
 struct ServerOptionTests {
     @Test("an out-of-range limit or a malformed delivery option is a usage error and creates nothing", arguments: [
         ["--hello-timeout", "0"], ["--hello-timeout", "3601"], ["--max-connections", "0"],

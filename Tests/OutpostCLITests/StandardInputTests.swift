@@ -4,7 +4,7 @@ import Testing
 
 /// `outpost reply|compose|draft … -`: a text from standard input reaches the replica byte for
 /// byte, trailing newlines included; bytes that are not UTF-8 are refused.
-@Suite("Texts from standard input", .timeLimit(.minutes(1)))
+@Suite("Texts from standard input", .timeLimit(.minutes(5)))
 struct StandardInputTests {
     @Test("reply, draft and compose with - store standard input exactly, every trailing newline included")
     func exact() async throws {

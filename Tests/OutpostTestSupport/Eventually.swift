@@ -13,7 +13,7 @@ public struct TimedOut: Error, CustomStringConvertible {
 /// visible (a file, a row, a metric), never for time to pass. Between polls it sleeps, which holds
 /// no thread of Swift's shared pool. The timeout is there so that a hang fails the test that hung,
 /// with `what` in the message, rather than the suite's time limit.
-public func eventually<Value>(_ what: String, timeout: Duration = .seconds(20),
+public func eventually<Value>(_ what: String, timeout: Duration = .seconds(120),
                               _ condition: () async throws -> Value?) async throws -> Value {
     let deadline = ContinuousClock.now + timeout
     while true {
@@ -24,7 +24,7 @@ public func eventually<Value>(_ what: String, timeout: Duration = .seconds(20),
 }
 
 /// Polls `condition` until it holds; throws ``TimedOut`` after `timeout`.
-public func eventually(_ what: String, timeout: Duration = .seconds(20),
+public func eventually(_ what: String, timeout: Duration = .seconds(120),
                        _ condition: () async throws -> Bool) async throws {
     try await eventually(what, timeout: timeout) { try await condition() ? () : nil }
 }

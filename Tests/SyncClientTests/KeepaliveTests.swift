@@ -57,7 +57,7 @@ struct KeepaliveTests {
     }
 
     @Test("a server that accepts TCP and never answers the upgrade: `unreachable` at the handshake deadline",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func mutePeer() async throws {
         let channel = try await Self.server { Mute() }
         defer { channel.close(promise: nil) }
@@ -77,7 +77,7 @@ struct KeepaliveTests {
     }
 
     @Test("a server that upgrades and never sends its Welcome: `unreachable` at the handshake deadline",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func noWelcome() async throws {
         let channel = try await Self.server { BlackHole() }
         defer { channel.close(promise: nil) }
@@ -92,7 +92,7 @@ struct KeepaliveTests {
     }
 
     @Test("a server that goes silent after the upgrade ends the sync with `closed`, not a wait for ever",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func silentServer() async throws {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in

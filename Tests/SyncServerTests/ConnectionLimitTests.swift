@@ -8,7 +8,7 @@ import SyncClient
 import Testing
 @testable import SyncServer
 
-@Suite("Connection limits", .timeLimit(.minutes(1)))
+@Suite("Connection limits", .timeLimit(.minutes(5)))
 struct ConnectionLimitTests {
     @Test("sockets over the per-device or the total limit get too_many_connections; a freed slot is reused")
     func limits() async throws {

@@ -34,7 +34,7 @@ final class ScriptedTransport: MailTransport {
     }
 }
 
-@Suite("Reply delivery through the server and a device", .timeLimit(.minutes(1)))
+@Suite("Reply delivery through the server and a device", .timeLimit(.minutes(5)))
 struct DeliveryTests {
     static func configuration(_ transport: any MailTransport, attempts: Int = 8) -> DeliveryConfiguration {
         DeliveryConfiguration(transport: transport, from: MailAddress("outpost@northwind.example")!,

@@ -7,7 +7,7 @@ import NIOCore
 import Testing
 @testable import SyncServer
 
-@Suite("The enrollment rate limit", .timeLimit(.minutes(1)))
+@Suite("The enrollment rate limit", .timeLimit(.minutes(5)))
 struct EnrollmentRateLimitTests {
     static func enroll(_ code: String, _ client: some TestClientProtocol) async throws -> TestResponse {
         try await client.execute(uri: "/v1/enroll", method: .post,

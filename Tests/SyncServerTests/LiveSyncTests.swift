@@ -10,7 +10,7 @@ import SyncClient
 import Testing
 @testable import SyncServer
 
-@Suite("Live sync over a real WebSocket", .timeLimit(.minutes(1)))
+@Suite("Live sync over a real WebSocket", .timeLimit(.minutes(5)))
 struct LiveSyncTests {
     @Test("two devices of one user converge through the server; another user sees redacted drafts")
     func converge() async throws {

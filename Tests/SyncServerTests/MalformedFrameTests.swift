@@ -8,7 +8,7 @@ import Testing
 import Wire
 @testable import SyncServer
 
-@Suite("Malformed frames over the socket", .timeLimit(.minutes(1)))
+@Suite("Malformed frames over the socket", .timeLimit(.minutes(5)))
 struct MalformedFrameTests {
     /// Sends `message` as the first message of an authorised session; returns the server's answer.
     static func answer(to message: WebSocketOutboundWriter.OutboundFrame, world: TestWorld) async throws -> WireMessage? {

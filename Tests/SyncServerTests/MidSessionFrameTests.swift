@@ -10,7 +10,7 @@ import Testing
 import Wire
 @testable import SyncServer
 
-@Suite("Bad frames after a valid hello", .timeLimit(.minutes(1)))
+@Suite("Bad frames after a valid hello", .timeLimit(.minutes(5)))
 struct MidSessionFrameTests {
     @Test("the session gets the Error frame and a close, the brand replica is unchanged, other sessions keep working",
           arguments: BadFrames.all)

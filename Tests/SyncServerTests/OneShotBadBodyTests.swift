@@ -8,7 +8,7 @@ import Testing
 import Wire
 @testable import SyncServer
 
-@Suite("POST /v1/sync with bad bodies: a JSON error with a stable code, nothing persisted", .timeLimit(.minutes(1)))
+@Suite("POST /v1/sync with bad bodies: a JSON error with a stable code, nothing persisted", .timeLimit(.minutes(5)))
 struct OneShotBadBodyTests {
     static func hello(_ device: Enrollment) throws -> [UInt8] {
         try FrameCodec.encode(.hello(Hello(replica: device.replica, brand: device.brand, user: device.user,

@@ -285,7 +285,7 @@ struct IdempotencyAndAdminTokenTests {
     }
 }
 
-@Suite("Partner writes reach connected devices at once", .timeLimit(.minutes(1)))
+@Suite("Partner writes reach connected devices at once", .timeLimit(.minutes(5)))
 struct PartnerLivePushTests {
     @Test("a partner's reply and a platform event are pushed to a live device without waiting for the poller")
     func pushed() async throws {

@@ -27,7 +27,7 @@ final class SilentServer: ChannelInboundHandler, Sendable {
     }
 }
 
-@Suite("SMTP transport failures over real sockets", .timeLimit(.minutes(1)))
+@Suite("SMTP transport failures over real sockets", .timeLimit(.minutes(5)))
 struct SMTPTransportFailureTests {
     static func send(port: Int, timeout: Duration = .seconds(5)) async -> MailFailure? {
         let transport = SMTPMailTransport(host: "127.0.0.1", port: port, timeout: timeout)

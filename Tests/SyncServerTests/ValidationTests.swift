@@ -10,7 +10,7 @@ import SyncClient
 import Testing
 @testable import SyncServer
 
-@Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(1)))
+@Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(5)))
 struct ValidationTests {
     static func start(_ dot: Dot, actor: Principal, wall: UInt64 = SystemClock().nowMilliseconds()) -> Op {
         TestOp.make(dot.replica, dot.counter, wall: wall, actor,
