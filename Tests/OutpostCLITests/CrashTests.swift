@@ -216,8 +216,11 @@ extension CrashTests {
                 // The server has ops the laptop has not seen acknowledged: the next session's
                 // first ack says so, and the pull goes on after it.
                 try await work(push: 0, pull: more(twoBatches, toPull))
-            case .serverCommitted, .acknowledged:
+            case .serverCommitted:
                 try await work(push: more(twoBatches, toPush), pull: 0)
+            case .acknowledged:
+                // Pulls behind the pushes: the sync goes on after the last ack.
+                try await work(push: more(twoBatches, toPush), pull: more(twoBatches, toPull))
             }
         }
 
