@@ -45,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Child processes in tests (OutpostTestSupport only): waits that hold no thread of the shared pool.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -154,41 +156,71 @@ let package = Package(
             exclude: ["corpus.py"],
             swiftSettings: strictSettings
         ),
+        // What the test targets share (only they depend on it): op builders, `eventually`, the
+        // repository root, child processes.
+        .target(
+            name: "OutpostTestSupport",
+            dependencies: [
+                "InboxModel", "Causality",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Tests/OutpostTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CausalityTests",
-            dependencies: ["Causality", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "Causality", "OutpostTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
         ),
-        .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
-        .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Wire", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "InboxModelTests", dependencies: ["InboxModel", "OutpostTestSupport"], swiftSettings: strictSettings
+        ),
+        .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WireTests",
+            dependencies: ["Wire", "InboxModel", "Causality", "OutpostTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncCoreTests",
+            dependencies: ["SyncCore", "Wire", "InboxModel", "Causality", "OutpostTestSupport"],
+            swiftSettings: strictSettings
+        ),
         // The driver over real replicas; the convergence property checks states with the scenario
         // harness's reference model.
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario"]
+            dependencies: [
+                "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario", "OutpostTestSupport",
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SyncClientTests",
             dependencies: [
-                "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality", "OutpostTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ReplicaTests",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality",
+                "Replica", "Merge", "InboxModel", "Causality", "OutpostTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            resources: [.copy("Fixtures")]
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
                 "SyncServer", "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "OutpostTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -196,21 +228,28 @@ let package = Package(
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strictSettings
         ),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Replica", "Wire", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "ScenarioTests",
+            dependencies: ["Scenario", "Replica", "Wire", "InboxModel", "Causality", "OutpostTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "InboxWebTests",
             dependencies: [
                 "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient", "SyncEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "OutpostCLITests",
-            dependencies: ["OutpostCLI", "Replica", "InboxModel"],
-            exclude: ["Support/smtp_relay.py"]
+            dependencies: ["OutpostCLI", "Replica", "InboxModel", "OutpostTestSupport"],
+            exclude: ["Support/smtp_relay.py"],
+            swiftSettings: strictSettings
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Causality
 import Foundation
+import OutpostTestSupport
 import Testing
 
 /// Replays the clock vectors of `Protocol/vectors/clock/` (format: Protocol/vectors/README.md)
@@ -29,13 +30,7 @@ struct ClockVectorTests {
         var steps: [Step]
     }
 
-    static let folder: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("Protocol/vectors/clock")
-    }()
+    static let folder = Repository.url("Protocol/vectors/clock")
 
     static var names: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }

@@ -1,5 +1,6 @@
 import Causality
 import InboxModel
+import OutpostTestSupport
 import Testing
 
 @Suite("What another user's replica may see of an op")
@@ -9,8 +10,7 @@ struct OpScopeTests {
     static let conversation = ConversationID(Dot(replica: ReplicaID(1), counter: 4))
 
     static func op(_ actor: Principal, _ body: OpBody) -> Op {
-        Op(dot: Dot(replica: ReplicaID(0x5a), counter: 3), stamp: HLCTimestamp(wall: 9, logical: 0, replica: ReplicaID(0x5a)),
-           deps: [Dot(replica: ReplicaID(1), counter: 4)], actor: actor, body: body)
+        TestOp.make(ReplicaID(0x5a), 3, wall: 9, deps: [Dot(replica: ReplicaID(1), counter: 4)], actor, body)
     }
 
     @Test("another user's read state and drafts are redacted, keeping dot, stamp, deps and actor", arguments: [

@@ -1,6 +1,7 @@
 import Causality
 import Foundation
 import InboxModel
+import OutpostTestSupport
 import Testing
 
 /// Sample values for building ops.
@@ -16,9 +17,7 @@ enum Sample {
 
     static func op(_ body: OpBody, actor: Principal, replica: ReplicaID = laptop, counter: UInt64 = 3,
                    deps: [Dot] = [Dot(replica: server, counter: 5)]) -> Op {
-        Op(dot: Dot(replica: replica, counter: counter),
-           stamp: HLCTimestamp(wall: 1_700_000_000_123, logical: 2, replica: replica),
-           deps: deps, actor: actor, body: body)
+        TestOp.make(replica, counter, wall: 1_700_000_000_123, logical: 2, deps: deps, actor, body)
     }
 
     /// One valid op of every kind, each with the actor allowed to make it.

@@ -1,5 +1,6 @@
 import Causality
 import InboxModel
+import OutpostTestSupport
 import Testing
 
 /// An op that `validate()` must refuse, and a word its message must contain.
@@ -82,8 +83,7 @@ extension Sample {
                      deps: [], actor: .user(dana), body: .markUnread(MarkUnread(conversation: conversation))),
               mentions: "stamp replica"),
         BadOp(name: "counter zero",
-              op: Op(dot: Dot(replica: laptop, counter: 0), stamp: HLCTimestamp(wall: 5, logical: 0, replica: laptop),
-                     deps: [], actor: .user(dana), body: .markUnread(MarkUnread(conversation: conversation))),
+              op: TestOp.make(laptop, 0, wall: 5, .user(dana), .markUnread(MarkUnread(conversation: conversation))),
               mentions: "counter"),
     ]
 }

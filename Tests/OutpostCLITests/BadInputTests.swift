@@ -45,13 +45,13 @@ let badCommands: [BadCommand] = [
     BadCommand(arguments: ["draft", "ID", "--send", "--discard"], mentions: "at most one", byArgumentParser: true),
 ]
 
-@Suite("outpost: bad input")
+@Suite("outpost: bad input", .timeLimit(.minutes(5)))
 struct CLIBadInputTests {
     @Test("each bad command exits non-zero with a one-line error and changes nothing", arguments: badCommands)
-    func refused(command: BadCommand) throws {
-        let outpost = try Outpost.withDemo()
+    func refused(command: BadCommand) async throws {
+        let outpost = try await Outpost.withDemo()
         defer { outpost.remove() }
-        let rows = try outpost.json([InboxRowJSON].self, ["inbox", "--limit", "100"])
+        let rows = try await outpost.json([InboxRowJSON].self, ["inbox", "--limit", "100"])
         let direct = try #require(rows.first { $0.kind == "direct" && !$0.hasDraft })
         let system = try #require(rows.first { $0.kind == "system" })
         let arguments = command.arguments.map { argument in
@@ -62,8 +62,8 @@ struct CLIBadInputTests {
             default: argument
             }
         }
-        let before = try outpost.info()
-        let result = try outpost.run(arguments)
+        let before = try await outpost.info()
+        let result = try await outpost.run(arguments)
         #expect(result.status != 0)
         #expect(result.stdout.isEmpty, "\(result.stdout)")
         let first = try #require(result.errorLines.first, "nothing on stderr")
@@ -71,34 +71,34 @@ struct CLIBadInputTests {
         #expect(first.contains(command.mentions), "\(first)")
         #expect(result.errorLines.count == 1, "\(result.stderr)")
         #expect(result.status == (command.byArgumentParser ? 64 : 1), "usage errors exit 64, others 1")
-        let after = try outpost.info()
+        let after = try await outpost.info()
         #expect(after.digest == before.digest, "the state changed")
         #expect(after.journalOps == before.journalOps)
     }
 
     @Test("a missing replica file: one-line error, and no file is created")
-    func missingReplica() throws {
+    func missingReplica() async throws {
         let outpost = try Outpost()
         defer { outpost.remove() }
         for command in [["inbox"], ["thread", "1:1"], ["replica", "info"], ["replica", "verify"], ["partners"]] {
-            let result = try outpost.run(command)
+            let result = try await outpost.run(command)
             #expect(result.status != 0)
             #expect(result.errorLines.count == 1, "\(result.stderr)")
             #expect(result.stderr.contains("replica_not_found"))
             #expect(!FileManager.default.fileExists(atPath: outpost.replicaPath))
         }
         // The same through $OUTPOST_REPLICA's default: HOME points into the temporary directory.
-        let result = try outpost.run(["inbox"], replica: false)
+        let result = try await outpost.run(["inbox"], replica: false)
         #expect(result.status != 0 && result.stderr.contains("replica_not_found"))
     }
 
     @Test("a file that is not a replica: one-line error, file untouched")
-    func notAReplica() throws {
+    func notAReplica() async throws {
         let outpost = try Outpost()
         defer { outpost.remove() }
         let content = Data(String(repeating: "not a database\n", count: 100).utf8)
         try content.write(to: URL(fileURLWithPath: outpost.replicaPath))
-        let result = try outpost.run(["inbox"])
+        let result = try await outpost.run(["inbox"])
         #expect(result.status != 0)
         #expect(result.errorLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("not_a_replica"))

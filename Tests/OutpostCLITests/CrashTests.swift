@@ -1,10 +1,12 @@
 import Foundation
 import InboxModel
+import OutpostTestSupport
 import Replica
 import Testing
 
-/// Durability with real processes and real `kill -9` (issue 4, "Durability"): a device or the
-/// server killed at any moment of a sync loses nothing that was acknowledged and doubles nothing;
+/// Durability with real processes and real `kill -9`: a device or the server killed at the
+/// failpoints of a received batch, or where the files show a commit or an ack, loses nothing that
+/// was acknowledged and doubles nothing;
 /// an interrupted apply leaves the replica as it was before the batch; the next sync resumes and
 /// everything converges.
 ///
@@ -12,28 +14,28 @@ import Testing
 /// (bodies of about 4 KB: a batch carries about 2 MiB of text, some 500 ops). Each kill point gets
 /// a fresh `outpost sync` process, so the sync advances from kill to kill; before each one the
 /// test tops the work up when too little is left for the kill to land mid-sync.
-@Suite("kill -9 of a device or the server at many points of a sync", .serialized)
+@Suite("kill -9 of a device or the server at many points of a sync", .serialized, .timeLimit(.minutes(30)))
 struct CrashTests {
     @Test("kill -9 of a syncing device at 10 points: nothing acknowledged is lost, nothing doubled, the sync resumes")
     func killDevice() async throws {
         let rig = try await Rig()
         defer { rig.remove() }
-        try rig.work(push: 2 * Rig.batchOps, pull: 4 * Rig.batchOps)
+        try await rig.work(push: 2 * Rig.batchOps, pull: 4 * Rig.batchOps)
 
-        // Start-up, connecting, the handshake and the first applies first, while the journal every
-        // verify replays is small; then the kills that cut batches short.
+        // The device's own failpoints cut a pulled batch before its commit, after it, and after
+        // its ack with more to come; the observed points land wherever the sync is when the test
+        // sees the server's commit, the device's ack or a pulled batch.
         let points: [KillPoint] = [
-            .after(milliseconds: 5), .after(milliseconds: 25), .after(milliseconds: 60), .after(milliseconds: 120),
-            .after(milliseconds: 200), .after(milliseconds: 300), .serverCommitted, .acknowledged,
-            .pulled(thenMilliseconds: 100), .pulled(thenMilliseconds: 0),
+            .failpoint("before-commit"), .failpoint("after-commit"), .failpoint("mid-batch"), .serverCommitted,
+            .acknowledged, .pulled, .failpoint("before-commit"), .failpoint("mid-batch"), .failpoint("after-commit"),
+            .pulled,
         ]
         var landed: [String] = []
         for point in points {
-            try rig.topUp(for: point)
-            var before = try rig.laptopReplica.info()
-            let sync = try rig.laptop.start(["sync"])
-            let reached = try await rig.reach(point, sync, laptopBefore: &before)
-            if sync.kill9() && reached { landed.append("\(point)") }
+            try await rig.topUp(for: point, killing: .device)
+            let before = try rig.laptopReplica.info()
+            let sync = try await rig.laptop.start(["sync"], environment: point.environment)
+            if try await rig.killDevice(sync, at: point) { landed.append("\(point)") }
             let context = "after the kill at \(point)"
             try await rig.checkLaptop(context, verify: true)
             try Rig.expectUnchangedUnlessAdvanced(rig.laptopReplica, since: before, context)
@@ -47,38 +49,40 @@ struct CrashTests {
     func killServer() async throws {
         let rig = try await Rig()
         defer { rig.remove() }
-        try rig.work(push: 2 * Rig.batchOps, pull: 0)
+        try await rig.work(push: 2 * Rig.batchOps, pull: 0)
 
         let points: [KillPoint] = [
-            .after(milliseconds: 60), .after(milliseconds: 250), .serverCommitted, .after(milliseconds: 500),
+            .failpoint("before-commit"), .failpoint("after-commit"), .serverCommitted, .failpoint("mid-batch"),
             .acknowledged,
         ]
         var landed: [String] = []
         for point in points {
-            try rig.topUp(for: point)
-            var laptopBefore = try rig.laptopReplica.info()
+            try await rig.topUp(for: point, killing: .server)
+            if case .failpoint = point {
+                await rig.server.stopAndWait()
+                try await rig.server.start(environment: point.environment)
+            }
+            let laptopBefore = try rig.laptopReplica.info()
             let serverBefore = try rig.serverReplica.info()
-            let sync = try rig.laptop.start(["sync"])
-            let reached = try await rig.reach(point, sync, laptopBefore: &laptopBefore)
-            let running = sync.isRunning
-            rig.server.kill9()
-            if reached && running { landed.append("\(point)") }
+            let sync = try await rig.laptop.start(["sync"])
+            if try await rig.killServer(during: sync, at: point) { landed.append("\(point)") }
             // The device notices the dead server: no hang, and no claim of a finished sync that is not.
             let exited = try await sync.exited(within: .seconds(20))
             #expect(exited, "the device's sync hung after the server died at \(point)")
-            if !exited { sync.kill9() }
-            let result = try sync.finish()
+            if !exited { await sync.kill9() }
+            let result = try await sync.finish()
             if result.status == 0 {
                 #expect(try rig.laptopReplica.pendingOps() == 0, "a sync that exits 0 pushed everything")
             } else {
                 #expect(result.stderr.contains("[connection_closed]") || result.stderr.contains("[unreachable]"),
                         "the device reports the lost server at \(point): \(result.stderr)")
             }
-            let verify = try await rig.server.admin.runPolling(["replica", "verify", "--replica",
-                                                                rig.server.brandReplicaPath], replica: false)
+            let verify = try await rig.server.admin.run(["replica", "verify", "--replica", rig.server.brandReplicaPath],
+                                                        replica: false)
             #expect(verify.status == 0, "the server's brand replica after the kill at \(point): \(verify.stderr)")
             let context = "after the server's kill at \(point)"
             try Rig.expectUnchangedUnlessAdvanced(rig.serverReplica, since: serverBefore, context)
+            try Rig.expectUnchangedUnlessAdvanced(rig.laptopReplica, since: laptopBefore, context)
             try await rig.checkLaptop(context, verify: false)
             try await rig.server.start()
         }
@@ -91,26 +95,35 @@ struct CrashTests {
 extension CrashTests {
     /// Where a kill lands.
     enum KillPoint: CustomStringConvertible {
-        /// A fixed time after the sync process started: start-up, connecting, handshake, mid-apply.
-        case after(milliseconds: Int)
-        /// When the device has committed a batch it pulled, and then some more time (mid-apply of
-        /// the next batch).
-        case pulled(thenMilliseconds: Int)
+        /// The killed process's own failpoint (`OUTPOST_FAILPOINT`, Protocol/SCENARIOS.md): it kills
+        /// itself at that point of the first batch it receives (`before-commit`, `after-commit`,
+        /// `mid-batch`).
+        case failpoint(String)
+        /// When the device has committed a batch it pulled.
+        case pulled
         /// When the server has committed a batch the device pushed (mostly before the device has
         /// the ack).
         case serverCommitted
         /// When the device has recorded an ack.
         case acknowledged
 
+        /// The environment that arms the point in the process to be killed.
+        var environment: [String: String] {
+            if case .failpoint(let name) = self { ["OUTPOST_FAILPOINT": name] } else { [:] }
+        }
+
         var description: String {
             switch self {
-            case .after(let milliseconds): "\(milliseconds) ms after start"
-            case .pulled(let then): then == 0 ? "a pulled batch committed" : "\(then) ms after a pulled batch committed"
+            case .failpoint(let name): "the failpoint \(name)"
+            case .pulled: "a pulled batch committed"
             case .serverCommitted: "the server committed a pushed batch"
             case .acknowledged: "an ack recorded"
             }
         }
     }
+
+    /// Which process a kill point kills.
+    enum Victim { case device, server }
 
     /// Progress read from the replica files while a sync runs.
     struct Progress {
@@ -147,10 +160,10 @@ extension CrashTests {
 
         init() async throws {
             server = try await ServerProcess.world()
-            laptop = try server.enroll("dana")
-            tablet = try server.enroll("dana")
-            try laptop.ok(["sync"])
-            try tablet.ok(["sync"])
+            laptop = try await server.enroll("dana")
+            tablet = try await server.enroll("dana")
+            try await laptop.ok(["sync"])
+            try await tablet.ok(["sync"])
             laptopReplica = try Replica.open(at: laptop.replicaPath)
             serverReplica = try Replica.open(at: server.brandReplicaPath)
             let info = try serverReplica.info()
@@ -167,12 +180,12 @@ extension CrashTests {
 
         /// Offline work: `push` ops on the laptop, and `pull` ops on the tablet, synced up to the
         /// server for the laptop to pull.
-        func work(push: Int, pull: Int) throws {
+        func work(push: Int, pull: Int) async throws {
             guard push > 0 || pull > 0 else { return }
             rounds += 1
             if pull > 0 {
                 try compose(on: tablet, tag: "tablet\(rounds)", count: pull)
-                try tablet.ok(["sync"])
+                try await tablet.ok(["sync"])
             }
             if push > 0 {
                 try compose(on: laptop, tag: "laptop\(rounds)", count: push)
@@ -181,24 +194,33 @@ extension CrashTests {
         }
 
         /// Makes sure `point` can land mid-sync: enough left to push or to pull that the sync is
-        /// still running when it comes (a sync with one batch left could end right after it).
-        func topUp(for point: KillPoint) throws {
+        /// still running when it comes (a sync with one batch left could end right after it). A
+        /// failpoint needs a batch received by the process it kills: a pull for the device, a push
+        /// for the server, and one more behind it for `mid-batch`.
+        func topUp(for point: KillPoint, killing victim: Victim) async throws {
             let (toPull, toPush) = try left()
             let progress = try self.progress()
-            let twoBatches = Self.batchOps * 3 / 2, threeBatches = Self.batchOps * 5 / 2
+            let twoBatches = Self.batchOps * 3 / 2
             func more(_ needed: Int, _ left: Int) -> Int { left >= needed ? 0 : max(needed - left, Self.batchOps) }
             switch point {
-            case .after:
-                try work(push: more(Self.batchOps, toPull + toPush), pull: 0)
-            case .pulled(let then):
-                // Then one more batch to be killed in, and one after it, so that the sync goes on.
-                try work(push: 0, pull: more(then == 0 ? twoBatches : threeBatches, toPull))
+            case .failpoint(let name):
+                let needed = name == "mid-batch" ? twoBatches : Self.batchOps
+                switch victim {
+                case .device: try await work(push: 0, pull: more(needed, toPull))
+                case .server: try await work(push: more(needed, toPush), pull: 0)
+                }
+            case .pulled:
+                // Then one more batch to be killed in, so that the sync goes on.
+                try await work(push: 0, pull: more(twoBatches, toPull))
             case .acknowledged where progress.onServer > progress.acknowledged:
                 // The server has ops the laptop has not seen acknowledged: the next session's
                 // first ack says so, and the pull goes on after it.
-                try work(push: 0, pull: more(twoBatches, toPull))
-            case .serverCommitted, .acknowledged:
-                try work(push: more(twoBatches, toPush), pull: 0)
+                try await work(push: 0, pull: more(twoBatches, toPull))
+            case .serverCommitted:
+                try await work(push: more(twoBatches, toPush), pull: 0)
+            case .acknowledged:
+                // Pulls behind the pushes: the sync goes on after the last ack.
+                try await work(push: more(twoBatches, toPush), pull: more(twoBatches, toPull))
             }
         }
 
@@ -242,34 +264,47 @@ extension CrashTests {
                             pending: try laptopReplica.pendingOps())
         }
 
-        /// Waits until `point` is reached while `sync` runs; `false` if the sync ended first. When
-        /// the point waits on after a pulled batch, `laptopBefore` becomes the laptop just after it.
-        func reach(_ point: KillPoint, _ sync: OutpostProcess, laptopBefore: inout ReplicaInfo) async throws -> Bool {
-            if case .after(let milliseconds) = point {
-                try await Task.sleep(for: .milliseconds(milliseconds))
-                return sync.isRunning
+        /// Kills the device's `sync` at `point`: for a failpoint, waits for it to kill itself there;
+        /// otherwise waits until the replica files show the point, then kill -9. Whether the kill
+        /// hit the sync at the point.
+        func killDevice(_ sync: ChildProcess, at point: KillPoint) async throws -> Bool {
+            guard case .failpoint(let name) = point else {
+                let reached = try await reach(point, while: sync.isRunning)
+                return await sync.kill9() && reached
             }
+            let result = try await sync.finish()
+            return result.stderr.contains("failpoint \(name) reached")
+        }
+
+        /// Kills the server while the device's `sync` runs, at `point`: an armed failpoint kills it
+        /// itself (the test waits for its exit); otherwise kill -9 once the files show the point.
+        func killServer(during sync: ChildProcess, at point: KillPoint) async throws -> Bool {
+            guard case .failpoint(let name) = point else {
+                let reached = try await reach(point, while: sync.isRunning)
+                let running = sync.isRunning
+                await server.kill9()
+                return reached && running
+            }
+            let result = try #require(try await server.ended(within: .seconds(60)), "the server's \(name) never came")
+            return result.stderr.contains("failpoint \(name) reached")
+        }
+
+        /// Waits until the replica files show `point` (not a failpoint), as long as `running`
+        /// holds; `false` if it stopped holding first.
+        private func reach(_ point: KillPoint, while running: @autoclosure () -> Bool) async throws -> Bool {
             let start = try progress()
-            let deadline = ContinuousClock.now + .seconds(30)
-            while sync.isRunning && ContinuousClock.now < deadline {
+            return try await eventually("\(point)") { () throws -> Bool? in
+                guard running() else { return false }
                 let now = try progress()
                 switch point {
-                case .after:
-                    break
-                case .pulled(let then) where now.pulled > start.pulled:
-                    guard then > 0 else { return true }
-                    laptopBefore = try laptopReplica.info()
-                    try await Task.sleep(for: .milliseconds(then))
-                    return sync.isRunning
-                case .serverCommitted where now.onServer > start.onServer,
+                case .pulled where now.pulled > start.pulled,
+                     .serverCommitted where now.onServer > start.onServer,
                      .acknowledged where now.acknowledged > start.acknowledged:
                     return true
                 default:
-                    break
+                    return nil
                 }
-                try await Task.sleep(for: .milliseconds(2))
             }
-            return false
         }
 
         /// The laptop after a kill: it passes verify (when it was the one killed); its own ops are
@@ -277,7 +312,7 @@ extension CrashTests {
         /// server; nothing is doubled, nothing committed went back.
         func checkLaptop(_ context: String, verify: Bool) async throws {
             if verify {
-                let result = try await laptop.runPolling(["replica", "verify"])
+                let result = try await laptop.run(["replica", "verify"])
                 #expect(result.status == 0, "laptop replica verify \(context): \(result.stdout) \(result.stderr)")
             }
             let me = laptopReplica.identity.replica
@@ -315,11 +350,11 @@ extension CrashTests {
         func converge() async throws {
             struct Summary: Decodable { var received: Int; var sent: Int; var pending: Int }
             let (toPull, pending) = (try left().toPull, try progress().pending)
-            let summary = try await laptop.jsonPolling(Summary.self, ["sync"])
+            let summary = try await laptop.json(Summary.self, ["sync"])
             #expect(summary.received == toPull && summary.sent == pending && summary.pending == 0,
                     "the last sync resumed where the kills left it (\(toPull) to pull, \(pending) pending): \(summary)")
-            try await tablet.okPolling(["sync"])
-            try await laptop.okPolling(["sync"])
+            try await tablet.ok(["sync"])
+            try await laptop.ok(["sync"])
             try await checkLaptop("after the last sync", verify: false)
             let progress = try self.progress()
             #expect(progress.pending == 0 && progress.onServer == ownOps && progress.acknowledged == ownOps)

@@ -2,11 +2,12 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutpostTestSupport
 import Testing
 
 /// `outpost server --smtp` against a real SMTP server (aiosmtpd) on loopback, with real device
 /// processes: delivered, refused, relay down, and exactly once across kill -9 of the server.
-@Suite("Reply delivery over SMTP with real processes", .serialized)
+@Suite("Reply delivery over SMTP with real processes", .serialized, .timeLimit(.minutes(5)))
 struct DeliveryProcessTests {
     struct Started: Decodable { var conversation: String }
     struct Thread: Decodable {
@@ -33,18 +34,18 @@ struct DeliveryProcessTests {
         }
 
         /// Starts a conversation with `text` on the device; with `sync`, pushes it.
-        func compose(_ subject: String, _ text: String, sync: Bool = true) throws -> String {
-            let thread = try device.json(Started.self, ["compose", "--partner", "juniper", "--subject", subject, text])
+        func compose(_ subject: String, _ text: String, sync: Bool = true) async throws -> String {
+            let thread = try await device.json(Started.self, ["compose", "--partner", "juniper", "--subject", subject, text])
                 .conversation
-            if sync { try device.ok(["sync"]) }
+            if sync { try await device.ok(["sync"]) }
             return thread
         }
 
         /// Syncs the device until every message of `thread` shows `state`.
-        func waitUntil(_ thread: String, is state: String, seconds: Double = 20) async throws {
-            try await DeliveryProcessTests.eventually("\(state) on the device", seconds: seconds) {
-                try device.ok(["sync"])
-                return try DeliveryProcessTests.thread(device, thread).messages.allSatisfy { $0.delivery == state }
+        func waitUntil(_ thread: String, is state: String, timeout: Duration = .seconds(120)) async throws {
+            try await eventually("\(state) on the device", timeout: timeout) {
+                try await device.ok(["sync"])
+                return try await DeliveryProcessTests.thread(device, thread).messages.allSatisfy { $0.delivery == state }
             }
         }
     }
@@ -53,17 +54,17 @@ struct DeliveryProcessTests {
     static func setUp(mode: String = "accept", relayUp: Bool = true,
                       options: (SMTPRelay) -> [String] = { options($0) }) async throws -> Setup {
         let server = try ServerProcess()
-        _ = try server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
-        _ = try server.adminRun(["user", "add", "--brand", "northwind", "dana", "--name", "Dana",
+        _ = try await server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
+        _ = try await server.adminRun(["user", "add", "--brand", "northwind", "dana", "--name", "Dana",
                                  "--email", "dana@northwind.example"])
-        _ = try server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
+        _ = try await server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
                                  "--email", "hello@juniper.example", "--status", "active"])
-        let relay = try SMTPRelay(in: server.admin.directory)
+        let relay = try await SMTPRelay(in: server.admin.directory)
         try relay.mode(mode)
         if relayUp { try await relay.start() }
         try await server.start(options: options(relay))
-        let device = try server.enroll("dana")
-        try device.ok(["sync"])
+        let device = try await server.enroll("dana")
+        try await device.ok(["sync"])
         return Setup(server: server, relay: relay, device: device)
     }
 
@@ -72,20 +73,8 @@ struct DeliveryProcessTests {
          "--smtp-timeout", "20"]
     }
 
-    /// Waits until `condition` holds, at most `seconds`.
-    static func eventually(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while try await !condition() {
-            guard Date() < deadline else {
-                Issue.record("timed out waiting: \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
-    static func thread(_ device: Outpost, _ id: String) throws -> Thread {
-        try device.json(Thread.self, ["thread", id, "--peek"])
+    static func thread(_ device: Outpost, _ id: String) async throws -> Thread {
+        try await device.json(Thread.self, ["thread", id, "--peek"])
     }
 
     static func metric(_ server: ServerProcess, _ name: String) async -> Int? {
@@ -99,9 +88,9 @@ struct DeliveryProcessTests {
     func delivered() async throws {
         let run = try await Self.setUp()
         defer { run.remove() }
-        let thread = try run.compose("Muster", "Grüße aus Köln!\n.\nDie Muster kommen Montag.", sync: false)
-        try run.device.ok(["reply", thread, "PS: the invoice follows."])
-        try run.device.ok(["sync"])
+        let thread = try await run.compose("Muster", "Grüße aus Köln!\n.\nDie Muster kommen Montag.", sync: false)
+        try await run.device.ok(["reply", thread, "PS: the invoice follows."])
+        try await run.device.ok(["sync"])
         try await run.waitUntil(thread, is: "sent")
         let received = try run.relay.received()
         #expect(received.count == 2)
@@ -123,11 +112,11 @@ struct DeliveryProcessTests {
     func fileDefault() async throws {
         let run = try await Self.setUp(relayUp: false, options: { _ in [] })
         defer { run.remove() }
-        let thread = try run.compose("Samples", "Hello")
+        let thread = try await run.compose("Samples", "Hello")
         try await run.waitUntil(thread, is: "sent")
         let folder = run.server.data.appendingPathComponent("outbox-mail").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder)
-        let dot = try #require(Self.thread(run.device, thread).messages.first?.id)
+        let dot = try #require(try await Self.thread(run.device, thread).messages.first?.id)
         let name = dot.replacingOccurrences(of: ":", with: ".") + ".northwind.eml"
         #expect(files == [name])
         let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
@@ -140,11 +129,11 @@ struct DeliveryProcessTests {
     func refused() async throws {
         let run = try await Self.setUp(mode: "refuse")
         defer { run.remove() }
-        let thread = try run.compose("Samples", "Hello")
+        let thread = try await run.compose("Samples", "Hello")
         try await run.waitUntil(thread, is: "failed")
-        let reason = try Self.thread(run.device, thread).messages.first?.deliveryReason ?? ""
+        let reason = try await Self.thread(run.device, thread).messages.first?.deliveryReason ?? ""
         #expect(reason.contains("the relay refused the recipient <hello@juniper.example>: 550 5.1.1"), "\(reason)")
-        #expect(try run.device.ok(["thread", thread, "--peek"]).contains("(you) · failed: the relay refused the recipient"))
+        #expect(try await run.device.ok(["thread", thread, "--peek"]).contains("(you) · failed: the relay refused the recipient"))
         #expect(try run.relay.received().isEmpty)
         #expect(run.relay.recipientsSeen() == 1, "a permanent refusal is not retried")
         #expect(await Self.metric(run.server, "outpost_deliveries_failed_total") == 1)
@@ -155,12 +144,12 @@ struct DeliveryProcessTests {
     func relayDown() async throws {
         let run = try await Self.setUp(relayUp: false)
         defer { run.remove() }
-        let thread = try run.compose("Samples", "Hello")
-        try await Self.eventually("two failed attempts") {
+        let thread = try await run.compose("Samples", "Hello")
+        try await eventually("two failed attempts") {
             await Self.metric(run.server, "outpost_delivery_retries_total") ?? 0 >= 2
         }
-        try run.device.ok(["sync"])
-        let waiting = try #require(Self.thread(run.device, thread).messages.first)
+        try await run.device.ok(["sync"])
+        let waiting = try #require(try await Self.thread(run.device, thread).messages.first)
         #expect(waiting.delivery == "queued")
         let reason = waiting.deliveryReason ?? ""
         #expect(reason.hasPrefix("attempt ")
@@ -175,24 +164,34 @@ struct DeliveryProcessTests {
     func killNine() async throws {
         let run = try await Self.setUp(options: { _ in ["--hold-mail"] })
         defer { run.remove() }
-        try run.relay.rcptDelay(0.08)
-        let thread = try run.compose("Many", "message 0", sync: false)
+        // RCPT answered after 0.3 s while the kills happen: a kill that sees the RCPT cuts the dialogue.
+        try run.relay.rcptDelay(0.3)
+        let thread = try await run.compose("Many", "message 0", sync: false)
         let total = 30
-        for index in 1..<total { try run.device.ok(["reply", thread, "message \(index)"]) }
-        try run.device.ok(["sync"])
-        run.server.stop()
+        for index in 1..<total { try await run.device.ok(["reply", thread, "message \(index)"]) }
+        try await run.device.ok(["sync"])
+        await run.server.stopAndWait()
 
-        // Deliveries take about 0.1 s each; kill the server four times while they run.
+        // Kill the server four times while it delivers: three times in the middle of a dialogue (the
+        // relay has a new RCPT it has not answered yet), once just after the relay took a new
+        // message (its 250 may not have reached the server, which then has not recorded `sent`).
+        // Only once: a second such kill could land on the same message's second copy.
         let options = Self.options(run.relay, backoff: 0.2)
         var kills = 0
-        for pause in [0.45, 0.3, 0.6, 0.35] {
+        for inDialogue in [true, false, true, true] {
+            let (seen, taken) = (run.relay.recipientsSeen(), try run.relay.received().count)
             try await run.server.start(options: options)
-            try await Task.sleep(for: .seconds(pause))
-            run.server.kill9()
+            if inDialogue {
+                try await eventually("a new RCPT at the relay") { run.relay.recipientsSeen() > seen }
+            } else {
+                try await eventually("a new message taken by the relay") { try run.relay.received().count > taken }
+            }
+            await run.server.kill9()
             kills += 1
         }
+        try run.relay.rcptDelay(0)
         try await run.server.start(options: options)
-        try await run.waitUntil(thread, is: "sent", seconds: 60)
+        try await run.waitUntil(thread, is: "sent", timeout: .seconds(180))
         let received = try run.relay.received()
         let attempts = run.relay.recipientsSeen()
         let interrupted = attempts - received.count
@@ -216,10 +215,10 @@ struct DeliveryProcessTests {
     func windowAfterAccept() async throws {
         let run = try await Self.setUp(mode: "hang")
         defer { run.remove() }
-        let thread = try run.compose("Window", "Hello")
+        let thread = try await run.compose("Window", "Hello")
         // The relay has the whole message and never answers it: the server waits for the 250.
-        try await Self.eventually("the relay has the message") { try run.relay.received().count == 1 }
-        run.server.kill9()
+        try await eventually("the relay has the message") { try run.relay.received().count == 1 }
+        await run.server.kill9()
         try run.relay.mode("accept")
         try await run.server.start(options: Self.options(run.relay))
         try await run.waitUntil(thread, is: "sent")

@@ -2,10 +2,11 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutpostTestSupport
 import Testing
 
 /// `outpost demo` as a newcomer runs it: a real process, both UIs over HTTP, then Ctrl-C.
-@Suite("outpost demo (live)")
+@Suite("outpost demo (live)", .timeLimit(.minutes(5)))
 struct LiveDemoProcessTests {
     static func get(_ url: String) async -> (status: Int, body: String)? {
         guard let url = URL(string: url) else { return nil }
@@ -17,44 +18,30 @@ struct LiveDemoProcessTests {
 
     @Test("serves two synced inboxes, prints their addresses, and stops cleanly on SIGINT")
     func demo() async throws {
-        let binary = try #require(Outpost.binary)
         let home = try Outpost()
         defer { home.remove() }
         let data = home.directory.appendingPathComponent("demo-data")
         let base = Int.random(in: 20_000...32_000)  // below the ephemeral range
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["demo", "--data", data.path, "--messages", "200", "--server-port", "\(base)",
-                             "--ui-port", "\(base + 1)"]
-        let output = home.directory.appendingPathComponent("demo.out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let process = try await home.start(["demo", "--data", data.path, "--messages", "200",
+                                            "--server-port", "\(base)", "--ui-port", "\(base + 1)"], replica: false)
+        defer { process.send(SIGKILL) }
 
         for port in [base + 1, base + 2] {
-            var synced = false
-            for _ in 0..<150 where !synced {
-                if let page = await Self.get("http://127.0.0.1:\(port)/inbox"), page.status == 200,
-                   page.body.contains("class=\"row kind-") {
-                    synced = true
-                } else {
-                    try await Task.sleep(for: .milliseconds(200))
-                }
+            try await eventually("the UI on port \(port) showing the synced inbox") {
+                guard let page = await Self.get("http://127.0.0.1:\(port)/inbox") else { return false }
+                return page.status == 200 && page.body.contains("class=\"row kind-")
             }
-            #expect(synced, "the UI on port \(port) shows the synced inbox")
         }
-        let printed = try String(contentsOf: output, encoding: .utf8)
-        #expect(printed.contains("http://127.0.0.1:\(base + 1)/") && printed.contains("http://127.0.0.1:\(base + 2)/"))
-        #expect(printed.contains("Work offline"))
 
-        kill(process.processIdentifier, SIGINT)
-        for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!process.isRunning, "stopped within 15 s of SIGINT")
-        if !process.isRunning { #expect(process.terminationStatus == 0) }
-        try handle.close()
+        process.send(SIGINT)
+        let stopped = try await process.exited(within: .seconds(15))
+        #expect(stopped, "stopped within 15 s of SIGINT")
+        if !stopped { await process.kill9() }
+        let result = try await process.finish()
+        if stopped { #expect(result.status == 0, "\(result.stderr)") }
+        #expect(result.stdout.contains("http://127.0.0.1:\(base + 1)/")
+                && result.stdout.contains("http://127.0.0.1:\(base + 2)/"), "\(result.stdout)")
+        #expect(result.stdout.contains("Work offline"))
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("devices/dana-tablet.sqlite").path))
     }
 }

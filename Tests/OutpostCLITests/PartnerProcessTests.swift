@@ -3,57 +3,57 @@ import Testing
 
 /// Issue 5 through real processes: `outpost partner-api` and `outpost admin event` against a real
 /// `outpost server`, and a device that was offline the whole time.
-@Suite("Partners and platform events reach an offline device", .serialized)
+@Suite("Partners and platform events reach an offline device", .serialized, .timeLimit(.minutes(5)))
 struct PartnerProcessTests {
     @Test("a partner's message, a forwarded inquiry and a platform event appear on a device after it reconnects")
     func offlineDeviceCatchesUp() async throws {
         let server = try await ServerProcess.world()
         defer { server.stop() }
-        let device = try server.enroll("dana")
+        let device = try await server.enroll("dana")
         defer { device.remove() }
-        try device.ok(["sync"])
+        try await device.ok(["sync"])
         // From here the device is offline: it does not sync until the end.
-        let token = try server.adminRun(["partner", "token", "--brand", "northwind", "p1-juniper"])
+        let token = try await server.adminRun(["partner", "token", "--brand", "northwind", "p1-juniper"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let api = ["--server", server.url, "--token", token]
-        func partner(_ arguments: [String]) throws -> String {
-            let result = try server.admin.run(["partner-api"] + arguments, replica: false)
+        func partner(_ arguments: [String]) async throws -> String {
+            let result = try await server.admin.run(["partner-api"] + arguments, replica: false)
             #expect(result.status == 0, "partner-api \(arguments): \(result.stderr)")
             return result.stdout
         }
-        _ = try partner(["start"] + api + ["--subject", "New samples", "Our autumn samples are ready."])
-        _ = try partner(["forward"] + api + ["--customer-name", "Ann Lee", "--customer-email", "ann@example.com",
+        _ = try await partner(["start"] + api + ["--subject", "New samples", "Our autumn samples are ready."])
+        _ = try await partner(["forward"] + api + ["--customer-name", "Ann Lee", "--customer-email", "ann@example.com",
                                              "--storefront", "Juniper Shop", "--product", "Oak table",
                                              "--message", "Does it come in walnut?", "--asked-at",
                                              "2026-11-20T10:00:00Z", "Ann asks about walnut."])
         for _ in 0..<2 {
-            _ = try server.adminRun(["event", "--brand", "northwind", "--id", "order-1001", "--type", "order",
+            _ = try await server.adminRun(["event", "--brand", "northwind", "--id", "order-1001", "--type", "order",
                                      "--partner", "p1-juniper", "Order #1001: 3 Oak tables"])
         }
-        #expect(try device.ok(["inbox"]).contains("No conversations match."), "offline: nothing arrived yet")
+        #expect(try await device.ok(["inbox"]).contains("No conversations match."), "offline: nothing arrived yet")
 
-        try device.ok(["sync"])
+        try await device.ok(["sync"])
         struct Row: Decodable { var id: String; var kind: String; var subject: String; var unread: Bool }
-        let rows = try device.json([Row].self, ["inbox"])
+        let rows = try await device.json([Row].self, ["inbox"])
         #expect(rows.map(\.kind).sorted() == ["direct", "inquiry", "system"], "the event delivered twice made one thread")
         #expect(rows.allSatisfy { $0.unread })
         let inquiry = try #require(rows.first { $0.kind == "inquiry" })
         #expect(inquiry.subject == "Customer Inquiry")
-        let view = try device.ok(["thread", inquiry.id])
+        let view = try await device.ok(["thread", inquiry.id])
         #expect(view.contains("Ann Lee") && view.contains("Does it come in walnut?") && view.contains("Ann asks about walnut."))
         let system = try #require(rows.first { $0.kind == "system" })
-        let refused = try device.run(["reply", system.id, "Thanks"])
+        let refused = try await device.run(["reply", system.id, "Thanks"])
         #expect(refused.status != 0, "a notification is read-only")
 
         // The partner sees the brand's reply, and nothing of the system thread.
         let direct = try #require(rows.first { $0.kind == "direct" })
-        try device.ok(["reply", direct.id, "Lovely, please send two."])
-        try device.ok(["sync"])
-        let thread = try partner(["thread"] + api + [direct.id])
+        try await device.ok(["reply", direct.id, "Lovely, please send two."])
+        try await device.ok(["sync"])
+        let thread = try await partner(["thread"] + api + [direct.id])
         #expect(thread.contains("Lovely, please send two.") && thread.contains("(brand)"))
-        let listed = try partner(["conversations"] + api)
+        let listed = try await partner(["conversations"] + api)
         #expect(!listed.contains(system.id) && listed.contains(direct.id))
-        let other = try server.admin.run(["partner-api", "thread"] + api + [system.id], replica: false)
+        let other = try await server.admin.run(["partner-api", "thread"] + api + [system.id], replica: false)
         #expect(other.status == 1 && other.stderr.contains("[not_found]"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTestSupport
 import Testing
 
 /// Stopping a live run: SIGTERM (what `timeout` sends) or SIGINT
@@ -31,46 +32,46 @@ extension ScenarioLiveTests {
     func stopped(_ stop: Stop) async throws {
         let outpost = try Outpost()
         defer { outpost.remove() }
-        let running = try outpost.start(stop.arguments(in: outpost), replica: false)
-        let pid = running.process.processIdentifier
+        let running = try await outpost.start(stop.arguments(in: outpost), replica: false)
+        let pid = running.processIdentifier
 
         // Wait until the run's `outpost server` child is up: its pid and its data folder.
-        var server: (pid: Int32, folder: String)?
-        let deadline = ContinuousClock.now + .seconds(120)
-        while server == nil, running.isRunning, ContinuousClock.now < deadline {
+        let server = try await eventually("an `outpost server` child") {
+            () -> (pid: Int32, folder: String)?? in
+            guard running.isRunning else { return .some(nil) }
             for child in ProcFS.children(of: pid) where child.arguments.dropFirst().first == "server" {
                 if let flag = child.arguments.firstIndex(of: "--data"), flag + 1 < child.arguments.count {
-                    server = (child.pid, (child.arguments[flag + 1] as NSString).deletingLastPathComponent)
+                    return (child.pid, (child.arguments[flag + 1] as NSString).deletingLastPathComponent)
                 }
             }
-            if server == nil { try await Task.sleep(for: .milliseconds(10)) }
+            return nil
         }
         guard let server else {
-            running.kill9()
-            let result = try running.finish()
-            Issue.record("no `outpost server` child appeared: \(result.status) \(result.stdout) \(result.stderr)")
+            let result = try await running.finish()
+            Issue.record("""
+                the command ended before an `outpost server` child appeared: \
+                \(result.status) \(result.stdout) \(result.stderr)
+                """)
             return
         }
         #expect((server.folder as NSString).lastPathComponent.hasPrefix("outpost-live-"), "\(server.folder)")
         #expect(FileManager.default.fileExists(atPath: server.folder))
 
-        kill(pid, stop.signal)
+        running.send(stop.signal)
         guard try await running.exited(within: .seconds(30)) else {
-            running.kill9()
+            await running.kill9()
             kill(server.pid, SIGKILL)
             Issue.record("the command did not stop within 30 s")
             return
         }
-        let result = try running.finish()
+        let result = try await running.finish()
         #expect(result.status == 128 + stop.signal, "\(result.stdout)\(result.stderr)")
         let name = stop.signal == SIGTERM ? "SIGTERM" : "SIGINT"
         #expect(result.stderr.contains("outpost scenario \(stop.command): stopped by \(name); killed"), "\(result.stderr)")
 
-        // Within a few seconds: no server left, no data folder.
-        let settled = ContinuousClock.now + .seconds(5)
-        while (ProcFS.isAlive(server.pid) || FileManager.default.fileExists(atPath: server.folder))
-                && ContinuousClock.now < settled {
-            try await Task.sleep(for: .milliseconds(20))
+        // Soon after: no server left, no data folder.
+        _ = try? await eventually("the server gone and its data folder removed", timeout: .seconds(5)) {
+            !ProcFS.isAlive(server.pid) && !FileManager.default.fileExists(atPath: server.folder)
         }
         #expect(!ProcFS.isAlive(server.pid), "the server \(server.pid) outlived the command")
         #expect(!FileManager.default.fileExists(atPath: server.folder), "\(server.folder) was left behind")

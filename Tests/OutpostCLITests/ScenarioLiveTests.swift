@@ -7,7 +7,7 @@ import Testing
 /// WebSocket frames in the device's relay.
 // Serialized: each test runs hundreds of `outpost` processes one after another; side by side they
 // would take both cores from the rest of the suite.
-@Suite("outpost scenario run --live", .serialized)
+@Suite("outpost scenario run --live", .serialized, .timeLimit(.minutes(8)))
 struct ScenarioLiveTests {
     /// The library files whose traces this suite checks: every crash point, offline, a clock ahead,
     /// every frame fault, and a device enrolled months later. (Tools/test.sh runs the whole
@@ -24,7 +24,7 @@ struct ScenarioLiveTests {
         let all = Self.files.map { ScenarioCommandTests.library.appendingPathComponent("\($0).yaml").path }
         let outpost = try Outpost()
         defer { outpost.remove() }
-        let result = try await outpost.runPolling(["scenario", "run", "--live", "--trace", "--json"] + all, replica: false)
+        let result = try await outpost.run(["scenario", "run", "--live", "--trace", "--json"] + all, replica: false)
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                                   "\(result.stderr)")
@@ -75,7 +75,7 @@ struct ScenarioLiveTests {
     func failing() async throws {
         let outpost = try Outpost()
         defer { outpost.remove() }
-        let result = try await outpost.runPolling(["scenario", "run", "--live", ScenarioCommandTests.failing], replica: false)
+        let result = try await outpost.run(["scenario", "run", "--live", ScenarioCommandTests.failing], replica: false)
         #expect(result.status == 1)
         #expect(result.stdout.contains("FAIL \(ScenarioCommandTests.failing)"), "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(", live)"))
@@ -87,7 +87,7 @@ struct ScenarioLiveTests {
         let outpost = try Outpost()
         defer { outpost.remove() }
         let out = outpost.directory.appendingPathComponent("failure.yaml").path
-        let result = try await outpost.runPolling(["scenario", "fuzz", "--live", "--devices", "3-5", "--steps", "12",
+        let result = try await outpost.run(["scenario", "fuzz", "--live", "--devices", "3-5", "--steps", "12",
                                                    "--runs", "3", "--seed", "20271127", "--out", out, "--json"],
                                                   replica: false)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

@@ -50,7 +50,7 @@ extension ScenarioLiveTests {
         let file = outpost.directory.appendingPathComponent("newlines.yaml").path
         try Self.newlineScenario.write(toFile: file, atomically: true, encoding: .utf8)
         for mode in [[], ["--live"]] {
-            let result = try await outpost.runPolling(["scenario", "run"] + mode + ["--json", file], replica: false)
+            let result = try await outpost.run(["scenario", "run"] + mode + ["--json", file], replica: false)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                                       "\(result.stdout)\(result.stderr)")
             #expect((object["errors"] as? [Any])?.isEmpty == true, "\(mode): \(object["errors"] ?? "")")

@@ -4,7 +4,7 @@ import FoundationNetworking
 #endif
 import Testing
 
-@Suite("outpost server: the limit options")
+@Suite("outpost server: the limit options", .timeLimit(.minutes(5)))
 struct ServerOptionTests {
     @Test("an out-of-range limit or a malformed delivery option is a usage error and creates nothing", arguments: [
         ["--hello-timeout", "0"], ["--hello-timeout", "3601"], ["--max-connections", "0"],
@@ -15,11 +15,11 @@ struct ServerOptionTests {
         ["--delivery-attempts", "101"], ["--delivery-backoff", "0"], ["--delivery-backoff", "-1"],
         ["--smtp-timeout", "3601"],
     ])
-    func outOfRange(option: [String]) throws {
+    func outOfRange(option: [String]) async throws {
         let outpost = try Outpost()
         defer { outpost.remove() }
         let data = outpost.directory.appendingPathComponent("server-data").path
-        let result = try outpost.run(["server", "--data", data] + option, replica: false)
+        let result = try await outpost.run(["server", "--data", data] + option, replica: false)
         #expect(result.status == 64)
         #expect(result.stderr.contains(option[0]), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: data))
@@ -29,8 +29,8 @@ struct ServerOptionTests {
     func enrollLimit() async throws {
         let server = try ServerProcess()
         defer { server.admin.remove() }
-        _ = try server.adminRun(["brand", "add", "northwind", "--name", "Northwind"])
-        _ = try server.adminRun(["user", "add", "--brand", "northwind", "dana", "--name", "Dana",
+        _ = try await server.adminRun(["brand", "add", "northwind", "--name", "Northwind"])
+        _ = try await server.adminRun(["user", "add", "--brand", "northwind", "dana", "--name", "Dana",
                                  "--email", "dana@northwind.example"])
         try await server.start(options: ["--max-enroll-failures", "2", "--hello-timeout", "2.5",
                                          "--max-connections", "10", "--max-connections-per-device", "1"])
@@ -38,12 +38,12 @@ struct ServerOptionTests {
         let device = try Outpost()
         defer { device.remove() }
         for guess in ["aaaaa-aaaaa-aaaaa-aaaaa", "bbbbb-bbbbb-bbbbb-bbbbb"] {
-            let result = try device.run(["enroll", "--server", server.url, "--code", guess, "--name", "x"], replica: false)
+            let result = try await device.run(["enroll", "--server", server.url, "--code", guess, "--name", "x"], replica: false)
             #expect(result.stderr.contains("code_invalid"), "\(result.stderr)")
         }
-        let code = try server.adminRun(["enroll-code", "--brand", "northwind", "--user", "dana"])
+        let code = try await server.adminRun(["enroll-code", "--brand", "northwind", "--user", "dana"])
             .split(separator: "\n").last.map(String.init) ?? ""
-        let limited = try device.run(["enroll", "--server", server.url, "--code", code, "--name", "x"], replica: false)
+        let limited = try await device.run(["enroll", "--server", server.url, "--code", code, "--name", "x"], replica: false)
         #expect(limited.status == 1)
         #expect(limited.stderr.contains("rate_limited"), "\(limited.stderr)")
         let (metrics, _) = try await URLSession.shared.data(from: try #require(URL(string: server.url + "/metrics")))

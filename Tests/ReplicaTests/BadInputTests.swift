@@ -1,6 +1,7 @@
 import Causality
 import InboxModel
 @testable import Replica
+import OutpostTestSupport
 import Testing
 
 /// One bad request to a replica and the error code it must get.

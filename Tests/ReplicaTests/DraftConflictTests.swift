@@ -1,6 +1,7 @@
 import Causality
 import InboxModel
 @testable import Replica
+import OutpostTestSupport
 import Testing
 
 /// How a user resolves a draft conflict.

@@ -2,6 +2,7 @@ import Causality
 import Foundation
 import GRDB
 import InboxModel
+import OutpostTestSupport
 @testable import Replica
 import Testing
 
@@ -21,14 +22,20 @@ enum V1Fixture {
         }
     }
 
-    /// Where the committed fixture lives in the source tree.
-    static var sourceURL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/replica-v1.sqlite")
-    }
+    /// Where a remade fixture goes in the source tree: beside the committed one, never over it.
+    ///
+    /// The committed `replica-v1.sqlite` is the only replica with a journal in the legacy JSON
+    /// payload encoding (current code writes protobuf), so it is the only test of that reader: a
+    /// file remade now has protobuf payloads and cannot replace it.
+    static var remadeURL: URL { Repository.url("Tests/ReplicaTests/Fixtures/replica-v1-remade.sqlite") }
 
-    /// Builds the fixture: a demo replica made by current code, turned into what v1 wrote (no
-    /// `conversations_fts`, no v2 row in `grdb_migrations`), vacuumed into one file with no WAL.
+    /// Builds a fixture in the v1 layout: a demo replica made by current code, turned into what
+    /// v1 wrote (no `conversations_fts`, no v2 row in `grdb_migrations`), vacuumed into one file
+    /// with no WAL. Refuses to write over an existing file.
     static func make(at destination: URL) throws {
+        guard !FileManager.default.fileExists(atPath: destination.path) else {
+            throw FixtureExists(path: destination.path)
+        }
         let directory = try TemporaryDirectory()
         let path = directory.path("replica-v1.sqlite")
         do {
@@ -46,20 +53,51 @@ enum V1Fixture {
                 """)
         }
         try queue.close()
-        try? FileManager.default.removeItem(at: destination)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: path), to: destination)
+    }
+
+    struct FixtureExists: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "\(path) exists: a fixture is never written over (Fixtures/README.md)" }
     }
 }
 
 @Suite("Migration from an older schema")
 struct MigrationTests {
-    /// Remakes the committed fixture: `OUTPOST_MAKE_FIXTURES=1 swift test --filter makeV1Fixture`.
+    /// Makes `Fixtures/replica-v1-remade.sqlite` (never the committed fixture):
+    /// `OUTPOST_MAKE_FIXTURES=1 swift test --filter makeV1Fixture`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["OUTPOST_MAKE_FIXTURES"] == "1"))
     func makeV1Fixture() throws {
-        try V1Fixture.make(at: V1Fixture.sourceURL)
+        try V1Fixture.make(at: V1Fixture.remadeURL)
         let directory = try TemporaryDirectory()
-        let replica = try Replica.open(at: copyOfFixture(from: V1Fixture.sourceURL, into: directory).path)
-        print("replica-v1.sqlite state digest: \(try replica.digest().state)")
+        let replica = try Replica.open(at: copyOfFixture(from: V1Fixture.remadeURL, into: directory).path)
+        print("replica-v1-remade.sqlite state digest: \(try replica.digest().state)")
+    }
+
+    @Test("the maker refuses to write over a fixture")
+    func makerRefusesExisting() throws {
+        let directory = try TemporaryDirectory()
+        let existing = directory.url.appendingPathComponent("replica-v1.sqlite")
+        try Data("committed".utf8).write(to: existing)
+        #expect(throws: V1Fixture.FixtureExists.self) { try V1Fixture.make(at: existing) }
+        #expect(try Data(contentsOf: existing) == Data("committed".utf8))
+    }
+
+    @Test("the fixture's journal is in the legacy JSON encoding, and every entry reads back")
+    func legacyJSONJournal() throws {
+        let directory = try TemporaryDirectory()
+        let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
+        let queue = try DatabaseQueue(path: copy.path)
+        let (total, json) = try queue.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE substr(CAST(payload AS BLOB), 1, 1) = X'7B'") ?? 0)
+        }
+        try queue.close()
+        #expect(total > 0)
+        #expect(json == total, "every payload of the v1 fixture starts with `{`: the JSON reader is what reads it")
+        let replica = try Replica.open(at: copy.path, clock: FixedClock(milliseconds: V1Fixture.now))
+        #expect(try replica.journalOps().count == total)
+        #expect(try replica.verify().ok)
     }
 
     func copyOfFixture(from source: URL, into directory: TemporaryDirectory) throws -> URL {

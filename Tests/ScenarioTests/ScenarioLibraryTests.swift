@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTestSupport
 import Scenario
 import Testing
 
@@ -6,16 +7,7 @@ import Testing
 /// invariant breaks at any step.
 @Suite("Scenario library")
 struct ScenarioLibraryTests {
-    static let folder: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.appendingPathComponent("Protocol/scenarios")
-            }
-            url.deleteLastPathComponent()
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }()
+    static let folder = Repository.url("Protocol/scenarios")
 
     static var files: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []

@@ -1,6 +1,7 @@
 import Causality
 import Foundation
 import InboxModel
+import OutpostTestSupport
 import Replica
 import Testing
 
@@ -67,13 +68,7 @@ struct MergeVectorTests {
 
     // MARK: Tests
 
-    static let folder: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("Protocol/vectors/merge")
-    }()
+    static let folder = Repository.url("Protocol/vectors/merge")
 
     static var names: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }

@@ -1,6 +1,7 @@
 import Foundation
 import Causality
 import InboxModel
+import OutpostTestSupport
 import Replica
 import SyncCore
 import SyncEngine
@@ -19,21 +20,16 @@ struct SyncDriverTests {
     static func server() throws -> Replica {
         let server = try Replica.inMemory(identity: ReplicaIdentity(replica: serverID, brand: brand, viewer: nil),
                                           clock: clock)
-        var counter: UInt64 = 0
-        func op(_ actor: Principal, _ body: OpBody) -> Op {
-            counter += 1
-            return Op(dot: Dot(replica: serverID, counter: counter),
-                      stamp: HLCTimestamp(wall: 1_800_000_000_000 + counter, logical: 0, replica: serverID),
-                      deps: [], actor: actor, body: body)
-        }
+        var maker = OpMaker(replica: serverID, wall: 1_800_000_000_001)
         try server.apply([
-            op(.platform, .setBrand(Brand(id: brand, name: "Northwind"))),
-            op(.platform, .upsertUser(User(id: dana, name: "Dana", email: "dana@example.com"))),
-            op(.platform, .upsertUser(User(id: sam, name: "Sam", email: "sam@example.com"))),
-            op(.platform, .upsertPartner(Partner(id: partner, name: "Juniper", contactEmail: "j@example.com",
-                                                 status: .active, statusSince: 1))),
-            op(.partner(partner), .startConversation(StartConversation(kind: .direct, partner: partner,
-                                                                       subject: "Samples", body: "They arrived."))),
+            maker.make(.platform, .setBrand(Brand(id: brand, name: "Northwind"))),
+            maker.make(.platform, .upsertUser(User(id: dana, name: "Dana", email: "dana@example.com"))),
+            maker.make(.platform, .upsertUser(User(id: sam, name: "Sam", email: "sam@example.com"))),
+            maker.make(.platform, .upsertPartner(Partner(id: partner, name: "Juniper", contactEmail: "j@example.com",
+                                                         status: .active, statusSince: 1))),
+            maker.make(.partner(partner), .startConversation(StartConversation(kind: .direct, partner: partner,
+                                                                               subject: "Samples",
+                                                                               body: "They arrived."))),
         ])
         return server
     }

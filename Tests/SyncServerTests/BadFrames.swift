@@ -1,5 +1,6 @@
 import Causality
 import InboxModel
+import OutpostTestSupport
 import Testing
 @testable import Wire
 
@@ -19,11 +20,9 @@ enum BadFrames {
 
     /// A new conversation of `replica`'s user dana with the test partner.
     static func op(_ replica: ReplicaID, counter: UInt64, subject: String = "Pushed") -> Op {
-        Op(dot: Dot(replica: replica, counter: counter),
-           stamp: HLCTimestamp(wall: SystemClock().nowMilliseconds(), logical: 0, replica: replica), deps: [],
-           actor: .user(TestWorld.dana),
-           body: .startConversation(StartConversation(kind: .direct, partner: TestWorld.partner, subject: subject,
-                                                      body: "From a device")))
+        TestOp.make(replica, counter, wall: SystemClock().nowMilliseconds(), .user(TestWorld.dana),
+                    .startConversation(StartConversation(kind: .direct, partner: TestWorld.partner, subject: subject,
+                                                         body: "From a device")))
     }
 
     /// Batch 1 of `count` new conversations by `replica`, honestly encoded.

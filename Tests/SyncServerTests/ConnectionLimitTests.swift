@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
+import OutpostTestSupport
 import Replica
 import SyncClient
 import Testing
@@ -30,7 +31,7 @@ struct ConnectionLimitTests {
             #expect(try await client.sync(eve.replica, token: eve.enrollment.token) == .failed("too_many_connections"))
 
             try await laptopSession.stop()
-            try await eventually { world.server.metrics.openSockets == 1 }
+            try await eventually("one open socket") { world.server.metrics.openSockets == 1 }
             #expect(try await client.sync(eve.replica, token: eve.enrollment.token) == .caughtUp)
             try await samSession.stop()
         }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import OutpostTestSupport
 import Replica
 import Synchronization
 import Testing
@@ -35,19 +36,6 @@ final class ScriptedTransport: MailTransport {
 
 @Suite("Reply delivery through the server and a device", .timeLimit(.minutes(5)))
 struct DeliveryTests {
-    /// Waits until `condition` holds (checked every 20 ms), at most `timeout`.
-    static func eventually(_ what: String, timeout: Duration = .seconds(10),
-                           _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting: \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     static func configuration(_ transport: any MailTransport, attempts: Int = 8) -> DeliveryConfiguration {
         DeliveryConfiguration(transport: transport, from: MailAddress("outpost@northwind.example")!,
                               maxAttempts: attempts, firstRetry: .milliseconds(40), interval: .milliseconds(20))
@@ -74,8 +62,10 @@ struct DeliveryTests {
             let reply = try laptop.replica.reply(to: thread, text: "Grüße, and one more thing:\n.\nThe box was dented.")
             #expect(try Self.delivery(laptop.replica, thread) == [.pending, .pending])
             #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
-            try await Self.eventually("two files") { Self.mailFiles(folder).count == 2 && world.server.metrics.deliveriesSent == 2 }
-            try await Self.eventually("sent on the device") {
+            try await eventually("two files") {
+                Self.mailFiles(folder).count == 2 && world.server.metrics.deliveriesSent == 2
+            }
+            try await eventually("sent on the device") {
                 _ = try await client.sync(laptop.replica, token: laptop.enrollment.token)
                 return try Self.delivery(laptop.replica, thread) == [.sent, .sent]
             }
@@ -103,10 +93,17 @@ struct DeliveryTests {
                 let (status, _) = try await OneShotBadBodyTests.post(body2, laptop.enrollment, client)
                 #expect(status == .ok)
             }
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(Self.mailFiles(folder).count == 2)
-            #expect(world.server.metrics.deliveriesSent == 2)
-            #expect(try world.store.owedDeliveries() == 0)
+            // A new message after them: once it is delivered and nothing is owed, the worker has
+            // scanned past the duplicates, and anything they had made owed would have gone out too.
+            let third = try laptop.replica.compose(to: TestWorld.partner, subject: "Later", text: "After the repeats")
+            #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
+            let thirdName = String(OutboundMail.messageID(brand: TestWorld.northwind, message: MessageID(third.dot))
+                .prefix { $0 != "@" }) + ".eml"
+            try await eventually("the later message delivered, nothing owed") {
+                try Self.mailFiles(folder).contains(thirdName) && world.store.owedDeliveries() == 0
+            }
+            #expect(Self.mailFiles(folder).count == 3)
+            #expect(world.server.metrics.deliveriesSent == 3, "the repeated ops were not delivered again")
         }
     }
 
@@ -126,7 +123,7 @@ struct DeliveryTests {
             // The partner leaves while the message waits on the device.
             try world.store.setPartnerStatus(brand: TestWorld.northwind, id: TestWorld.partner, status: .ended)
             #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
-            try await Self.eventually("failed and sent on the device") {
+            try await eventually("failed and sent on the device") {
                 _ = try await client.sync(laptop.replica, token: laptop.enrollment.token)
                 return try Self.delivery(laptop.replica, toEnded) == [.failed]
                     && Self.delivery(laptop.replica, toPaused) == [.sent]
@@ -156,7 +153,7 @@ struct DeliveryTests {
             let refused = try laptop.replica.compose(to: TestWorld.partner, subject: "Refused", text: "two")
             let stuck = try laptop.replica.compose(to: TestWorld.partner, subject: "Stuck", text: "three")
             #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
-            try await Self.eventually("all final") {
+            try await eventually("all final") {
                 _ = try await client.sync(laptop.replica, token: laptop.enrollment.token)
                 return try [flaky, refused, stuck].map { try Self.delivery(laptop.replica, $0) }
                     == [[.sent], [.failed], [.failed]]

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
 import InboxModel
+import OutpostTestSupport
 import Replica
 import SyncClient
 import Testing
@@ -60,12 +61,12 @@ struct LiveSyncTests {
             // Another device's message is pushed.
             _ = try laptop.replica.compose(to: TestWorld.partner, subject: "Live", text: "Hello")
             #expect(try await client.sync(laptop.replica, token: laptop.enrollment.token) == .caughtUp)
-            try await eventually { try !tablet.replica.inbox().isEmpty }
+            try await eventually("the message on the tablet") { try !tablet.replica.inbox().isEmpty }
             #expect(try tablet.replica.inbox().first?.subject == "Live")
             // An admin change (not announced in-process: found by polling) is pushed too.
             try world.store.addPartner(brand: TestWorld.northwind, id: PartnerID(rawValue: "p2")!, name: "Kestrel",
                                        email: "k@example.com", status: .pending)
-            try await eventually { try tablet.replica.partners().count >= 2 }
+            try await eventually("the new partner on the tablet") { try tablet.replica.partners().count >= 2 }
             #expect(try tablet.replica.partners().count == 2)
             #expect(world.server.metrics.connectedDevices == 1)
             try await live.stop()

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
 import InboxModel
+import OutpostTestSupport
 import Replica
 import Testing
 import Wire
@@ -39,7 +40,7 @@ struct MidSessionFrameTests {
             #expect(try await client.sync(device.replica, token: device.enrollment.token) == .caughtUp)
             _ = try device.replica.compose(to: TestWorld.partner, subject: "Proper", text: "Hello")
             #expect(try await client.sync(device.replica, token: device.enrollment.token) == .caughtUp)
-            try await eventually { try !observer.replica.inbox().isEmpty }
+            try await eventually("the message on the observer") { try !observer.replica.inbox().isEmpty }
             #expect(try observer.replica.inbox().map(\.subject) == ["Proper"])
             #expect(try world.brandReplica().versionVector()[me] == 1)
             try await live.stop()

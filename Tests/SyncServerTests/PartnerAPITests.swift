@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import OutpostTestSupport
 import Replica
 import Testing
 @testable import SyncServer
@@ -303,13 +304,13 @@ struct PartnerLivePushTests {
                                                  headers: PartnerAPITests.headers(token),
                                                  body: ByteBuffer(string: #"{"subject":"Live","text":"From the partner"}"#))
             #expect(start.status == .created)
-            try await eventually { try !tablet.replica.inbox().isEmpty }
+            try await eventually("the partner's conversation on the tablet") { try !tablet.replica.inbox().isEmpty }
             #expect(try tablet.replica.inbox().first?.preview == "From the partner")
             let event = #"{"id":"e-live","brand":"northwind","type":"proposal_activity","partner":"p1","text":"A proposal was viewed"}"#
             let posted = try await client.execute(uri: "/v1/admin/events", method: .post,
                                                   headers: PartnerAPITests.headers(admin), body: ByteBuffer(string: event))
             #expect(posted.status == .created)
-            try await eventually { try tablet.replica.inbox().count >= 2 }
+            try await eventually("the platform event on the tablet") { try tablet.replica.inbox().count >= 2 }
             #expect(try tablet.replica.inbox(InboxFilter(kind: .system)).first?.preview == "A proposal was viewed")
             try await live.stop()
         }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
 import InboxModel
+import OutpostTestSupport
 import Replica
 import SyncClient
 import Testing
@@ -12,9 +13,9 @@ import Testing
 @Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(5)))
 struct ValidationTests {
     static func start(_ dot: Dot, actor: Principal, wall: UInt64 = SystemClock().nowMilliseconds()) -> Op {
-        Op(dot: dot, stamp: HLCTimestamp(wall: wall, logical: 0, replica: dot.replica), deps: [], actor: actor,
-           body: .startConversation(StartConversation(kind: .direct, partner: TestWorld.partner, subject: "Forged",
-                                                      body: "Not really from this device")))
+        TestOp.make(dot.replica, dot.counter, wall: wall, actor,
+                    .startConversation(StartConversation(kind: .direct, partner: TestWorld.partner, subject: "Forged",
+                                                         body: "Not really from this device")))
     }
 
     @Test("other replica, other user, platform op, far-future stamp: invalid_op and nothing persisted")
@@ -25,10 +26,9 @@ struct ValidationTests {
             { _ in Self.start(Dot(replica: ReplicaID(0x999), counter: 1), actor: .user(TestWorld.dana)) },
             { me in Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.sam)) },
             { me in
-                Op(dot: Dot(replica: me, counter: 1), stamp: HLCTimestamp(wall: SystemClock().nowMilliseconds(), logical: 0, replica: me),
-                   deps: [], actor: .platform,
-                   body: .upsertPartner(Partner(id: TestWorld.partner, name: "Hijacked", contactEmail: "x@example.com",
-                                                status: .ended, statusSince: 1)))
+                TestOp.make(me, 1, wall: SystemClock().nowMilliseconds(), .platform,
+                            .upsertPartner(Partner(id: TestWorld.partner, name: "Hijacked", contactEmail: "x@example.com",
+                                                   status: .ended, statusSince: 1)))
             },
             { me in
                 Self.start(Dot(replica: me, counter: 1), actor: .user(TestWorld.dana),
@@ -79,11 +79,9 @@ struct ValidationTests {
         #expect(throws: ReplicaError.self) { _ = try store.applyBatch([third], checkedBy: scope, nowMs: now) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
         // A message in a conversation the brand does not have is refused by the replica's checks.
-        let orphan = Op(dot: Dot(replica: me, counter: 2),
-                        stamp: HLCTimestamp(wall: SystemClock().nowMilliseconds(), logical: 0, replica: me), deps: [],
-                        actor: .user(TestWorld.dana),
-                        body: .postMessage(PostMessage(conversation: ConversationID(Dot(replica: me, counter: 99)),
-                                                       body: "to nowhere")))
+        let orphan = TestOp.make(me, 2, wall: SystemClock().nowMilliseconds(), .user(TestWorld.dana),
+                                 .postMessage(PostMessage(conversation: ConversationID(Dot(replica: me, counter: 99)),
+                                                          body: "to nowhere")))
         #expect(throws: ReplicaError.self) { _ = try store.applyBatch([orphan], checkedBy: scope, nowMs: now) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
     }

@@ -1,23 +1,14 @@
 import Causality
 import Foundation
 import InboxModel
+import OutpostTestSupport
 import Testing
 @testable import Wire
 
 /// Where the committed vectors live, found from this file (no SwiftPM resources), and the switch
 /// that makes the vector tests (re)write them: `OUTPOST_WRITE_VECTORS=1 swift test …`.
 enum VectorFiles {
-    /// The package root: the nearest folder above this file that holds `Package.swift`.
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }()
-
-    static let vectors = packageRoot.appendingPathComponent("Protocol/vectors")
+    static let vectors = Repository.url("Protocol/vectors")
 
     static func folder(_ name: String) -> URL { vectors.appendingPathComponent(name) }
 

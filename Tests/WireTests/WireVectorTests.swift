@@ -1,6 +1,7 @@
 import Causality
 import Foundation
 import InboxModel
+import OutpostTestSupport
 import Testing
 @testable import Wire
 
@@ -107,13 +108,6 @@ struct WireVectorTests {
     static let base: UInt64 = 1_800_000_000_000
     static let inquiry = ConversationID(Dot(replica: server, counter: 4))
 
-    static func op(_ replica: ReplicaID, _ counter: UInt64, wall: UInt64, logical: UInt32 = 0, deps: [Dot] = [],
-                   _ actor: Principal, _ body: OpBody) -> Op {
-        Op(dot: Dot(replica: replica, counter: counter),
-           stamp: HLCTimestamp(wall: base + wall, logical: logical, replica: replica), deps: deps, actor: actor,
-           body: body)
-    }
-
     static func vector(_ dots: Dot...) -> VersionVector {
         var vector = VersionVector()
         for dot in dots { vector.advance(dot) }
@@ -127,40 +121,42 @@ struct WireVectorTests {
         let user = Principal.user(dana)
         let compose = DraftKey.compose(Dot(replica: laptop, counter: 1))
         return [
-            op(server, 1, wall: 0, .platform, .setBrand(Brand(id: brand, name: "Northwind Traders"))),
-            op(server, 2, wall: 1, .platform,
+            TestOp.make(server, 1, wall: base, .platform, .setBrand(Brand(id: brand, name: "Northwind Traders"))),
+            TestOp.make(server, 2, wall: base + 1, .platform,
                .upsertUser(User(id: dana, name: "Dana Whitfield", email: "dana@northwind.example"))),
-            op(server, 3, wall: 2, .platform, .upsertPartner(Partner(
+            TestOp.make(server, 3, wall: base + 2, .platform, .upsertPartner(Partner(
                 id: partner, name: "Juniper & Oak", contactEmail: "orders@juniper-oak.example", status: .active,
                 statusSince: base - 86_400_000))),
-            op(server, 4, wall: 3, .partner(partner), .startConversation(StartConversation(
+            TestOp.make(server, 4, wall: base + 3, .partner(partner), .startConversation(StartConversation(
                 kind: .inquiry, partner: partner, subject: CustomerInquiry.subject,
                 inquiry: CustomerInquiry(customerName: "Léa Martin", customerEmail: "lea@example.com",
                                          storefront: "juniper-oak.example", product: "Walnut desk",
                                          text: "Does the walnut desk ship to Montréal?", askedAt: base - 60_000),
                 body: "Forwarding a customer question."))),
-            op(laptop, 1, wall: 10, deps: [Dot(replica: server, counter: 4)], user, .saveDraft(SaveDraft(
+            TestOp.make(laptop, 1, wall: base + 10, deps: [Dot(replica: server, counter: 4)], user,
+                        .saveDraft(SaveDraft(
                 key: compose, text: "Hi — the spring catalogue is attached.", partner: partner,
                 subject: "Spring catalogue"))),
-            op(laptop, 2, wall: 11, user, .startConversation(StartConversation(
+            TestOp.make(laptop, 2, wall: base + 11, user, .startConversation(StartConversation(
                 kind: .direct, partner: partner, subject: "Spring catalogue",
                 body: "Hi — the spring catalogue is attached.", draft: compose,
                 supersedes: [Dot(replica: laptop, counter: 1)]))),
-            op(laptop, 3, wall: 12, user, .postMessage(PostMessage(
+            TestOp.make(laptop, 3, wall: base + 12, user, .postMessage(PostMessage(
                 conversation: inquiry, body: "Yes: 5–7 days to Canada, duties included ✓"))),
-            op(laptop, 4, wall: 13, user, .markUnread(MarkUnread(conversation: inquiry))),
-            op(laptop, 5, wall: 13, logical: 1, user, .markRead(MarkRead(
+            TestOp.make(laptop, 4, wall: base + 13, user, .markUnread(MarkUnread(conversation: inquiry))),
+            TestOp.make(laptop, 5, wall: base + 13, logical: 1, user, .markRead(MarkRead(
                 conversation: inquiry,
                 marker: vector(Dot(replica: server, counter: 4), Dot(replica: laptop, counter: 3)),
                 clears: [Dot(replica: laptop, counter: 4)]))),
-            op(laptop, 6, wall: 14, user, .saveDraft(SaveDraft(
+            TestOp.make(laptop, 6, wall: base + 14, user, .saveDraft(SaveDraft(
                 key: .conversation(inquiry), text: "Also: free shipping over $500."))),
-            op(laptop, 7, wall: 14, logical: 1, user, .discardDraft(DiscardDraft(
+            TestOp.make(laptop, 7, wall: base + 14, logical: 1, user, .discardDraft(DiscardDraft(
                 key: .conversation(inquiry), supersedes: [Dot(replica: laptop, counter: 6)]))),
-            op(server, 5, wall: 20, deps: [Dot(replica: laptop, counter: 7)], .platform, .setDelivery(SetDelivery(
+            TestOp.make(server, 5, wall: base + 20, deps: [Dot(replica: laptop, counter: 7)], .platform,
+                        .setDelivery(SetDelivery(
                 message: MessageID(Dot(replica: laptop, counter: 3)), state: .failed, reason: "mailbox full"))),
             // A colleague's private op (a draft of Sam's), as the server sends it to Dana's devices.
-            op(colleague, 1, wall: 21, deps: [Dot(replica: server, counter: 5)], .user(sam), .redacted),
+            TestOp.make(colleague, 1, wall: base + 21, deps: [Dot(replica: server, counter: 5)], .user(sam), .redacted),
         ]
     }
 
@@ -184,8 +180,8 @@ struct WireVectorTests {
             let actor: Principal = replica == server ? .partner(partner) : .user(dana)
             let deps = last.map { $0.replica == replica ? [] : [$0] } ?? []
             let dot = Dot(replica: replica, counter: counters[replica]!)
-            ops.append(op(replica, dot.counter, wall: 1_000 + UInt64(index) * 45_000, logical: UInt32(index % 2),
-                          deps: deps, actor, .postMessage(PostMessage(conversation: inquiry, body: text))))
+            ops.append(TestOp.make(replica, dot.counter, wall: base + 1_000 + UInt64(index) * 45_000,
+                                   logical: UInt32(index % 2), deps: deps, actor, .postMessage(PostMessage(conversation: inquiry, body: text))))
             last = dot
         }
         return ops
@@ -210,8 +206,8 @@ struct WireVectorTests {
                                 + "and a new conversation sent from a compose draft (key new:d1:1).",
                                .ops(OpBatch(batch: 1, ops: everyKind, more: true))),
             "ops-single-message": ("Batch 1 with one reply: small, so sent uncompressed.",
-                                   .ops(OpBatch(batch: 1, ops: [op(laptop, 8, wall: 40, .user(dana), .postMessage(
-                                       PostMessage(conversation: inquiry, body: "See you Thursday.")))],
+                                   .ops(OpBatch(batch: 1, ops: [TestOp.make(laptop, 8, wall: base + 40, .user(dana),
+                                       .postMessage(PostMessage(conversation: inquiry, body: "See you Thursday.")))],
                                                 more: false))),
             "ops-deflated-50": ("Batch 2: 50 messages of one thread from three replicas, deflated (zlib level 6).",
                                 .ops(OpBatch(batch: 2, ops: fiftyMessages, more: true))),

@@ -1,60 +1,10 @@
 import Foundation
+import OutpostTestSupport
 import Replica
 import Testing
 
 /// What one run of the `outpost` binary did.
-struct RunResult: Sendable {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    /// Non-empty lines of stderr.
-    var errorLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
-}
-
-/// A started `outpost` process; its output goes to files until ``finish()`` collects it.
-final class OutpostProcess: @unchecked Sendable {
-    // @unchecked: used from the one test that started it.
-    let process: Process
-    let stdout: URL
-    let stderr: URL
-
-    init(process: Process, stdout: URL, stderr: URL) {
-        self.process = process
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-
-    var isRunning: Bool { process.isRunning }
-
-    /// kill -9: no shutdown code runs. Returns whether the process was still running.
-    @discardableResult
-    func kill9() -> Bool {
-        let wasRunning = process.isRunning
-        if wasRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return wasRunning
-    }
-
-    /// Waits up to `timeout` for the process to exit by itself; `false` if it is still running.
-    func exited(within timeout: Duration) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        return !process.isRunning
-    }
-
-    /// Waits for the exit and collects what the process wrote.
-    func finish() throws -> RunResult {
-        process.waitUntilExit()
-        defer {
-            try? FileManager.default.removeItem(at: stdout)
-            try? FileManager.default.removeItem(at: stderr)
-        }
-        return RunResult(status: process.terminationStatus,
-                         stdout: String(decoding: try Data(contentsOf: stdout), as: UTF8.self),
-                         stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self))
-    }
-}
+typealias RunResult = ChildProcess.Result
 
 /// Runs the built `outpost` executable as a subprocess, on a replica in a temporary directory.
 struct Outpost {
@@ -73,9 +23,7 @@ struct Outpost {
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
             candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("outpost"))
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/outpost"))
+        candidates.append(Repository.url(".build/debug/outpost"))
         return candidates.first { manager.isExecutableFile(atPath: $0.path) }
     }()
 
@@ -90,61 +38,36 @@ struct Outpost {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    /// Runs `outpost ARGS --replica PATH` (the replica option goes last, after any `--`-free arguments).
-    /// `stdinBytes`, when given, is written to standard input as is (instead of `stdin`'s UTF-8).
+    /// Runs `outpost ARGS --replica PATH` (the replica option goes last, after any `--`-free arguments)
+    /// and waits for its exit. `stdinBytes`, when given, is written to standard input as is (instead
+    /// of `stdin`'s UTF-8); `environment` is added to the child's.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil, replica: Bool = true) throws -> RunResult {
-        try start(arguments, stdin: stdin, stdinBytes: stdinBytes, replica: replica).finish()
-    }
-
-    /// Runs a long command without holding a thread of the shared pool while it runs (a blocking
-    /// wait of a minute starves the in-process server tests running beside it): polls for the exit.
-    func runPolling(_ arguments: [String], replica: Bool = true, timeout: Duration = .seconds(600)) async throws -> RunResult {
-        let process = try start(arguments, replica: replica)
-        if try await !process.exited(within: timeout) {
-            process.kill9()
-            Issue.record("outpost \(arguments.joined(separator: " ")) ran longer than \(timeout)")
-        }
-        return try process.finish()
+    func run(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil, replica: Bool = true,
+             environment: [String: String] = [:]) async throws -> RunResult {
+        try await start(arguments, stdin: stdin, stdinBytes: stdinBytes, replica: replica, environment: environment)
+            .finish()
     }
 
     /// Starts `outpost ARGS --replica PATH` in the background, with this directory as its home.
-    func start(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil,
-               replica: Bool = true) throws -> OutpostProcess {
+    func start(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil, replica: Bool = true,
+               environment extra: [String: String] = [:]) async throws -> ChildProcess {
         let binary = try #require(Self.binary, "the outpost binary was not built next to the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments + (replica ? ["--replica", replicaPath] : [])
         var environment = ProcessInfo.processInfo.environment
         environment["OUTPOST_REPLICA"] = nil
         environment["HOME"] = directory.path
         environment["XDG_DATA_HOME"] = directory.appendingPathComponent("xdg").path
         environment["COLUMNS"] = "200"
-        process.environment = environment
-        let id = UUID().uuidString
-        let running = OutpostProcess(process: process, stdout: directory.appendingPathComponent("\(id).out"),
-                                     stderr: directory.appendingPathComponent("\(id).err"))
-        _ = FileManager.default.createFile(atPath: running.stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: running.stderr.path, contents: nil)
-        let out = try FileHandle(forWritingTo: running.stdout), err = try FileHandle(forWritingTo: running.stderr)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let bytes = stdinBytes ?? stdin.map({ Data($0.utf8) }) { input.fileHandleForWriting.write(bytes) }
-        try input.fileHandleForWriting.close()
-        return running
+        environment.merge(extra) { $1 }
+        return try await ChildProcess.start(binary, arguments + (replica ? ["--replica", replicaPath] : []),
+                                            environment: environment,
+                                            input: stdinBytes ?? Data((stdin ?? "").utf8))
     }
 
     /// Runs a command that must succeed; returns its stdout.
     @discardableResult
-    func ok(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let result = try run(arguments, stdin: stdin)
+    func ok(_ arguments: [String], stdin: String? = nil,
+            sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let result = try await run(arguments, stdin: stdin)
         #expect(result.status == 0, "outpost \(arguments.joined(separator: " ")): \(result.stderr)",
                 sourceLocation: sourceLocation)
         return result.stdout
@@ -152,44 +75,28 @@ struct Outpost {
 
     /// Runs a command with `--json` and decodes its output as `T`.
     func json<T: Decodable>(_ type: T.Type, _ arguments: [String],
-                            sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
-        let text = try ok(arguments + ["--json"], sourceLocation: sourceLocation)
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
-
-    /// ``ok(_:stdin:sourceLocation:)`` for async tests: polls for the exit instead of holding a
-    /// thread of the shared pool (use it for anything that may take seconds).
-    @discardableResult
-    func okPolling(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
-        let result = try await runPolling(arguments)
-        #expect(result.status == 0, "outpost \(arguments.joined(separator: " ")): \(result.stderr)",
-                sourceLocation: sourceLocation)
-        return result.stdout
-    }
-
-    /// ``json(_:_:sourceLocation:)`` for async tests (see ``okPolling(_:sourceLocation:)``).
-    func jsonPolling<T: Decodable>(_ type: T.Type, _ arguments: [String],
-                                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> T {
-        let text = try await okPolling(arguments + ["--json"], sourceLocation: sourceLocation)
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws -> T {
+        let text = try await ok(arguments + ["--json"], sourceLocation: sourceLocation)
         return try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 
     /// Runs a command with `--json` and returns the raw JSON value.
-    func jsonObject(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
-        let text = try ok(arguments + ["--json"], sourceLocation: sourceLocation)
+    func jsonObject(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> Any {
+        let text = try await ok(arguments + ["--json"], sourceLocation: sourceLocation)
         return try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
 
     /// `replica info --json`.
-    func info(sourceLocation: SourceLocation = #_sourceLocation) throws -> ReplicaInfo {
-        try json(ReplicaInfo.self, ["replica", "info"], sourceLocation: sourceLocation)
+    func info(sourceLocation: SourceLocation = #_sourceLocation) async throws -> ReplicaInfo {
+        try await json(ReplicaInfo.self, ["replica", "info"], sourceLocation: sourceLocation)
     }
 
-    /// One demo replica built by `outpost demo --replica-only --messages 300 --quiet`, copied for each test.
-    static let demoTemplate: Result<Outpost, any Error> = Result {
+    /// One demo replica built by `outpost demo --replica-only --messages 300 --quiet`, copied for
+    /// each test; made once, by the first test that needs it.
+    static let demoTemplate = Task<Outpost, any Error> {
         let outpost = try Outpost(directory: templateDirectory)
         atexit { try? FileManager.default.removeItem(at: Outpost.templateDirectory) }
-        let result = try outpost.run(["demo", "--replica-only", "--messages", "300", "--quiet"])
+        let result = try await outpost.run(["demo", "--replica-only", "--messages", "300", "--quiet"])
         guard result.status == 0, result.stdout.isEmpty, result.stderr.contains("300 messages") else {
             throw DemoFailed(result: result)
         }
@@ -207,8 +114,8 @@ struct Outpost {
     struct DemoFailed: Error { let result: RunResult }
 
     /// A fresh directory holding a copy of the 300-message demo replica.
-    static func withDemo() throws -> Outpost {
-        let template = try demoTemplate.get()
+    static func withDemo() async throws -> Outpost {
+        let template = try await demoTemplate.value
         let outpost = try Outpost()
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: template.replicaPath + suffix) {
             try FileManager.default.copyItem(atPath: template.replicaPath + suffix, toPath: outpost.replicaPath + suffix)

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTestSupport
 import Testing
 
 /// A real SMTP relay on loopback: `smtp_relay.py` (aiosmtpd) beside this file, started by the test.
@@ -9,12 +10,12 @@ final class SMTPRelay: @unchecked Sendable {
     /// A random port below the ephemeral range; it moves when the relay cannot listen there before
     /// anyone was told it.
     private(set) var port: Int
-    private var process: Process?
+    private var process: ChildProcess?
     /// `address` was handed out: the port must stay.
     private var published = false
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("smtp_relay.py")
+    static let script = Repository.url("Tests/OutpostCLITests/Support/smtp_relay.py")
+    static let env = URL(fileURLWithPath: "/usr/bin/env")
 
     /// What the relay kept of one message, as Python's email parser read it.
     struct Received: Decodable {
@@ -37,22 +38,16 @@ final class SMTPRelay: @unchecked Sendable {
     }
 
     /// Fails the test, saying how to fix it, when python3 cannot import aiosmtpd.
-    static func requireAiosmtpd() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import aiosmtpd"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, """
+    static func requireAiosmtpd() async throws {
+        let result = try await ChildProcess.start(env, ["python3", "-c", "import aiosmtpd"]).finish()
+        try #require(result.status == 0, """
             these tests need a real SMTP server: python3 cannot import aiosmtpd. \
             Install it with `python3 -m pip install aiosmtpd` (Tools/test.sh does).
             """)
     }
 
-    init(in parent: URL) throws {
-        try Self.requireAiosmtpd()
+    init(in parent: URL) async throws {
+        try await Self.requireAiosmtpd()
         directory = parent.appendingPathComponent("relay", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = Int.random(in: 5_000...9_999)
@@ -78,30 +73,23 @@ final class SMTPRelay: @unchecked Sendable {
     private func launch() async throws -> Bool {
         let ready = directory.appendingPathComponent("ready")
         try? FileManager.default.removeItem(at: ready)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, "--port", "\(port)", "--dir", directory.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try await ChildProcess.start(Self.env, ["python3", Self.script.path, "--port", "\(port)",
+                                                              "--dir", directory.path])
         self.process = process
-        for _ in 0..<150 where !FileManager.default.fileExists(atPath: ready.path) {
-            try await Task.sleep(for: .milliseconds(100))
-            if !process.isRunning {
-                self.process = nil
-                return false
-            }
+        try await eventually("the SMTP relay ready, or its exit") {
+            FileManager.default.fileExists(atPath: ready.path) || !process.isRunning
         }
-        try #require(FileManager.default.fileExists(atPath: ready.path), "the SMTP relay did not come up")
+        guard process.isRunning else {
+            self.process = nil
+            return false
+        }
         return true
     }
 
-    /// Ends the relay at once (it may be in the middle of a hung DATA).
+    /// Ends the relay at once (it may be in the middle of a hung DATA), without waiting: for `defer`.
     func stop() {
-        guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
+        process?.send(SIGKILL)
+        process = nil
     }
 
     /// `accept`, `refuse` (550 at RCPT), `busy` (451 at RCPT) or `hang` (never answer the data).

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutpostTestSupport
 import Replica
 import Testing
 
@@ -13,7 +14,7 @@ final class ServerProcess: @unchecked Sendable {
     /// local port); before the first successful start it moves if the server cannot listen there.
     private(set) var port: Int
     private var startedOnce = false
-    private var process: OutpostProcess?
+    private var process: ChildProcess?
     /// The options of the last start: a restart without options reuses them.
     private var options: [String] = []
     let admin: Outpost
@@ -29,12 +30,12 @@ final class ServerProcess: @unchecked Sendable {
     /// the tests that use this world compare replicas.
     static func world() async throws -> ServerProcess {
         let server = try ServerProcess()
-        _ = try server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
+        _ = try await server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
         for user in ["dana", "sam"] {
-            _ = try server.adminRun(["user", "add", "--brand", "northwind", user, "--name", user.capitalized,
+            _ = try await server.adminRun(["user", "add", "--brand", "northwind", user, "--name", user.capitalized,
                                      "--email", "\(user)@northwind.example"])
         }
-        _ = try server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
+        _ = try await server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
                                  "--email", "hello@juniper.example", "--status", "active"])
         try await server.start(options: ["--hold-mail"])
         return server
@@ -45,25 +46,30 @@ final class ServerProcess: @unchecked Sendable {
     /// The brand's replica file in the server's data directory.
     var brandReplicaPath: String { data.appendingPathComponent("brands/northwind.sqlite").path }
 
-    /// Starts `outpost server` with `options` beyond data and port (`nil`: those of the last start).
-    func start(options: [String]? = nil) async throws {
+    /// Whether the server process is running.
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// Starts `outpost server` with `options` beyond data and port (`nil`: those of the last start)
+    /// and `environment` added to its own (this start only), and waits until it answers.
+    func start(options: [String]? = nil, environment: [String: String] = [:]) async throws {
         if let options { self.options = options }
         for _ in 1...5 {
-            let process = try admin.start(["server", "--data", data.path, "--port", "\(port)"] + self.options, replica: false)
+            let process = try await admin.start(["server", "--data", data.path, "--port", "\(port)"] + self.options,
+                                                replica: false, environment: environment)
             self.process = process
-            for _ in 0..<100 where process.isRunning {
-                if await ServerProbe.healthy(url) {
-                    startedOnce = true
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(100))
+            let url = self.url
+            try await eventually("the server answering on \(url), or its exit") {
+                await ServerProbe.healthy(url) || !process.isRunning
+            }
+            if process.isRunning {
+                startedOnce = true
+                return
             }
             // Ports 20000–32000 lie below the kernel's ephemeral range, but another test's server may
             // have drawn the same one. Before anything knows the address, move to another port.
-            guard !process.isRunning, !startedOnce else { break }
-            let result = try process.finish()
+            let result = try await process.finish()
             self.process = nil
-            guard result.stderr.contains("ddress already in use") else {
+            guard !startedOnce, result.stderr.contains("ddress already in use") else {
                 Issue.record("the server exited at start: \(result.stderr)")
                 return
             }
@@ -73,38 +79,45 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// kill -9: no shutdown code runs.
-    func kill9() {
-        process?.kill9()
+    func kill9() async {
+        await process?.kill9()
         process = nil
     }
 
-    func stop() {
+    /// Waits for a server that kills itself (an armed failpoint) to be gone, and returns what it
+    /// wrote; `nil` if it is still running after `timeout` (or none runs).
+    func ended(within timeout: Duration) async throws -> RunResult? {
+        guard let process, try await process.exited(within: timeout) else { return nil }
+        self.process = nil
+        return try await process.finish()
+    }
+
+    /// SIGTERM, then waits for the exit.
+    func stopAndWait() async {
         guard let process else { return }
-        process.process.terminate()
-        _ = try? process.finish()
+        process.send(SIGTERM)
+        _ = try? await process.finish()
         self.process = nil
     }
 
-    func adminRun(_ arguments: [String]) throws -> String {
-        let result = try admin.run(["admin", "--data", data.path] + arguments, replica: false)
-        #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
-        return result.stdout
+    /// SIGTERM without waiting: for `defer`, at the end of a test.
+    func stop() {
+        process?.send(SIGTERM)
+        process = nil
     }
 
-    /// ``adminRun(_:)`` for async tests and long commands: polls for the exit instead of holding a
-    /// thread of the shared pool.
-    func adminRunPolling(_ arguments: [String]) async throws -> String {
-        let result = try await admin.runPolling(["admin", "--data", data.path] + arguments, replica: false)
+    func adminRun(_ arguments: [String]) async throws -> String {
+        let result = try await admin.run(["admin", "--data", data.path] + arguments, replica: false)
         #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
         return result.stdout
     }
 
     /// A new device of `user`, enrolled with a fresh one-time code.
-    func enroll(_ user: String) throws -> Outpost {
-        let code = try adminRun(["enroll-code", "--brand", "northwind", "--user", user])
+    func enroll(_ user: String) async throws -> Outpost {
+        let code = try await adminRun(["enroll-code", "--brand", "northwind", "--user", user])
             .split(separator: "\n").last.map(String.init) ?? ""
         let device = try Outpost()
-        try device.ok(["enroll", "--server", url, "--code", code, "--name", "test device"])
+        try await device.ok(["enroll", "--server", url, "--code", code, "--name", "test device"])
         return device
     }
 }

@@ -2,6 +2,7 @@ import Causality
 import Foundation
 import InboxModel
 @testable import Replica
+import OutpostTestSupport
 import Testing
 
 /// Where a test's replica lives: the same test runs against both.
@@ -66,28 +67,6 @@ enum World {
 
     /// The device clock of the replicas under test: a minute after the seed history.
     static let deviceClock = FixedClock(milliseconds: base + 60_000)
-}
-
-/// Makes the ops of one replica by hand: gap-free counters, HLC stamps, deps as given.
-struct OpMaker {
-    let replica: ReplicaID
-    private(set) var counter: UInt64 = 0
-    private var clock: HybridLogicalClock
-
-    init(replica: ReplicaID, counter: UInt64 = 0) {
-        self.replica = replica
-        self.counter = counter
-        clock = HybridLogicalClock(replica: replica)
-    }
-
-    /// The dot the next op will have.
-    var nextDot: Dot { Dot(replica: replica, counter: counter + 1) }
-
-    mutating func make(_ actor: Principal, _ body: OpBody, at wall: UInt64, deps: [Dot] = []) -> Op {
-        counter += 1
-        return Op(dot: Dot(replica: replica, counter: counter), stamp: clock.tick(physical: wall), deps: deps,
-                  actor: actor, body: body)
-    }
 }
 
 /// The seed history, all made by the server replica: a brand, two users, four partners (one in
