@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "outpost", targets: ["outpost"]),
         .library(name: "Replica", targets: ["Replica"]),
+        .library(name: "DemoHistory", targets: ["DemoHistory"]),
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
@@ -74,7 +75,7 @@ let package = Package(
         .target(
             name: "SyncServer",
             dependencies: [
-                "SyncClient", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncClient", "SyncCore", "Replica", "DemoHistory", "Wire", "InboxModel", "Causality",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +97,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The seeded demo history (`outpost demo`, `outpost admin demo`, benchmarks).
+        .target(
+            name: "DemoHistory",
+            dependencies: ["Replica", "InboxModel", "Causality"],
             swiftSettings: strictSettings
         ),
         // The conflict-scenario harness: scenario files, the deterministic simulator, the fuzzer.
@@ -124,7 +131,8 @@ let package = Package(
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "Scenario", "InboxWeb",
+                "Replica", "DemoHistory", "Merge", "InboxModel", "Causality", "SyncServer", "SyncClient", "Scenario",
+                "InboxWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -169,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "ReplicaTests",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality",
+                "Replica", "DemoHistory", "Merge", "InboxModel", "Causality",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
@@ -190,14 +198,17 @@ let package = Package(
         .testTarget(
             name: "InboxWebTests",
             dependencies: [
-                "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient",
+                "InboxWeb", "Replica", "DemoHistory", "InboxModel", "Causality", "SyncClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "OutpostCLITests",
-            dependencies: ["OutpostCLI", "Replica", "InboxModel"],
+            dependencies: [
+                "OutpostCLI", "Replica", "InboxModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Support/smtp_relay.py"]
         ),
     ],

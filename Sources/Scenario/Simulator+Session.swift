@@ -116,7 +116,7 @@ struct SessionRun {
             case .authorize(let hello):
                 guard hello.replica == device.identity.replica, hello.brand == device.identity.brand,
                       hello.user == device.user else {
-                    queue += serverSession.refuse(ErrorFrame(code: "forbidden", message: "the hello does not match the device",
+                    queue += serverSession.refuse(ErrorFrame(code: .forbidden, message: "the hello does not match the device",
                                                              retryable: false))
                     continue
                 }
@@ -139,7 +139,7 @@ struct SessionRun {
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
             case .failed(let error):
                 simulator.trace.add(2, "\(node.name) ends the session: \(error.code): \(error.message)")
-                end = .failed(code: error.code, message: error.message)
+                end = .failed(code: error.code.rawValue, message: error.message)
             }
         }
     }
@@ -154,7 +154,7 @@ struct SessionRun {
         if !onDevice, let scope = device.scope {
             let have = try call(server) { replica throws(ReplicaError) in try replica.versionVector() }
             if let refusal = scope.refusal(of: batch.ops, serverHas: have, nowMs: server.clock.nowMilliseconds()) {
-                return serverSession.applyFailed(ErrorFrame(code: "invalid_op", message: refusal, retryable: false))
+                return serverSession.applyFailed(ErrorFrame(code: .invalidOp, message: refusal, retryable: false))
             }
         }
         let have: VersionVector
@@ -162,7 +162,7 @@ struct SessionRun {
             try node.replica.apply(batch.ops)
             have = try node.replica.versionVector()
         } catch {
-            let frame = ErrorFrame(code: error.code.rawValue, message: error.message, retryable: false)
+            let frame = ErrorFrame(code: ErrorFrame.Code(rawValue: error.code.rawValue), message: error.message, retryable: false)
             return onDevice ? deviceSession.applyFailed(frame) : serverSession.applyFailed(frame)
         }
         if node.armedCrash == .afterCommit {

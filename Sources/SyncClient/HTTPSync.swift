@@ -90,12 +90,12 @@ public struct HTTPSync: Sendable {
                 case .error(let error):
                     throw .refused(error)
                 case .hello:
-                    throw .refused(ErrorFrame(code: "protocol_violation", message: "a server sent a hello",
+                    throw .refused(ErrorFrame(code: .protocolViolation, message: "a server sent a hello",
                                               retryable: false))
                 }
             }
             guard pushedAcked else {
-                throw .refused(ErrorFrame(code: "protocol_violation", message: "the server did not acknowledge the batch",
+                throw .refused(ErrorFrame(code: .protocolViolation, message: "the server did not acknowledge the batch",
                                           retryable: true))
             }
             let after = try store { try replica.syncState() }
@@ -107,7 +107,7 @@ public struct HTTPSync: Sendable {
                 return
             }
         }
-        throw .refused(ErrorFrame(code: "protocol_violation", message: "no end after \(maxRounds) rounds",
+        throw .refused(ErrorFrame(code: .protocolViolation, message: "no end after \(maxRounds) rounds",
                                   retryable: true))
     }
 
@@ -128,7 +128,7 @@ public struct HTTPSync: Sendable {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
             throw .refused(ServerErrorBody.frame(from: data, status: status)
-                ?? ErrorFrame(code: "http_\(status)", message: "the server answered \(status)", retryable: status >= 500))
+                ?? ErrorFrame(code: .httpStatus(status), message: "the server answered \(status)", retryable: status >= 500))
         }
         do {
             return try FrameCodec.split([UInt8](data))

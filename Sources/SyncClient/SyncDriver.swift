@@ -102,7 +102,7 @@ public struct SyncDriver: Sendable {
             }
         case .authorize(let hello):
             guard let authorize else {
-                pending += session.refuse(ErrorFrame(code: "protocol_violation", message: "a device does not take hellos",
+                pending += session.refuse(ErrorFrame(code: .protocolViolation, message: "a device does not take hellos",
                                                      retryable: false))
                 return nil
             }
@@ -154,14 +154,14 @@ public struct SyncDriver: Sendable {
         }
     }
 
-    static func describe(_ error: any Error) -> (code: String, retryable: Bool) {
+    static func describe(_ error: any Error) -> (code: ErrorFrame.Code, retryable: Bool) {
         if let error = error as? any ReplicaErrorCoded { return (error.syncCode, error.isRetryable) }
-        return ("storage_error", true)
+        return (.storageError, true)
     }
 }
 
 /// Errors a store can throw that map to sync error codes.
 public protocol ReplicaErrorCoded: Error {
-    var syncCode: String { get }
+    var syncCode: ErrorFrame.Code { get }
     var isRetryable: Bool { get }
 }

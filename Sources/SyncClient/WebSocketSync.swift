@@ -63,11 +63,11 @@ public struct WebSocketSync: Sendable {
     /// an app that makes its changes in this process passes its own stream and pushes at once.
     public func connect(untilCaughtUp: Bool, localChanges: AsyncStream<Void>? = nil,
                         events: @escaping @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
-        let replica = replica
+        let replica = replica, logger = logger
         let welcomed = OnceFlag()
         let record: @Sendable (SyncEvent) -> Void = { event in
             if case .connected = event { welcomed.set() }
-            Self.record(event, in: replica)
+            Self.record(event, in: replica, logger: logger)
             events(event)
         }
         var configuration = WebSocketClientConfiguration()
@@ -85,7 +85,7 @@ public struct WebSocketSync: Sendable {
         // handshake deadline: a connect, upgrade or Welcome that hangs is abandoned, and its loop
         // shut down, which closes its connection (the library's upgrade has no timeout to wait for).
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let url = syncURL, logger = logger, handshakeTimeout = handshakeTimeout
+        let url = syncURL, handshakeTimeout = handshakeTimeout
         let attempt = Task { () throws -> Void in
             try await WebSocketClient.connect(url: url, configuration: configuration, eventLoopGroup: loop,
                                               logger: logger) {
@@ -127,9 +127,9 @@ public struct WebSocketSync: Sendable {
         }
         guard let result else {
             attempt.cancel()
-            Task { try? await loop.shutdownGracefully() }
+            Task { try? await loop.shutdownGracefully() }  // best effort: the loop is ours and idle
             let failure = SyncFailure.unreachable("no Welcome from the server within \(handshakeTimeout) of connecting")
-            Self.recordFailure(failure, in: replica)
+            Self.recordFailure(failure, in: replica, logger: logger)
             throw failure
         }
         try? await loop.shutdownGracefully()
@@ -137,15 +137,15 @@ public struct WebSocketSync: Sendable {
             // The upgrade failed: ask the same URL over plain HTTP for the server's JSON error
             // (401 unauthorized for a revoked or unknown token), else the server is unreachable.
             let failure = await refusal() ?? SyncFailure.unreachable("\(error)")
-            Self.recordFailure(failure, in: replica)
+            Self.recordFailure(failure, in: replica, logger: logger)
             throw failure
         }
         if let failure = await outcome.failure {
-            Self.recordFailure(failure, in: replica)
+            Self.recordFailure(failure, in: replica, logger: logger)
             throw failure
         }
         let now = clock.nowMilliseconds()
-        try? replica.updateSyncState { state in
+        Self.note(in: replica, logger: logger) { state in
             state.lastSyncMs = now
             state.lastError = nil
         }
@@ -181,29 +181,40 @@ public struct WebSocketSync: Sendable {
         var request = URLRequest(url: url)
         request.timeoutInterval = 5
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        // No answer is an answer: the caller reports the server as unreachable.
         guard let (data, response) = try? await URLSession.shared.data(for: request),
               let status = (response as? HTTPURLResponse)?.statusCode, status >= 400
         else { return nil }
         return ServerErrorBody.frame(from: data, status: status).map { .refused($0) }
     }
 
-    private static func record(_ event: SyncEvent, in replica: Replica) {
+    private static func record(_ event: SyncEvent, in replica: Replica, logger: Logger) {
         switch event {
         case .connected(let peer, let skew, let peerHave):
-            try? replica.updateSyncState { state in
+            note(in: replica, logger: logger) { state in
                 state.serverReplica = peer
                 state.clockSkewMs = skew
                 state.serverHave = peerHave
             }
         case .acknowledged(let vector):
-            try? replica.updateSyncState { state in state.acknowledged.join(vector) }
+            note(in: replica, logger: logger) { state in state.acknowledged.join(vector) }
         case .applied, .caughtUp:
             break
         }
     }
 
-    private static func recordFailure(_ failure: SyncFailure, in replica: Replica) {
-        try? replica.updateSyncState { state in state.lastError = failure.description }
+    private static func recordFailure(_ failure: SyncFailure, in replica: Replica, logger: Logger) {
+        note(in: replica, logger: logger) { state in state.lastError = failure.description }
+    }
+
+    /// Writes the bookkeeping `outpost status` shows. A write that fails does not fail the sync (the
+    /// ops are in; an acknowledgement not recorded is asked for again next time), so it is logged.
+    private static func note(in replica: Replica, logger: Logger, _ change: (inout SyncState) -> Void) {
+        do {
+            try replica.updateSyncState(change)
+        } catch {
+            logger.error("cannot record the sync state", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The first failure of a session.

@@ -102,7 +102,7 @@ public struct SyncSession: Sendable {
             return [.failed(error)]
         case (.hello(let hello), .awaitingHello) where role == .server:
             guard hello.protocolVersion == WireProtocol.version else {
-                return fail("unsupported_version", "this server speaks protocol \(WireProtocol.version), not \(hello.protocolVersion)")
+                return fail(.unsupportedVersion, "this server speaks protocol \(WireProtocol.version), not \(hello.protocolVersion)")
             }
             self.hello = hello
             startClockMs = clockMs
@@ -110,7 +110,7 @@ public struct SyncSession: Sendable {
             return [.authorize(hello)]
         case (.welcome(let welcome), .helloSent) where role == .device:
             guard welcome.protocolVersion == WireProtocol.version else {
-                return fail("unsupported_version", "the server speaks protocol \(welcome.protocolVersion)")
+                return fail(.unsupportedVersion, "the server speaks protocol \(welcome.protocolVersion)")
             }
             phase = .open
             let skew = Int64(bitPattern: welcome.clockMs &- startClockMs)
@@ -118,17 +118,17 @@ public struct SyncSession: Sendable {
                 + startPushing(peerHave: welcome.have)
         case (.ops(let batch), .open):
             guard applying == nil else {
-                return fail("protocol_violation", "batch \(batch.batch) arrived while the previous one was being applied")
+                return fail(.protocolViolation, "batch \(batch.batch) arrived while the previous one was being applied")
             }
             guard batch.batch == expectedBatch else {
-                return fail("protocol_violation", "expected batch \(expectedBatch), got \(batch.batch)")
+                return fail(.protocolViolation, "expected batch \(expectedBatch), got \(batch.batch)")
             }
             applying = batch
             return [.apply(batch)]
         case (.ack(let ack), .open):
             return acknowledged(ack)
         default:
-            return fail("protocol_violation", "unexpected \(Self.name(message)) in this state of the session")
+            return fail(.protocolViolation, "unexpected \(Self.name(message)) in this state of the session")
         }
     }
 
@@ -242,7 +242,7 @@ public struct SyncSession: Sendable {
         peerHave.join(ack.have)
         sentHave.join(ack.have)
         guard let oldest = inFlight.first, oldest.batch == ack.batch else {
-            guard ack.batch == 0 else { return fail("protocol_violation", "ack of batch \(ack.batch), none was waiting") }
+            guard ack.batch == 0 else { return fail(.protocolViolation, "ack of batch \(ack.batch), none was waiting") }
             return [.peerAcknowledged(peerHave)]
         }
         inFlight.removeFirst()
@@ -258,7 +258,7 @@ public struct SyncSession: Sendable {
         return [.caughtUp]
     }
 
-    private mutating func fail(_ code: String, _ message: String) -> [SyncAction] {
+    private mutating func fail(_ code: ErrorFrame.Code, _ message: String) -> [SyncAction] {
         let error = ErrorFrame(code: code, message: message, retryable: false)
         phase = .closed
         return [.send(.error(error)), .failed(error)]

@@ -45,7 +45,7 @@ struct DeviceSession {
         do {
             replica = try store.brandReplica(device.brand)
         } catch {
-            await transport.refuse(ErrorFrame(code: "storage_error", message: error.message, retryable: true))
+            await transport.refuse(ErrorFrame(code: .storageError, message: error.message, retryable: true))
             await transport.close()
             return
         }
@@ -58,10 +58,10 @@ struct DeviceSession {
         let helloTimeout = helloTimeout
         let driver = SyncDriver(store: scoped, transport: transport, clock: store.clock) { hello in
             guard deadline.arrive() else {
-                return .failure(ErrorFrame(code: "hello_timeout", message: "the hello came too late", retryable: true))
+                return .failure(ErrorFrame(code: .helloTimeout, message: "the hello came too late", retryable: true))
             }
             if let refusal {
-                return .failure(ErrorFrame(code: "too_many_connections", message: refusal, retryable: true))
+                return .failure(ErrorFrame(code: .tooManyConnections, message: refusal, retryable: true))
             }
             return Self.authorize(hello, device: device, replica: replica)
         }
@@ -83,7 +83,7 @@ struct DeviceSession {
             }
             group.addTask {
                 guard (try? await Task.sleep(for: helloTimeout)) != nil, deadline.expire() else { return false }
-                await transport.refuse(ErrorFrame(code: "hello_timeout",
+                await transport.refuse(ErrorFrame(code: .helloTimeout,
                                                   message: "no hello within \(helloTimeout) of the upgrade",
                                                   retryable: true))
                 return false
@@ -101,8 +101,8 @@ struct DeviceSession {
                     }
                 } catch {
                     if revoked.isSet {
-                        metrics.error("unauthorized")
-                        let frame = ErrorFrame(code: "unauthorized", message: "this device was revoked", retryable: false)
+                        metrics.error(ErrorFrame.Code.unauthorized)
+                        let frame = ErrorFrame(code: .unauthorized, message: "this device was revoked", retryable: false)
                         try? await transport.send(FrameCodec.encode(.error(frame)))
                     } else {
                         record(error as? SyncFailure ?? .closed)
@@ -126,13 +126,13 @@ struct DeviceSession {
     /// then sees its brand's replica with its user's scope.
     static func authorize(_ hello: Hello, device: DeviceRecord, replica: Replica) -> Result<Authorization, ErrorFrame> {
         guard hello.replica == device.replica, hello.brand == device.brand, hello.user == device.user else {
-            return .failure(ErrorFrame(code: "forbidden", message: "the hello does not match this device's token",
+            return .failure(ErrorFrame(code: .forbidden, message: "the hello does not match this device's token",
                                        retryable: false))
         }
         do {
             return .success(Authorization(have: try replica.versionVector(), viewer: device.user))
         } catch {
-            return .failure(ErrorFrame(code: "storage_error", message: "\(error)", retryable: true))
+            return .failure(ErrorFrame(code: .storageError, message: "\(error)", retryable: true))
         }
     }
 
@@ -147,7 +147,7 @@ struct DeviceSession {
             metrics.error(error.code)
             logger.info("bad frame", metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
         } else {
-            metrics.error("storage_error")
+            metrics.error(ErrorFrame.Code.storageError)
             logger.error("session failed", metadata: ["replica": "\(device.replica)", "error": "\(failure)"])
         }
     }

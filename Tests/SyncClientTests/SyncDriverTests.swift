@@ -48,7 +48,7 @@ struct SyncDriverTests {
         let events = EventLog()
         let serverDriver = SyncDriver(store: server, transport: serverSide, clock: clock) { hello in
             guard hello.brand == brand, let user = hello.user else {
-                return .failure(ErrorFrame(code: "forbidden", message: "wrong brand", retryable: false))
+                return .failure(ErrorFrame(code: .forbidden, message: "wrong brand", retryable: false))
             }
             return .success(Authorization(have: (try? server.versionVector()) ?? VersionVector(), viewer: user))
         }
@@ -112,7 +112,7 @@ struct SyncDriverTests {
         let stranger = try Replica.inMemory(
             identity: ReplicaIdentity(replica: ReplicaID(0xee), brand: BrandID(rawValue: "other")!, viewer: Self.dana),
             clock: Self.clock)
-        await #expect(throws: SyncFailure.refused(ErrorFrame(code: "forbidden", message: "wrong brand",
+        await #expect(throws: SyncFailure.refused(ErrorFrame(code: .forbidden, message: "wrong brand",
                                                              retryable: false))) {
             _ = try await Self.sync(stranger, with: server)
         }

@@ -73,7 +73,7 @@ struct LoopbackSync {
                     try replica.apply(batch.ops)
                     queue += session.applied(batch: batch.batch, have: try replica.versionVector())
                 } catch {
-                    queue += session.applyFailed(ErrorFrame(code: error.code.rawValue, message: error.message,
+                    queue += session.applyFailed(ErrorFrame(code: ErrorFrame.Code(rawValue: error.code.rawValue), message: error.message,
                                                             retryable: false))
                 }
             case .peerAcknowledged, .connected:

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import InboxModel
 import NIOCore
 import Replica
+import SyncClient
 import Testing
 @testable import SyncServer
 
