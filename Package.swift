@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "outpost", targets: ["outpost"]),
         .library(name: "Replica", targets: ["Replica"]),
+        .library(name: "DemoHistory", targets: ["DemoHistory"]),
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
@@ -83,7 +84,7 @@ let package = Package(
         .target(
             name: "SyncServer",
             dependencies: [
-                "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncEngine", "SyncClient", "SyncCore", "Replica", "DemoHistory", "Wire", "InboxModel", "Causality",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +106,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The seeded demo history (`outpost demo`, `outpost admin demo`, benchmarks).
+        .target(
+            name: "DemoHistory",
+            dependencies: ["Replica", "InboxModel", "Causality"],
             swiftSettings: strictSettings
         ),
         // The conflict-scenario harness: scenario files, the deterministic simulator, the fuzzer.
@@ -133,7 +140,8 @@ let package = Package(
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "SyncServer", "SyncEngine", "SyncClient", "Scenario", "InboxWeb",
+                "Replica", "DemoHistory", "Merge", "InboxModel", "Causality", "SyncServer", "SyncEngine", "SyncClient",
+                "Scenario", "InboxWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -210,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "ReplicaTests",
             dependencies: [
-                "Replica", "Merge", "InboxModel", "Causality", "OutpostTestSupport",
+                "Replica", "DemoHistory", "Merge", "InboxModel", "Causality", "OutpostTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")],
@@ -239,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "InboxWebTests",
             dependencies: [
-                "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient", "SyncEngine",
+                "InboxWeb", "Replica", "DemoHistory", "InboxModel", "Causality", "SyncClient", "SyncEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -247,7 +255,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OutpostCLITests",
-            dependencies: ["OutpostCLI", "Replica", "InboxModel", "OutpostTestSupport"],
+            dependencies: [
+                "OutpostCLI", "Replica", "InboxModel", "OutpostTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Support/smtp_relay.py"],
             swiftSettings: strictSettings
         ),

@@ -67,7 +67,8 @@ public struct WebUI: Sendable {
 
     /// Every route (the contract: Protocol/WEB_UI.md).
     public func router(allowedHosts: Set<String>) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        // HEAD on every GET route: the GET's status and headers, without the body.
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         let renderer = renderer
         // Outermost: every response gets the security headers, error pages and unmatched routes too.
         router.middlewares.add(SecurityHeadersMiddleware())
@@ -95,6 +96,8 @@ public struct WebUI: Sendable {
     /// form (not even *Work offline*) on a page that answers a bad or unknown request.
     func errorFrame() -> PageRenderer.Frame {
         let snapshot = monitor.snapshot
+        // The status bar of an error page is decoration: a replica that cannot be read here must not
+        // hide the error the page reports.
         let pending = (try? replica.pendingOps()) ?? 0
         let conflicts = (try? replica.drafts().filter(\.inConflict).count) ?? 0
         let lastSync = snapshot.lastSyncMs ?? (try? replica.syncState().lastSyncMs) ?? nil

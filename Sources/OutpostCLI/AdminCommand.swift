@@ -36,7 +36,7 @@ func server<T>(_ body: () throws(ServerError) -> T) throws(CLIError) -> T {
     do {
         return try body()
     } catch {
-        throw CLIError(error.message, code: error.code)
+        throw CLIError(error.message, code: error.code.rawValue)
     }
 }
 

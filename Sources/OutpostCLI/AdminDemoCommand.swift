@@ -1,5 +1,6 @@
 import ArgumentParser
 import Causality
+import DemoHistory
 import Foundation
 import Replica
 import SyncServer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Causality
+import DemoHistory
 import Foundation
 import Replica
 
@@ -8,9 +9,16 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "The whole product on this machine: a server with demo data and two devices' inboxes in a browser.",
         discussion: """
-            With no arguments: starts an embedded server (data in a fresh temporary folder, or --data DIR)             with Northwind Outfitters' demo history — partners in every status, all three kinds of             conversation, replies delivered as .eml files into DATA/outbox-mail — enrolls two devices of             Dana Whitfield (laptop and tablet), serves both inboxes on 127.0.0.1 (--ui-port and the next             port), prints their addresses and what to try, and runs until Ctrl-C.
+            With no arguments: starts an embedded server (data in a fresh temporary folder, or --data DIR) \
+            with Northwind Outfitters' demo history — partners in every status, all three kinds of \
+            conversation, replies delivered as .eml files into DATA/outbox-mail — enrolls two devices of \
+            Dana Whitfield (laptop and tablet), serves both inboxes on 127.0.0.1 (--ui-port and the next \
+            port), prints their addresses and what to try, and runs until Ctrl-C.
 
-            With --replica-only: builds one demo replica (Dana's laptop, no server) at --replica and shows             its inbox, for scripts and benchmarks: about 20 partners in every status, 200 conversations of             all three kinds, 3,000 messages, some unread, a few drafts (one in conflict). --messages N             builds large replicas.
+            With --replica-only: builds one demo replica (Dana's laptop, no server) at --replica and shows \
+            its inbox, for scripts and benchmarks: about 20 partners in every status, 200 conversations of \
+            all three kinds, 3,000 messages, some unread, a few drafts (one in conflict). --messages N \
+            builds large replicas.
             """)
 
     @Flag(name: .long, help: "Only build the demo replica and show its inbox (no server, no browser).")

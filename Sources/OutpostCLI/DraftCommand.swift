@@ -8,11 +8,11 @@ struct DraftCommand: ParsableCommand {
         commandName: "draft",
         abstract: "Show, write, resolve, send or discard your draft in a conversation (or a new message).",
         discussion: """
-            outpost draft ID                 show the draft; a conflict shows every version, numbered
-            outpost draft ID TEXT|-          save TEXT as the draft (this also resolves a conflict)
-            outpost draft ID --pick N        resolve a conflict by keeping version N (a number or its id)
-            outpost draft ID --send          send the draft
-            outpost draft ID --discard       throw the draft away
+            `outpost draft ID` shows the draft; a conflict shows every version, numbered.
+            `outpost draft ID TEXT|-` saves TEXT as the draft (this also resolves a conflict).
+            `outpost draft ID --pick N` resolves a conflict by keeping version N (a number or its id).
+            `outpost draft ID --send` sends the draft.
+            `outpost draft ID --discard` throws the draft away.
             ID is a conversation id (1:42) or a new message's draft id (new:d1:7, from `outpost drafts`).
             """)
 

@@ -1,12 +1,8 @@
 import ArgumentParser
-import Causality
 import Foundation
 import InboxModel
 import Replica
 import SyncClient
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 struct EnrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,54 +36,22 @@ struct EnrollCommand: AsyncParsableCommand {
         guard (1...100).contains(name.count) else { throw ValidationError("--name must be 1–100 characters") }
     }
 
-    struct Response: Codable {
-        var replica: String
-        var token: String
-        var brand: String
-        var user: String
-        var serverReplica: String
-    }
-
     func run() async throws {
         let path = replicaOptions.path
         guard !FileManager.default.fileExists(atPath: path) else {
             throw CLIError("a replica already exists at \(path); enroll into another --replica path",
-                           code: "replica_exists")
+                           code: .alreadyExists)
         }
-        let response = try await Self.enroll(server: server, code: code, deviceName: name)
-        guard let replicaID = ReplicaID(text: response.replica), let brand = BrandID(rawValue: response.brand),
-              let user = UserID(rawValue: response.user)
-        else { throw CLIError("the server's answer has invalid ids", code: "bad_response") }
-        try Self.createReplica(at: path, identity: ReplicaIdentity(replica: replicaID, brand: brand, viewer: user),
-                               server: server, token: response.token,
-                               serverReplica: ReplicaID(text: response.serverReplica))
+        let server = server, code = code, name = name
+        let enrollment = try await http { () async throws(ServerHTTPError) in
+            try await EnrollmentClient.enroll(server: server, code: code, deviceName: name)
+        }
+        _ = try cli { try EnrollmentClient.createReplica(at: path, enrollment: enrollment, server: server) }
         if json {
-            return try Output.json(["replica": response.replica, "brand": response.brand, "user": response.user,
-                                    "path": path])
+            return try Output.json(["replica": enrollment.replica.description, "brand": enrollment.brand.rawValue,
+                                    "user": enrollment.user.rawValue, "path": path])
         }
-        print("Enrolled device \(response.replica) for \(response.user) at \(response.brand).")
+        print("Enrolled device \(enrollment.replica) for \(enrollment.user) at \(enrollment.brand).")
         print("Run `outpost sync` to fetch the inbox.")
-    }
-
-    static func enroll(server: String, code: String, deviceName: String) async throws(CLIError) -> Response {
-        try await ServerHTTPClient(server: server, token: nil, timeout: 15)
-            .post("/v1/enroll", ["code": code, "deviceName": deviceName], idempotencyKey: nil, as: Response.self)
-    }
-
-    /// Creates an enrolled device's replica at `path`: its identity, the server's address and its
-    /// token (file mode 0600).
-    @discardableResult
-    static func createReplica(at path: String, identity: ReplicaIdentity, server: String, token: String,
-                              serverReplica: ReplicaID?) throws(CLIError) -> Replica {
-        let replica = try cli { try Replica.create(at: path, identity: identity) }
-        try cli {
-            try replica.updateSyncState { state in
-                state.serverURL = server
-                state.token = token
-                state.serverReplica = serverReplica
-            }
-        }
-        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        return replica
     }
 }

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Causality
+import DemoHistory
 import Foundation
 import InboxModel
 import Logging
 import Replica
 import ServiceLifecycle
+import SyncClient
 import SyncServer
 
 /// The live demo's options (`outpost demo` without `--replica-only`).
@@ -94,10 +96,7 @@ struct LiveDemo {
                                                     validForMs: 60_000)
             return try store.enroll(code: code, deviceName: "Dana's \(name) (demo)")
         }
-        return try EnrollCommand.createReplica(
-            at: path, identity: ReplicaIdentity(replica: enrollment.replica, brand: enrollment.brand,
-                                                viewer: enrollment.user),
-            server: serverURL, token: enrollment.token, serverReplica: enrollment.serverReplica)
+        return try cli { try EnrollmentClient.createReplica(at: path, enrollment: enrollment, server: serverURL) }
     }
 
     private func printIntroduction(data: String, temporary: Bool, mail: String) {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import InboxModel
-import SyncServer
+import SyncClient
 
 /// `outpost partner-api`: the partner's side of the inbox, through the server's partner API
 /// (Protocol/SERVER_API.md): list and read its threads, start one, reply, forward a Customer
@@ -35,7 +35,7 @@ struct PartnerAPIOptions: ParsableArguments {
         guard !token.isEmpty else { throw ValidationError("a partner token is needed: --token or $OUTPOST_PARTNER_TOKEN") }
     }
 
-    var client: ServerHTTPClient { ServerHTTPClient(server: server, token: token) }
+    var client: PartnerAPIClient { PartnerAPIClient(server: server, token: token) }
 }
 
 /// `--idempotency-key`: the same key again makes nothing new (a safe retry).
@@ -50,11 +50,11 @@ extension PartnerAPICommand {
         @OptionGroup var options: PartnerAPIOptions
 
         func run() async throws {
-            struct Answer: Codable { var conversations: [PartnerConversation] }
-            let answer = try await options.client.get("/v1/partner/conversations", as: Answer.self)
-            if options.json { return try Output.json(answer.conversations) }
-            guard !answer.conversations.isEmpty else { return print("No conversations.") }
-            Output.table(answer.conversations.map { [$0.id, $0.kind, Output.shortDate($0.lastActivity),
+            let client = options.client
+            let conversations = try await http { () async throws(ServerHTTPError) in try await client.conversations() }
+            if options.json { return try Output.json(conversations) }
+            guard !conversations.isEmpty else { return print("No conversations.") }
+            Output.table(conversations.map { [$0.id, $0.kind, Output.shortDate($0.lastActivity),
                                                      "\($0.messageCount)", $0.subject + " — " + $0.preview] },
                          header: ["ID", "KIND", "WHEN", "MSGS", "SUBJECT"])
         }
@@ -66,8 +66,8 @@ extension PartnerAPICommand {
         @Argument(help: "The conversation id.") var id: String
 
         func run() async throws {
-            let thread = try await options.client.get("/v1/partner/conversations/\(try PartnerAPICommand.path(id))",
-                                                      as: PartnerThread.self)
+            let client = options.client, id = try PartnerAPICommand.conversation(id)
+            let thread = try await http { () async throws(ServerHTTPError) in try await client.thread(id) }
             if options.json { return try Output.json(thread) }
             print("\(thread.subject)  [\(thread.kind)] \(thread.id)")
             if let inquiry = thread.inquiry {
@@ -90,10 +90,11 @@ extension PartnerAPICommand {
         @Argument(help: "The first message.") var text: String
 
         func run() async throws {
-            let result = try await options.client.post("/v1/partner/conversations",
-                                                       PartnerStartRequest(subject: subject, text: text),
-                                                       idempotencyKey: idempotency.idempotencyKey,
-                                                       as: PartnerWriteResult.self)
+            let client = options.client, request = PartnerStartRequest(subject: subject, text: text)
+            let key = idempotency.idempotencyKey
+            let result = try await http { () async throws(ServerHTTPError) in
+                try await client.start(request, idempotencyKey: key)
+            }
             try PartnerAPICommand.report(result, json: options.json, "Conversation \(result.conversation) started.")
         }
     }
@@ -106,9 +107,11 @@ extension PartnerAPICommand {
         @Argument(help: "The reply.") var text: String
 
         func run() async throws {
-            let result = try await options.client.post(
-                "/v1/partner/conversations/\(try PartnerAPICommand.path(id))/messages", PartnerReplyRequest(text: text),
-                idempotencyKey: idempotency.idempotencyKey, as: PartnerWriteResult.self)
+            let client = options.client, id = try PartnerAPICommand.conversation(id)
+            let request = PartnerReplyRequest(text: text), key = idempotency.idempotencyKey
+            let result = try await http { () async throws(ServerHTTPError) in
+                try await client.reply(to: id, request, idempotencyKey: key)
+            }
             try PartnerAPICommand.report(result, json: options.json,
                                          "Reply \(result.message ?? "") posted in \(result.conversation).")
         }
@@ -133,9 +136,10 @@ extension PartnerAPICommand {
             let request = PartnerForwardRequest(customerName: customerName, customerEmail: customerEmail,
                                                 storefront: storefront, product: product, text: message,
                                                 askedAt: asked, note: note)
-            let result = try await options.client.post("/v1/partner/inquiries", request,
-                                                       idempotencyKey: idempotency.idempotencyKey,
-                                                       as: PartnerWriteResult.self)
+            let client = options.client, key = idempotency.idempotencyKey
+            let result = try await http { () async throws(ServerHTTPError) in
+                try await client.forward(request, idempotencyKey: key)
+            }
             try PartnerAPICommand.report(result, json: options.json,
                                          "Customer Inquiry \(result.conversation) forwarded.")
         }
@@ -146,10 +150,10 @@ extension PartnerAPICommand {
         print(result.duplicate ? "Already done earlier (same idempotency key): \(result.conversation)." : line)
     }
 
-    /// A conversation id (checked) as a path segment.
-    static func path(_ id: String) throws -> String {
+    /// A conversation id, checked.
+    static func conversation(_ id: String) throws -> ConversationID {
         guard let conversation = ConversationID(text: id) else { throw ValidationError("not a conversation id: \(id)") }
-        return conversation.description
+        return conversation
     }
 
     static func time(_ text: String) throws -> UInt64 {

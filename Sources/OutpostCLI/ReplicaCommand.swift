@@ -41,7 +41,7 @@ struct ReplicaCommand: ParsableCommand {
             guard report.ok else {
                 throw CLIError(report.integrity == "ok"
                                ? "the state rebuilt from the journal differs from the stored state"
-                               : "integrity check failed: \(report.integrity)", code: "digest_mismatch")
+                               : "integrity check failed: \(report.integrity)", code: .digestMismatch)
             }
             if !json { print("OK: the replica matches its journal.") }
         }

@@ -49,8 +49,13 @@ struct CLIError: Error, CustomStringConvertible {
         self.code = code
     }
 
+    /// A failure with one of the replica's stable codes.
+    init(_ message: String, code: ReplicaError.Code) {
+        self.init(message, code: code.rawValue)
+    }
+
     init(_ error: ReplicaError) {
-        self.init(error.message, code: error.code.rawValue)
+        self.init(error.message, code: error.code)
     }
 
     var description: String { "\(message) [\(code)]" }

@@ -128,10 +128,10 @@ struct SyncCommand: AsyncParsableCommand {
 
     static func code(_ failure: SyncFailure) -> String {
         switch failure {
-        case .refused(let error): error.code
-        case .badFrame(let error): error.code
+        case .refused(let error): error.code.rawValue
+        case .badFrame(let error): error.code.rawValue
         case .closed: "connection_closed"
-        case .store: "storage_error"
+        case .store: ReplicaError.Code.storage.rawValue
         case .unreachable: "unreachable"
         }
     }

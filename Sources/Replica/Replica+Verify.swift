@@ -87,6 +87,7 @@ extension Replica {
         }
         var bytes: Int64?
         if let path {
+            // A missing -wal (checkpointed) has no size to add.
             bytes = ["", "-wal"].compactMap { suffix in
                 (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value
             }.reduce(0, +)

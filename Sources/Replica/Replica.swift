@@ -30,8 +30,12 @@ public final class Replica: Sendable {
     }
 
     /// Creates a new replica file at `path`. Fails with `replica_exists` if there is one.
-    public static func create(at path: String, identity: ReplicaIdentity,
-                              clock: any PhysicalClock = SystemClock()) throws(ReplicaError) -> Replica {
+    ///
+    /// With `fileMode` (0o600 for a replica that holds a token), the file is created empty with that
+    /// mode before SQLite opens it, so it never exists with another; SQLite gives the `-wal` and `-shm`
+    /// files it creates the database file's mode.
+    public static func create(at path: String, identity: ReplicaIdentity, clock: any PhysicalClock = SystemClock(),
+                              fileMode: UInt16? = nil) throws(ReplicaError) -> Replica {
         guard identity.replica.isValid else { throw ReplicaError(.invalidArgument, "invalid replica id") }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.alreadyExists, "a replica already exists at \(path)")
@@ -44,6 +48,7 @@ public final class Replica: Sendable {
                 throw ReplicaError(.storage, "cannot create \(directory): \(error.localizedDescription)", underlying: error)
             }
         }
+        if let fileMode { try createEmptyFile(path, mode: mode_t(fileMode)) }
         let pool = try ReplicaError.wrap { try DatabasePool(path: path, configuration: configuration()) }
         try migrate(pool)
         try ReplicaError.wrap { try pool.write { db in try storeIdentity(identity, db) } }
@@ -61,7 +66,7 @@ public final class Replica: Sendable {
         probe.readonly = true
         let isReplica = try ReplicaError.wrap {
             let queue = try DatabaseQueue(path: path, configuration: probe)
-            defer { try? queue.close() }
+            defer { try? queue.close() }  // a read-only probe: nothing to lose on close
             return try queue.read { db in try db.tableExists("meta") }
         }
         guard isReplica else { throw ReplicaError(.notAReplica, "\(path) is not an Outpost replica") }
@@ -160,4 +165,16 @@ extension ReplicaError {
             throw ReplicaError(.storage, "storage error: \(error)", underlying: error)
         }
     }
+}
+
+/// Creates `path` as an empty file with `mode` (`O_EXCL`: never an existing file). At file scope, as
+/// `open` inside `Replica` is ``Replica/open(at:clock:)``.
+private func createEmptyFile(_ path: String, mode: mode_t) throws(ReplicaError) {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    guard descriptor >= 0 else {
+        let code = errno
+        throw ReplicaError(code == EEXIST ? .alreadyExists : .storage,
+                           "cannot create \(path): \(String(cString: strerror(code)))")
+    }
+    close(descriptor)
 }

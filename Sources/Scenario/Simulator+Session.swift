@@ -155,7 +155,7 @@ struct SessionRun {
         do {
             message = try FrameCodec.decode(bytes)
         } catch {
-            end = .failed(code: error.code, message: "a frame the simulator carried did not decode: \(error)")
+            end = .failed(code: error.code.rawValue, message: "a frame the simulator carried did not decode: \(error)")
             return
         }
         let kind = Self.kind(message)
@@ -181,8 +181,8 @@ struct SessionRun {
 
     static func describe(_ failure: SyncFailure) -> (code: String, message: String) {
         switch failure {
-        case .refused(let error): (error.code, error.message)
-        case .badFrame(let error): (error.code, error.description)
+        case .refused(let error): (error.code.rawValue, error.message)
+        case .badFrame(let error): (error.code.rawValue, error.description)
         case .closed: ("closed", failure.description)
         case .store(let message): ("storage_error", message)
         case .unreachable(let message): ("unreachable", message)

@@ -78,12 +78,12 @@ public struct HTTPSync: Sendable {
                 // The round's answer is read; unless it failed, the next round goes on from the new vectors.
                 if let failure = await transport.failure { throw failure }
                 guard progress.isSet else {
-                    throw .refused(ErrorFrame(code: "protocol_violation",
+                    throw .refused(ErrorFrame(code: .protocolViolation,
                                               message: "the server answered a round that moved nothing", retryable: true))
                 }
             }
         }
-        throw .refused(ErrorFrame(code: "protocol_violation", message: "no end after \(maxRounds) rounds",
+        throw .refused(ErrorFrame(code: .protocolViolation, message: "no end after \(maxRounds) rounds",
                                   retryable: true))
     }
 }
@@ -160,7 +160,7 @@ actor HTTPRoundTransport: FrameTransport {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
             throw .refused(ServerErrorBody.frame(from: data, status: status)
-                ?? ErrorFrame(code: "http_\(status)", message: "the server answered \(status)", retryable: status >= 500))
+                ?? ErrorFrame(code: .httpStatus(status), message: "the server answered \(status)", retryable: status >= 500))
         }
         do {
             return try FrameCodec.split([UInt8](data))

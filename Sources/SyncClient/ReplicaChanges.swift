@@ -7,6 +7,8 @@ extension Replica {
     public func changes(every interval: Duration = .milliseconds(200)) -> AsyncStream<Void> {
         AsyncStream { continuation in
             let task = Task {
+                // A vector that cannot be read reads as `nil`, a change: the push it wakes meets the
+                // error itself and reports it. The sleep fails only when cancelled.
                 var last = try? self.versionVector()
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)

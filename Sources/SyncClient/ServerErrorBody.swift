@@ -14,6 +14,6 @@ public struct ServerErrorBody: Decodable, Sendable {
     /// The body as an error frame (retryable for 5xx and 429), or `nil` when `data` is not such a body.
     public static func frame(from data: Data, status: Int) -> ErrorFrame? {
         guard let body = try? JSONDecoder().decode(ServerErrorBody.self, from: data) else { return nil }
-        return ErrorFrame(code: body.error.code, message: body.error.message, retryable: status >= 500 || status == 429)
+        return ErrorFrame(code: ErrorFrame.Code(rawValue: body.error.code), message: body.error.message, retryable: status >= 500 || status == 429)
     }
 }

@@ -31,7 +31,7 @@ public struct DeviceScope: Hashable, Sendable {
     /// replica, brand and user. Scope comes from the token alone.
     public func refusal(of hello: Hello) -> ErrorFrame? {
         guard hello.replica == replica, hello.brand == brand, hello.user == user else {
-            return ErrorFrame(code: "forbidden", message: "the hello does not match this device's token",
+            return ErrorFrame(code: .forbidden, message: "the hello does not match this device's token",
                               retryable: false)
         }
         return nil

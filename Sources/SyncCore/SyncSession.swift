@@ -151,7 +151,7 @@ public struct SyncSession: Sendable {
         case .helloSent(let startClockMs, let early):
             guard case .welcome(let welcome) = message else { return unexpected(message) }
             guard welcome.protocolVersion == WireProtocol.version else {
-                return close(ErrorFrame(code: "unsupported_version",
+                return close(ErrorFrame(code: .unsupportedVersion,
                                         message: "the server speaks protocol \(welcome.protocolVersion)",
                                         retryable: false))
             }
@@ -206,7 +206,7 @@ public struct SyncSession: Sendable {
     public mutating func helloTimedOut(after timeout: Duration) -> [SyncAction] {
         switch state {
         case .awaitingHello:
-            return close(ErrorFrame(code: "hello_timeout", message: "no hello within \(timeout) of the upgrade",
+            return close(ErrorFrame(code: .helloTimeout, message: "no hello within \(timeout) of the upgrade",
                                     retryable: true))
         case .idle, .helloSent, .welcoming, .open, .closed:
             return []
@@ -252,7 +252,7 @@ public struct SyncSession: Sendable {
     /// The store failed to read (its vector, or ops to send): the peer is told the failure is
     /// retryable and the session ends.
     public mutating func storeFailed(_ message: String) -> [SyncAction] {
-        close(ErrorFrame(code: "storage_error", message: message, retryable: true))
+        close(ErrorFrame(code: .storageError, message: message, retryable: true))
     }
 
     /// Ends the session from outside the protocol (a revoked device: `unauthorized`): the peer gets
@@ -284,7 +284,7 @@ public struct SyncSession: Sendable {
     private mutating func helloArrived(_ hello: Hello, device: DeviceScope, admission: ErrorFrame?,
                                        clockMs: UInt64) -> [SyncAction] {
         guard hello.protocolVersion == WireProtocol.version else {
-            return close(ErrorFrame(code: "unsupported_version",
+            return close(ErrorFrame(code: .unsupportedVersion,
                                     message: "this server speaks protocol \(WireProtocol.version), not \(hello.protocolVersion)",
                                     retryable: false))
         }
@@ -333,6 +333,6 @@ public struct SyncSession: Sendable {
 extension ErrorFrame {
     /// A frame that breaks the protocol (SPEC.md, "Errors").
     static func protocolViolation(_ message: String) -> ErrorFrame {
-        ErrorFrame(code: "protocol_violation", message: message, retryable: false)
+        ErrorFrame(code: .protocolViolation, message: message, retryable: false)
     }
 }

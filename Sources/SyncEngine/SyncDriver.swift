@@ -185,9 +185,9 @@ public struct SyncDriver: Sendable {
     /// may recover (busy, failing), never for an invalid op.
     static func errorFrame(_ error: any Error) -> ErrorFrame {
         guard let error = error as? ReplicaError else {
-            return ErrorFrame(code: "storage_error", message: "\(error)", retryable: true)
+            return ErrorFrame(code: .storageError, message: "\(error)", retryable: true)
         }
-        return ErrorFrame(code: error.code.rawValue, message: error.message,
+        return ErrorFrame(code: ErrorFrame.Code(rawValue: error.code.rawValue), message: error.message,
                           retryable: error.code == .locked || error.code == .storage)
     }
 }

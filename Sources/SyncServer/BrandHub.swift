@@ -1,6 +1,7 @@
 import Causality
 import Foundation
 import InboxModel
+import Logging
 import Synchronization
 
 /// Who is connected to which brand, and the news they need: "the brand replica has new ops"
@@ -69,19 +70,34 @@ final class BrandHub: Sendable {
     }
 
     /// One polling round: announces brands whose vector moved and ends revoked devices' sessions.
-    func poll(_ store: ServerStore) {
+    /// A brand or the revocation list that cannot be read is logged and tried again next round:
+    /// until then its devices miss pushes made by other processes, or stay connected after a revoke.
+    func poll(_ store: ServerStore, logger: Logger) {
         let (brands, replicas) = state.withLock { state in
             (Set(state.subscribers.values.map(\.brand)), state.subscribers.values.map(\.replica))
         }
         for brand in brands {
-            guard let vector = try? store.brandReplica(brand).versionVector() else { continue }
+            let vector: VersionVector
+            do {
+                vector = try store.brandReplica(brand).versionVector()
+            } catch {
+                logger.error("change poll cannot read the brand replica", metadata: ["brand": "\(brand)", "error": "\(error)"])
+                continue
+            }
             let moved = state.withLock { state -> Bool in
                 defer { state.lastSeen[brand] = vector }
                 return state.lastSeen[brand].map { $0 != vector } ?? true
             }
             if moved { changed(brand) }
         }
-        guard let revoked = try? store.revoked(among: replicas), !revoked.isEmpty else { return }
+        let revoked: Set<ReplicaID>
+        do {
+            revoked = try store.revoked(among: replicas)
+        } catch {
+            logger.error("revocation poll cannot read the devices", metadata: ["error": "\(error)"])
+            return
+        }
+        guard !revoked.isEmpty else { return }
         let targets = state.withLock { $0.subscribers.values.filter { revoked.contains($0.replica) }.map(\.revoked) }
         for target in targets { target.yield() }
     }

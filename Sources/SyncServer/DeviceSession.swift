@@ -32,7 +32,7 @@ struct DeviceSession {
             metrics.update { $0.sockets += 1 }
         }
         await serve(inbound: inbound, transport: transport,
-                    admission: refusal.map { ErrorFrame(code: "too_many_connections", message: $0, retryable: true) })
+                    admission: refusal.map { ErrorFrame(code: .tooManyConnections, message: $0, retryable: true) })
         if refusal == nil {
             connections.release(device.replica)
             metrics.update { $0.sockets -= 1 }
@@ -45,7 +45,7 @@ struct DeviceSession {
         do {
             replica = try store.brandReplica(device.brand)
         } catch {
-            await transport.refuse(ErrorFrame(code: "storage_error", message: error.message, retryable: true))
+            await transport.refuse(ErrorFrame(code: .storageError, message: error.message, retryable: true))
             await transport.close()
             return
         }
@@ -65,7 +65,7 @@ struct DeviceSession {
             }
             group.addTask {
                 for await _ in subscription.revoked {
-                    stop.request(ErrorFrame(code: "unauthorized", message: "this device was revoked", retryable: false))
+                    stop.request(ErrorFrame(code: .unauthorized, message: "this device was revoked", retryable: false))
                     await transport.finishInbound(dropBuffered: true)
                     break
                 }
@@ -110,7 +110,7 @@ struct DeviceSession {
             metrics.error(error.code)
             logger.info("bad frame", metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
         case .store, .unreachable:
-            metrics.error("storage_error")
+            metrics.error(ErrorFrame.Code.storageError)
             logger.error("session failed", metadata: ["replica": "\(device.replica)", "error": "\(failure)"])
         }
     }

@@ -33,8 +33,8 @@ final class EnrollmentLimiter: Sendable {
         }
         if let wait {
             let seconds = Int((wait + 999) / 1000)
-            throw ServerError("rate_limited", "too many failed enrollment codes from this address; try again in "
-                              + "\(seconds) s", status: 429, retryAfterSeconds: max(seconds, 1))
+            throw ServerError(.rateLimited, "too many failed enrollment codes from this address; try again in "
+                              + "\(seconds) s", retryAfterSeconds: max(seconds, 1))
         }
     }
 

@@ -23,23 +23,22 @@ struct JSONErrorMiddleware: RouterMiddleware {
         } catch let thrown as any HTTPResponseError {
             switch thrown.status {
             case .notFound: failure = .notFound("no route for \(request.method) \(request.uri.path)")
-            case .methodNotAllowed: failure = ServerError("method_not_allowed", "\(request.method) is not allowed here", status: 405)
-            case .contentTooLarge: failure = ServerError("too_large", "the body is too large", status: 413)
-            default: failure = ServerError(thrown.status.code < 500 ? "bad_request" : "internal", "\(thrown)",
-                                         status: thrown.status.code)
+            case .methodNotAllowed: failure = ServerError(.methodNotAllowed, "\(request.method) is not allowed here")
+            case .contentTooLarge: failure = ServerError(.tooLarge, "the body is too large")
+            default: failure = ServerError(thrown.status.code < 500 ? .badRequest : .internal, "\(thrown)")
             }
         } catch is NIOTooManyBytesError {
-            failure = ServerError("too_large", "the body is too large", status: 413)
+            failure = ServerError(.tooLarge, "the body is too large")
         } catch let thrown where Self.isClientGone(thrown) {
             // The client went away mid-request (mid-body, usually): nobody will read an answer, and
             // it is not the server's failure.
             metrics.connectionClosed("client_closed")
             return Response(status: .badRequest, headers: [.connection: "close"])
         } catch {
-            failure = ServerError("internal", "internal error", status: 500)
+            failure = ServerError(.internal, "internal error")
         }
         metrics.error(failure.code)
-        let body = ["error": ["code": failure.code, "message": failure.message]]
+        let body = ["error": ["code": failure.code.rawValue, "message": failure.message]]
         var response = try OutpostServer.json(body, status: HTTPResponse.Status(code: failure.status))
         if let seconds = failure.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
         // A refused request whose body was not read: the connection cannot carry another request

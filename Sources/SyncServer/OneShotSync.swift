@@ -58,7 +58,7 @@ struct OneShotSync {
         var messages: [WireMessage] = []
         do {
             guard let ranges = try FrameCodec.frameRanges(body, maxFrames: maxFrames) else {
-                throw ServerError("protocol_violation", "the body must be a Hello, then at most one OpBatch", status: 400)
+                throw ServerError(.protocolViolation, "the body must be a Hello, then at most one OpBatch")
             }
             frames = ranges.map { Array(body[$0]) }
             for frame in frames { messages.append(try FrameCodec.decode(frame)) }
@@ -72,7 +72,7 @@ struct OneShotSync {
         guard !frames.isEmpty else { throw ServerError.badRequest("the body holds no frame") }
         guard case .hello = messages[0], messages.count <= 2,
               messages.dropFirst().allSatisfy({ if case .ops = $0 { true } else { false } }) else {
-            throw ServerError("protocol_violation", "the body must be a Hello, then at most one OpBatch", status: 400)
+            throw ServerError(.protocolViolation, "the body must be a Hello, then at most one OpBatch")
         }
         return frames
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import InboxModel
+import SyncClient
 
 /// The partner API and the admin events endpoint (Protocol/SERVER_API.md): JSON over HTTP, each
 /// with its own bearer token. Writes commit server ops to the brand replica and wake the brand's
@@ -49,8 +50,7 @@ extension OutpostServer {
             }
             let event = try await server.decode(PlatformEvent.self, request, context)
             if let brand = BrandID(rawValue: event.brand), !access.reaches(brand) {
-                throw ServerError("forbidden", "this admin token is for brand \(access.brand?.rawValue ?? "?") only",
-                                  status: 403)
+                throw ServerError(.forbidden, "this admin token is for brand \(access.brand?.rawValue ?? "?") only")
             }
             let result = try store.postPlatformEvent(event)
             if !result.duplicate, let brand = BrandID(rawValue: event.brand) { hub.changed(brand) }

@@ -6,6 +6,7 @@ public import Logging
 import ServiceLifecycle
 public import Causality
 import InboxModel
+import SyncClient
 import SyncEngine
 import Wire
 
@@ -67,7 +68,7 @@ public struct OutpostServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "outpost"),
             logger: logger
         )
-        app.addServices(ChangePoller(hub: hub, store: store, interval: pollInterval))
+        app.addServices(ChangePoller(hub: hub, store: store, interval: pollInterval, logger: logger))
         if let delivery {
             app.addServices(DeliveryWorker(store: store, hub: hub, configuration: delivery, metrics: metrics,
                                            logger: logger))
@@ -102,7 +103,7 @@ public struct OutpostServer: Sendable {
             do {
                 enrollment = try store.enroll(code: body.code, deviceName: body.deviceName)
             } catch let error as ServerError {
-                if error.code == ServerError.codeInvalid.code { enrollments.failed(address) }
+                if error.code == .codeInvalid { enrollments.failed(address) }
                 throw error
             }
             logger.notice("device enrolled", metadata: ["brand": "\(enrollment.brand)", "user": "\(enrollment.user)",
@@ -138,6 +139,8 @@ public struct OutpostServer: Sendable {
             let device = try? Self.device(request.headers[.authorization], store)
             return device == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
+            // A token that cannot be checked (storage) is refused like a wrong one: the client is told
+            // why by the plain GET it makes after a failed upgrade.
             guard let device = try? Self.device(context.request.headers[.authorization], store) else {
                 try? await outbound.close(.policyViolation, reason: "unauthorized")
                 return
@@ -180,12 +183,14 @@ struct ChangePoller: Service {
     let hub: BrandHub
     let store: ServerStore
     let interval: Duration
+    let logger: Logger
 
     func run() async throws {
+        // The only error is the cancellation of the sleep at shutdown.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                hub.poll(store)
+                hub.poll(store, logger: logger)
             }
         }
     }

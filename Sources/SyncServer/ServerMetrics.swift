@@ -1,3 +1,4 @@
+import Wire
 import Synchronization
 
 /// The server's counters and gauge, rendered in Prometheus text format at `GET /metrics`
@@ -27,7 +28,13 @@ public final class ServerMetrics: Sendable {
         values.withLock { body(&$0) }
     }
 
-    func error(_ code: String) {
+    /// An HTTP error answered.
+    func error(_ code: ServerError.Code) { count(error: code.rawValue) }
+
+    /// An error frame sent, or a session that failed with one.
+    func error(_ code: ErrorFrame.Code) { count(error: code.rawValue) }
+
+    private func count(error code: String) {
         values.withLock { $0.errors[code, default: 0] += 1 }
     }
 

@@ -16,7 +16,7 @@ extension ServerStore {
         try requireName(name)
         let replica = try brandReplica(brand)
         guard try self.partner(partner, in: replica) != nil else {
-            throw ServerError("unknown_partner", "brand \(brand) has no partner \(partner)", status: 404)
+            throw ServerError(.unknownPartner, "brand \(brand) has no partner \(partner)")
         }
         let token = Secrets.newToken()
         let now = clock.nowMilliseconds()
@@ -111,13 +111,13 @@ extension ServerStore {
     public func revokeAdminToken(id: String) throws(ServerError) -> AdminTokenRecord {
         let prefix = id.lowercased()
         guard prefix.count >= 8, prefix.count <= 64, prefix.allSatisfy(\.isHexDigit) else {
-            throw ServerError("invalid_argument", "a token id is 8 to 64 hexadecimal characters (see `outpost admin token list`)")
+            throw ServerError(.invalidArgument, "a token id is 8 to 64 hexadecimal characters (see `outpost admin token list`)")
         }
         let matches = try adminTokens().filter { $0.id.hasPrefix(prefix) }
         guard let match = matches.first else {
-            throw ServerError("unknown_token", "no admin token has the id \(id)", status: 404)
+            throw ServerError(.unknownToken, "no admin token has the id \(id)")
         }
-        guard matches.count == 1 else { throw ServerError("invalid_argument", "\(id) names several tokens; give more of it") }
+        guard matches.count == 1 else { throw ServerError(.invalidArgument, "\(id) names several tokens; give more of it") }
         let now = clock.nowMilliseconds()
         try wrap {
             try pool.write { db in

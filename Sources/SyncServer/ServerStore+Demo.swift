@@ -1,8 +1,9 @@
 import Causality
+public import DemoHistory
 import Foundation
 import GRDB
 import InboxModel
-public import Replica
+import Replica
 
 extension ServerStore {
     /// Creates the demo brand — Northwind Outfitters, its users Dana and Sam, partners in every
@@ -18,10 +19,10 @@ extension ServerStore {
         }
         let file = path(of: brand)
         guard !exists, !FileManager.default.fileExists(atPath: file) else {
-            throw ServerError("brand_exists", "brand \(brand) already exists", status: 409)
+            throw ServerError(.brandExists, "brand \(brand) already exists")
         }
         guard serverReplica == DemoWorld.server else {
-            throw ServerError("invalid_argument",
+            throw ServerError(.invalidArgument,
                               "the demo history speaks as server replica \(DemoWorld.server); this server is \(serverReplica)")
         }
         let replica: Replica
@@ -38,7 +39,7 @@ extension ServerStore {
             }
         } catch {
             try? FileManager.default.removeItem(atPath: file)
-            throw ServerError("storage_error", "cannot build the demo brand: \(error)", status: 503)
+            throw ServerError(.storageError, "cannot build the demo brand: \(error)")
         }
         let now = Int64(clamping: clock.nowMilliseconds())
         try seedWrap {
@@ -73,7 +74,7 @@ extension ServerStore {
         } catch let error as ServerError {
             throw error
         } catch {
-            throw ServerError("storage_error", "\(error)", status: 503)
+            throw ServerError(.storageError, "\(error)")
         }
     }
 }

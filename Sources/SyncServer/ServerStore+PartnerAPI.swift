@@ -2,6 +2,7 @@ import Causality
 public import InboxModel
 import Foundation
 import Replica
+public import SyncClient
 
 /// The partner side of the inbox (Protocol/SERVER_API.md, "Partner API"): what a partner, through
 /// its own token, may read and write in its one brand. Writes become server ops with the partner
@@ -83,7 +84,7 @@ extension ServerStore {
         } catch where error.code == .unknownConversation {
             throw ServerError.notFound("no conversation \(id)")
         } catch {
-            throw ServerError(error.code.rawValue, error.message, status: 503)
+            throw ServerError.replica(error)
         }
         guard thread.partner.partner.id == access.partner, thread.kind != .system else {
             throw ServerError.notFound("no conversation \(id)")
@@ -97,8 +98,7 @@ extension ServerStore {
             throw ServerError.unauthorized("the partner of this token no longer exists")
         }
         guard partner.status != .ended else {
-            throw ServerError("partner_ended", "partner \(access.partner) has left the platform and can no longer write",
-                              status: 403)
+            throw ServerError(.partnerEnded, "partner \(access.partner) has left the platform and can no longer write")
         }
     }
 
@@ -114,7 +114,7 @@ extension ServerStore {
         let result = try replicaCall { () throws(ReplicaError) in
             try replica.performServerOps([(.partner(access.partner), body)], once: external)
         }
-        guard let dot = result.dots.first else { throw ServerError("storage_error", "no op was made", status: 503) }
+        guard let dot = result.dots.first else { throw ServerError(.storageError, "no op was made") }
         return (dot, result.duplicate)
     }
 }

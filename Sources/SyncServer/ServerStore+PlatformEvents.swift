@@ -48,18 +48,18 @@ extension ServerStore {
     /// transaction. Fails with `unknown_brand`, `unknown_partner` or `invalid_argument`.
     public func postPlatformEvent(_ event: PlatformEvent) throws(ServerError) -> PlatformEventResult {
         guard let brand = BrandID(rawValue: event.brand) else {
-            throw ServerError("invalid_argument", "not a brand id: \(event.brand)")
+            throw ServerError(.invalidArgument, "not a brand id: \(event.brand)")
         }
         guard let partnerID = PartnerID(rawValue: event.partner) else {
-            throw ServerError("invalid_argument", "not a partner id: \(event.partner)")
+            throw ServerError(.invalidArgument, "not a partner id: \(event.partner)")
         }
         guard (1...200).contains(event.id.utf8.count), !event.id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw ServerError("invalid_argument", "the event id must be 1 to 200 characters without spaces")
+            throw ServerError(.invalidArgument, "the event id must be 1 to 200 characters without spaces")
         }
         try requireBrand(brand)
         let replica = try brandReplica(brand)
         guard var partner = try partner(partnerID, in: replica) else {
-            throw ServerError("unknown_partner", "brand \(brand) has no partner \(partnerID)", status: 404)
+            throw ServerError(.unknownPartner, "brand \(brand) has no partner \(partnerID)")
         }
         let subject = event.subject ?? Self.defaultSubject(event.type, partner: partner.name)
         var ops: [(actor: Principal, body: OpBody)] = []
@@ -79,7 +79,7 @@ extension ServerStore {
             }
         }
         // The conversation is the last op made (after the status change, when there is one).
-        guard let dot = result.dots.last else { throw ServerError("storage_error", "no op was made", status: 503) }
+        guard let dot = result.dots.last else { throw ServerError(.storageError, "no op was made") }
         return PlatformEventResult(conversation: dot.description, duplicate: result.duplicate)
     }
 

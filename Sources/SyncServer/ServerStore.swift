@@ -1,6 +1,7 @@
 public import Causality
 public import InboxModel
 public import Replica
+public import SyncClient
 import Foundation
 import GRDB
 import Synchronization
@@ -30,8 +31,7 @@ public final class ServerStore: Sendable {
     public static func open(directory: String, create: Bool = true,
                             clock: any PhysicalClock = SystemClock()) throws(ServerError) -> ServerStore {
         guard create || FileManager.default.fileExists(atPath: directory + "/server.sqlite") else {
-            throw ServerError("no_data", "no server data in \(directory); create a brand first (outpost admin brand add)",
-                              status: 404)
+            throw ServerError(.noData, "no server data in \(directory); create a brand first (outpost admin brand add)")
         }
         do {
             try FileManager.default.createDirectory(atPath: directory + "/brands", withIntermediateDirectories: true)
@@ -54,7 +54,7 @@ public final class ServerStore: Sendable {
         } catch let error as ServerError {
             throw error
         } catch {
-            throw ServerError("storage_error", "cannot open the data directory \(directory): \(error)", status: 503)
+            throw ServerError(.storageError, "cannot open the data directory \(directory): \(error)")
         }
     }
 
@@ -82,7 +82,7 @@ public final class ServerStore: Sendable {
     public func addBrand(_ brand: BrandID, name: String) throws(ServerError) {
         try requireName(name)
         let exists = try wrap { try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false } }
-        guard !exists else { throw ServerError("brand_exists", "brand \(brand) already exists", status: 409) }
+        guard !exists else { throw ServerError(.brandExists, "brand \(brand) already exists") }
         let file = path(of: brand)
         let replica = try replicaCall { () throws(ReplicaError) -> Replica in
             if FileManager.default.fileExists(atPath: file) { return try Replica.open(at: file, clock: clock) }
@@ -105,7 +105,7 @@ public final class ServerStore: Sendable {
         try requireEmail(email)
         let replica = try brandReplica(brand)
         guard try user(brand: brand, id: id) == nil else {
-            throw ServerError("user_exists", "user \(id) already exists in brand \(brand)", status: 409)
+            throw ServerError(.userExists, "user \(id) already exists in brand \(brand)")
         }
         try replicaCall { () throws(ReplicaError) in
             try replica.performServerOp(.upsertUser(User(id: id, name: name, email: email)))
@@ -136,7 +136,7 @@ public final class ServerStore: Sendable {
         try requireEmail(email)
         let replica = try brandReplica(brand)
         guard try partner(id, in: replica) == nil else {
-            throw ServerError("partner_exists", "partner \(id) already exists in brand \(brand)", status: 409)
+            throw ServerError(.partnerExists, "partner \(id) already exists in brand \(brand)")
         }
         let partner = Partner(id: id, name: name, contactEmail: email, status: status, statusSince: clock.nowMilliseconds())
         try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.upsertPartner(partner)) }
@@ -146,7 +146,7 @@ public final class ServerStore: Sendable {
     public func setPartnerStatus(brand: BrandID, id: PartnerID, status: PartnershipStatus) throws(ServerError) {
         let replica = try brandReplica(brand)
         guard var partner = try partner(id, in: replica) else {
-            throw ServerError("unknown_partner", "brand \(brand) has no partner \(id)", status: 404)
+            throw ServerError(.unknownPartner, "brand \(brand) has no partner \(id)")
         }
         guard partner.status != status else { return }
         partner.status = status
@@ -165,7 +165,7 @@ public final class ServerStore: Sendable {
     public func makeEnrollmentCode(brand: BrandID, user: UserID, validForMs: UInt64) throws(ServerError) -> String {
         try requireBrand(brand)
         guard try self.user(brand: brand, id: user) != nil else {
-            throw ServerError("unknown_user", "brand \(brand) has no user \(user)", status: 404)
+            throw ServerError(.unknownUser, "brand \(brand) has no user \(user)")
         }
         let code = Secrets.newCode()
         let now = clock.nowMilliseconds()
@@ -273,7 +273,7 @@ public final class ServerStore: Sendable {
                 return true
             }
         }
-        guard changed else { throw ServerError("unknown_device", "brand \(brand) has no device \(replica)", status: 404) }
+        guard changed else { throw ServerError(.unknownDevice, "brand \(brand) has no device \(replica)") }
     }
 
     // MARK: Helpers
@@ -292,12 +292,12 @@ public final class ServerStore: Sendable {
         let exists = try wrap {
             try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false }
         }
-        guard exists else { throw ServerError("unknown_brand", "no brand \(brand)", status: 404) }
+        guard exists else { throw ServerError(.unknownBrand, "no brand \(brand)") }
     }
 
     func requireName(_ name: String) throws(ServerError) {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
-            throw ServerError("invalid_argument", "the name must be 1 to 200 characters")
+            throw ServerError(.invalidArgument, "the name must be 1 to 200 characters")
         }
         try requireNoControls(name, "the name")
     }
@@ -305,7 +305,7 @@ public final class ServerStore: Sendable {
     func requireEmail(_ email: String) throws(ServerError) {
         try requireNoControls(email, "the email address")
         guard email.contains("@"), email.count <= 254, !email.contains(where: \.isWhitespace) else {
-            throw ServerError("invalid_argument", "not an email address: \(email)")
+            throw ServerError(.invalidArgument, "not an email address: \(email)")
         }
     }
 
@@ -313,7 +313,7 @@ public final class ServerStore: Sendable {
     /// that nothing is cut short at a NUL where it is stored or mailed.
     func requireNoControls(_ text: String, _ what: String) throws(ServerError) {
         guard TextRules.isAllowedSingleLine(text) else {
-            throw ServerError("invalid_argument",
+            throw ServerError(.invalidArgument,
                               "\(what) contains the control character \(TextRules.firstControl(text) ?? "?")")
         }
     }
@@ -333,9 +333,7 @@ public final class ServerStore: Sendable {
         do {
             return try body()
         } catch {
-            let status = error.code == .locked || error.code == .storage ? 503
-                : error.code == .idempotencyConflict ? 422 : 400
-            throw ServerError(error.code.rawValue, error.message, status: status)
+            throw ServerError.replica(error)
         }
     }
 }

@@ -19,25 +19,25 @@ extension WebSocketFrameTransport {
                 switch frame.opcode {
                 case .text, .binary:
                     guard !assembling else {
-                        return await refuse("protocol_violation", "a new message began inside a fragmented one")
+                        return await refuse(.protocolViolation, "a new message began inside a fragmented one")
                     }
                     message = []
                     isText = frame.opcode == .text
                     assembling = true
                 case .continuation:
                     guard assembling else {
-                        return await refuse("protocol_violation", "a continuation frame outside a message")
+                        return await refuse(.protocolViolation, "a continuation frame outside a message")
                     }
                 }
                 guard message.count + frame.data.readableBytes <= ServerLimits.largestFrame else {
-                    return await refuse("frame_too_large", "a message over \(ServerLimits.largestFrame) bytes: "
+                    return await refuse(.frameTooLarge, "a message over \(ServerLimits.largestFrame) bytes: "
                                         + "the frame header and the wire limit of \(WireLimits.default.maxFrameBytes)")
                 }
                 message += frame.data.readableBytesView
                 guard frame.fin else { continue }
                 assembling = false
                 guard !isText else {
-                    return await refuse("protocol_violation", "text messages are not frames; send binary messages")
+                    return await refuse(.protocolViolation, "text messages are not frames; send binary messages")
                 }
                 await deliver(message)
                 message = []
@@ -49,7 +49,7 @@ extension WebSocketFrameTransport {
         await finishInbound()
     }
 
-    private func refuse(_ code: String, _ message: String) async {
+    private func refuse(_ code: ErrorFrame.Code, _ message: String) async {
         await refuse(ErrorFrame(code: code, message: message, retryable: false))
     }
 }

@@ -47,6 +47,7 @@ final class WebSocketFrameTransport: FrameTransport {
         }
         guard first else { return }
         metrics.error(error.code)
+        // Best effort on a socket about to close: the refusal is already counted and logged.
         if let frame = try? FrameCodec.encode(.error(error)) { try? await write(frame) }
         await finishInbound(dropBuffered: true)
     }

@@ -37,7 +37,7 @@ enum ProtoConversion {
             frame.body = .ack(proto)
         case .error(let error):
             var proto = Outpost_V1_Error()
-            proto.code = error.code
+            proto.code = error.code.rawValue
             proto.message = error.message
             proto.retryable = error.retryable
             frame.body = .error(proto)
@@ -82,7 +82,7 @@ enum ProtoConversion {
         case .ack(let proto):
             return .ack(Ack(have: try vector(proto.have), batch: proto.batch))
         case .error(let proto):
-            return .error(ErrorFrame(code: proto.code, message: proto.message, retryable: proto.retryable))
+            return .error(ErrorFrame(code: ErrorFrame.Code(rawValue: proto.code), message: proto.message, retryable: proto.retryable))
         case nil:
             throw WireError.invalidContent("the frame has no body")
         }

@@ -26,15 +26,15 @@ public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The stable code: `frame_truncated`, `frame_malformed`, `unsupported_version`, `frame_too_large`,
     /// `frame_bomb`, `frame_checksum`, `frame_invalid`.
-    public var code: String {
+    public var code: ErrorFrame.Code {
         switch self {
-        case .truncated: "frame_truncated"
-        case .trailingBytes, .badMagic, .malformedHeader, .badCompression, .malformedPayload: "frame_malformed"
-        case .unsupportedVersion: "unsupported_version"
-        case .tooLarge: "frame_too_large"
-        case .compressionRatio: "frame_bomb"
-        case .checksumMismatch: "frame_checksum"
-        case .invalidContent: "frame_invalid"
+        case .truncated: .frameTruncated
+        case .trailingBytes, .badMagic, .malformedHeader, .badCompression, .malformedPayload: .frameMalformed
+        case .unsupportedVersion: .unsupportedVersion
+        case .tooLarge: .frameTooLarge
+        case .compressionRatio: .frameBomb
+        case .checksumMismatch: .frameChecksum
+        case .invalidContent: .frameInvalid
         }
     }
 

@@ -76,19 +76,6 @@ public struct Ack: Hashable, Sendable {
     }
 }
 
-/// A refusal, with a stable code.
-public struct ErrorFrame: Hashable, Sendable, Error {
-    public var code: String
-    public var message: String
-    public var retryable: Bool
-
-    public init(code: String, message: String, retryable: Bool) {
-        self.code = code
-        self.message = message
-        self.retryable = retryable
-    }
-}
-
 /// Protocol constants.
 public enum WireProtocol {
     /// The sync protocol version in Hello and Welcome.

@@ -1,13 +1,14 @@
 import Causality
+import DemoHistory
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import InboxModel
+@testable import InboxWeb
 import Replica
 import SyncClient
 import Testing
-@testable import InboxWeb
 
 /// The web UI in-process (Hummingbird's router test client) over a small demo replica.
 struct UIWorld {

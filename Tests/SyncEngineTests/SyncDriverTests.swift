@@ -107,7 +107,7 @@ struct SyncDriverTests {
         let stranger = try Replica.inMemory(
             identity: ReplicaIdentity(replica: ReplicaID(0xee), brand: BrandID(rawValue: "other")!, viewer: Self.dana),
             clock: Self.clock)
-        await #expect(throws: SyncFailure.refused(ErrorFrame(code: "forbidden",
+        await #expect(throws: SyncFailure.refused(ErrorFrame(code: .forbidden,
                                                              message: "the hello does not match this device's token",
                                                              retryable: false))) {
             _ = try await Self.sync(stranger, with: server)

@@ -187,7 +187,7 @@ struct SyncSessionTests {
                                          have: VersionVector(), clockMs: 0)), clockMs: 0)
         _ = session.vectorRead(have: VersionVector(), clockMs: 0)
         let actions = session.receive(.ops(OpBatch(batch: 2, ops: [], more: false)), clockMs: 0)
-        #expect(actions.contains { if case .failed(let error) = $0 { error.code == "protocol_violation" } else { false } })
+        #expect(actions.contains { if case .failed(let error) = $0 { error.code == .protocolViolation } else { false } })
         #expect(session.isClosed)
     }
 
@@ -196,7 +196,7 @@ struct SyncSessionTests {
         var session = SyncSession.server(replica: Self.serverID, device: Self.laptopScope)
         let actions = session.receive(.hello(Hello(protocolVersion: 99, replica: ReplicaID(0xd1), brand: Self.brand,
                                                    user: nil, have: VersionVector(), clockMs: 0)), clockMs: 0)
-        #expect(actions.contains(.send(.error(ErrorFrame(code: "unsupported_version",
+        #expect(actions.contains(.send(.error(ErrorFrame(code: .unsupportedVersion,
             message: "this server speaks protocol 1, not 99", retryable: false)))))
     }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import SyncClient
 import Testing
 @testable import SyncServer
 

@@ -19,7 +19,7 @@ struct HelloTimeoutTests {
         let device = try world.enroll(TestWorld.dana)
         try await world.app.test(.live) { client in
             let log = try await client.rawSession(token: device.enrollment.token)
-            #expect(log.errors.map(\.code) == ["hello_timeout"])
+            #expect(log.errors.map(\.code) == [.helloTimeout])
             #expect(log.errors.first?.retryable == true)
             #expect(!log.gotWelcome)
             // The socket's slot is given back.

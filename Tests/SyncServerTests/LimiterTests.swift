@@ -18,7 +18,7 @@ struct LimiterTests {
         limiter.failed("10.0.0.1")
         clock.advance(by: 5_000)
         let error = #expect(throws: ServerError.self) { try limiter.check("10.0.0.1") }
-        #expect(error?.code == "rate_limited")
+        #expect(error?.code == .rateLimited)
         #expect(error?.status == 429)
         #expect(error?.retryAfterSeconds == 15)
         // Another address is not affected.

@@ -36,14 +36,14 @@ struct MalformedFrameTests {
         defer { world.cleanUp() }
         let garbage = try await Self.answer(to: .binary(ByteBuffer(bytes: [0xFF, 0x00, 0x13, 0x37])), world: world)
         guard case .error(let frame)? = garbage else { Issue.record("no error frame: \(String(describing: garbage))"); return }
-        #expect(frame.code.hasPrefix("frame_") || frame.code == "unsupported_version")
+        #expect(frame.code.rawValue.hasPrefix("frame_") || frame.code == .unsupportedVersion)
         let text = try await Self.answer(to: .text("hello?"), world: world)
         guard case .error(let textError)? = text else { Issue.record("no error frame for text"); return }
-        #expect(textError.code == "protocol_violation")
+        #expect(textError.code == .protocolViolation)
         let ack = try FrameCodec.encode(.ack(Ack(have: .init(), batch: 1)))
         let outOfPlace = try await Self.answer(to: .binary(ByteBuffer(bytes: ack)), world: world)
         guard case .error(let violation)? = outOfPlace else { Issue.record("no error frame for an ack"); return }
-        #expect(violation.code == "protocol_violation")
+        #expect(violation.code == .protocolViolation)
     }
 
     @Test("a message over the wire limit in fragments gets frame_too_large as soon as it passes the limit")
@@ -55,7 +55,7 @@ struct MalformedFrameTests {
         try await world.app.test(.live) { client in
             let log = try await client.rawSession(token: device.enrollment.token,
                                                   send: [.fragmented(huge, fragment: 1 << 20)])
-            #expect(log.errors.map(\.code) == ["frame_too_large"])
+            #expect(log.errors.map(\.code) == [.frameTooLarge])
             #expect(!log.gotWelcome)
         }
         #expect(world.server.metrics.errors("frame_too_large") == 1)
@@ -75,7 +75,7 @@ struct MalformedFrameTests {
             // Just under the cap, the message is read and answered.
             let under = [UInt8](repeating: 0x42, count: ServerLimits.webSocketFrameCap)
             let answered = try await client.rawSession(token: device.enrollment.token, send: [.binary(under)])
-            #expect(answered.errors.map(\.code) == ["frame_too_large"])
+            #expect(answered.errors.map(\.code) == [.frameTooLarge])
             #expect(try await client.sync(other.replica, token: other.enrollment.token) == .caughtUp)
         }
     }

@@ -30,7 +30,7 @@ struct MidSessionFrameTests {
             let log = try await client.rawSession(token: device.enrollment.token, hello: hello,
                                                   send: [.binary(try bad.make(me))])
             #expect(log.gotWelcome)
-            #expect(log.errors.map(\.code) == [bad.code])
+            #expect(log.errors.map(\.code.rawValue) == [bad.code])
             #expect(log.undecodable == 0)
             #expect(try world.brandReplica().digest() == before.0)
             #expect(try world.brandReplica().versionVector() == before.1)

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import SyncClient
 import Testing
 import Wire
 @testable import SyncServer

@@ -141,7 +141,7 @@ extension TestClientProtocol {
                         outcome.update { $0 = .caughtUp }
                     } catch {
                         var text = "\(error)"
-                        if case .refused(let frame)? = error as? SyncFailure { text = frame.code }
+                        if case .refused(let frame)? = error as? SyncFailure { text = frame.code.rawValue }
                         outcome.update { $0 = .failed(text) }
                     }
                     stopper.cancel()

@@ -113,7 +113,7 @@ struct ControlCharacterTests {
         let before = try world.brandReplica().digest()
         for (name, action) in cases {
             let error = #expect(throws: ServerError.self, "\(name)") { try action() }
-            #expect(error?.code == "invalid_argument", "\(name)")
+            #expect(error?.code == .invalidArgument, "\(name)")
             #expect(error?.message.contains("control character U+00") == true, "\(name): \(error?.message ?? "")")
         }
         #expect(try world.brandReplica().digest() == before)

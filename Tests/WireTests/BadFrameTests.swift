@@ -14,7 +14,7 @@ func expectRefused(_ bytes: [UInt8], limits: WireLimits = .default, code: String
         try FrameCodec.decode(bytes, limits: limits)
     }
     if let error {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.code.rawValue == code, "\(error)", sourceLocation: sourceLocation)
         #expect(matches(error), "unexpected error: \(error)", sourceLocation: sourceLocation)
     }
     return error

@@ -62,7 +62,7 @@ struct ExtremeIntegerTests {
                 do {
                     _ = try FrameCodec.decode(frame)
                 } catch {
-                    #expect(error.code == "frame_invalid", "\(error)")
+                    #expect(error.code == .frameInvalid, "\(error)")
                 }
             }
         }

@@ -36,7 +36,7 @@ struct FrameCodecTests {
             .welcome(Welcome(serverReplica: Self.server, have: vector, clockMs: 43)),
             .ops(OpBatch(batch: 1, ops: Self.sampleOps(), more: true)),
             .ack(Ack(have: vector, batch: 1)),
-            .error(ErrorFrame(code: "invalid_op", message: "no", retryable: false)),
+            .error(ErrorFrame(code: .invalidOp, message: "no", retryable: false)),
         ]
         for message in messages {
             let bytes = try FrameCodec.encode(message, compress: compress)

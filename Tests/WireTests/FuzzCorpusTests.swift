@@ -27,7 +27,7 @@ struct FuzzCorpusTests {
         do {
             message = try FrameCodec.decode(bytes)
         } catch {
-            return .refused(error.code)
+            return .refused(error.code.rawValue)
         }
         do {
             let again = try FrameCodec.encode(message)

@@ -138,7 +138,7 @@ struct WireVectorMessage: Codable, Equatable {
             message = .ack(Ack(have: v.have, batch: v.batch))
         case .error:
             let v = try container.decode(ErrorJSON.self, forKey: .value)
-            message = .error(ErrorFrame(code: v.code, message: v.message, retryable: v.retryable))
+            message = .error(ErrorFrame(code: ErrorFrame.Code(rawValue: v.code), message: v.message, retryable: v.retryable))
         }
     }
 
@@ -163,7 +163,7 @@ struct WireVectorMessage: Codable, Equatable {
             try container.encode(AckJSON(have: m.have, batch: m.batch), forKey: .value)
         case .error(let m):
             try container.encode(Kind.error, forKey: .type)
-            try container.encode(ErrorJSON(code: m.code, message: m.message, retryable: m.retryable), forKey: .value)
+            try container.encode(ErrorJSON(code: m.code.rawValue, message: m.message, retryable: m.retryable), forKey: .value)
         }
     }
 }

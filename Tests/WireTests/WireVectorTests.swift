@@ -199,7 +199,7 @@ struct WireVectorTests {
             "ack": ("The receiver has durably applied batch 2; `have` is its version vector after the commit.",
                     .ack(Ack(have: have, batch: 2))),
             "error": ("A refusal with a stable code; retrying the same request may succeed.",
-                      .error(ErrorFrame(code: "frame_checksum",
+                      .error(ErrorFrame(code: .frameChecksum,
                                         message: "checksum mismatch: header says 1c291ca3, payload has 0",
                                         retryable: true))),
             "ops-every-kind": ("Batch 1: one op of every kind, in a causal order, including a Customer Inquiry "

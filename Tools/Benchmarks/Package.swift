@@ -27,6 +27,7 @@ let package = Package(
             name: "BenchSupport",
             dependencies: [
                 .product(name: "Replica", package: "Outpost"),
+                .product(name: "DemoHistory", package: "Outpost"),
                 .product(name: "InboxModel", package: "Outpost"),
                 .product(name: "Causality", package: "Outpost"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -58,6 +59,7 @@ let package = Package(
                 "CZlibBench",
                 .product(name: "Wire", package: "Outpost"),
                 .product(name: "Replica", package: "Outpost"),
+                .product(name: "DemoHistory", package: "Outpost"),
                 .product(name: "Merge", package: "Outpost"),
                 .product(name: "InboxModel", package: "Outpost"),
                 .product(name: "Causality", package: "Outpost"),
@@ -77,9 +79,9 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Sync benchmarks end to end: a real `outpost server` process and real device processes
-        // (issue 4, item 8). Not package-benchmark: they time whole processes and take peak memory
-        // from wait4, so they run as a plain executable that prints its own table.
+        // Sync benchmarks end to end: a real `outpost server` process and real device processes.
+        // Not package-benchmark: they time whole processes and take peak memory from wait4, so they
+        // run as a plain executable that prints its own table.
         .executableTarget(
             name: "BenchSync",
             dependencies: [

@@ -17,7 +17,7 @@ enum FrameFuzzer {
         do {
             message = try FrameCodec.decode(bytes)
         } catch {
-            precondition(!error.code.isEmpty)
+            precondition(!error.code.rawValue.isEmpty)
             return false
         }
         let again: [UInt8]
@@ -151,7 +151,7 @@ struct FuzzFramesMain {
             if FrameFuzzer.check(bytes) {
                 decoded += 1
             } else {
-                do { _ = try FrameCodec.decode(bytes) } catch { refused[error.code, default: 0] += 1 }
+                do { _ = try FrameCodec.decode(bytes) } catch { refused[error.code.rawValue, default: 0] += 1 }
             }
             if let honest = FrameFuzzer.withHonestHeader(bytes), honest != bytes, FrameFuzzer.check(honest) {
                 decodedHonest += 1

@@ -42,7 +42,7 @@ enum BodyReader {
                     metrics.connectionClosed(reason)
                     // The body read waits on the socket: closing it ends that read.
                     channel.close(promise: nil)
-                    throw ServerError("request_timeout", "the request body did not arrive in time", status: 408)
+                    throw ServerError(.requestTimeout, "the request body did not arrive in time")
                 }
             }
             defer { group.cancelAll() }
@@ -52,12 +52,12 @@ enum BodyReader {
                     return body
                 }
             }
-            throw ServerError("request_timeout", "the request body did not arrive in time", status: 408)
+            throw ServerError(.requestTimeout, "the request body did not arrive in time")
         }
     }
 
     static func tooLarge(_ limit: Int) -> ServerError {
-        ServerError("too_large", "the body is over the limit of \(limit) bytes", status: 413)
+        ServerError(.tooLarge, "the body is over the limit of \(limit) bytes")
     }
 }
 

@@ -72,11 +72,10 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
             return
         }
         let tooLarge = parserError == .headerOverflow
-        let (status, code) = tooLarge ? (HTTPResponseStatus.requestHeaderFieldsTooLarge, "headers_too_large")
-            : (.badRequest, "bad_request")
+        let code: ServerError.Code = tooLarge ? .headersTooLarge : .badRequest
         let message = tooLarge ? "the request head is over the size limits" : "not a valid HTTP/1.1 request (\(parserError))"
         let body = ByteBuffer(string: #"{"error":{"code":"\#(code)","message":"\#(message)"}}"#)
-        let head = HTTPResponseHead(version: .http1_1, status: status, headers: [
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: code.status), headers: [
             "Content-Type": "application/json", "Content-Length": "\(body.readableBytes)", "Connection": "close",
         ])
         metrics.error(code)

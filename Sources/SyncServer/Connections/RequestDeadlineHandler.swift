@@ -163,9 +163,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .awaitingHead:
             metrics.connectionClosed("header_timeout")
             // Nothing is being answered on this connection: say why it ends, then end it.
-            metrics.error("request_timeout")
-            let body = #"{"error":{"code":"request_timeout","message":"the request head did not arrive in time"}}"#
-            let response = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
+            let code = ServerError.Code.requestTimeout
+            metrics.error(code)
+            let body = #"{"error":{"code":"\#(code)","message":"the request head did not arrive in time"}}"#
+            let response = "HTTP/1.1 \(code.status) Request Timeout\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
             state = .upgraded
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response))))

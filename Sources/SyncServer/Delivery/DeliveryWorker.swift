@@ -74,7 +74,12 @@ struct DeliveryWorker: Service {
                 await deliver(entry)
             }
         }
-        if let owed = try? store.owedDeliveries() { metrics.update { $0.deliveriesOwed = owed } }
+        do {
+            let owed = try store.owedDeliveries()
+            metrics.update { $0.deliveriesOwed = owed }
+        } catch {
+            logger.error("cannot count owed deliveries", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Reads the brand replica's journal past the last scan, page by page; each page's findings
@@ -137,6 +142,7 @@ struct DeliveryWorker: Service {
                 return
             }
             let mail: OutboundMail
+            // Only the sender's display name: a brand whose name cannot be read is named by its id.
             let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
             do throws(MailFailure) {
                 mail = try OutboundMail.reply(in: thread, at: index, brand: entry.brand, brandName: brandName,
@@ -170,6 +176,7 @@ struct DeliveryWorker: Service {
             // The bookkeeping itself failed (storage): try again after the usual wait.
             logger.error("delivery failed to record", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             let next = store.clock.nowMilliseconds() + Self.milliseconds(configuration.retryDelay(afterAttempt: 1))
+            // Logged above; if even this fails, the entry stays due and the next round tries it again.
             try? store.retryDelivery(entry, at: next, error: "\(error)")
         }
     }

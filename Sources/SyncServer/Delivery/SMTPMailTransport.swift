@@ -104,6 +104,7 @@ public struct SMTPMailTransport: MailTransport {
                         }
                         accepted.set()
                         deadline.arm(in: Self.quitTimeout)
+                        // The mail is delivered and recorded: QUIT is a courtesy, its failure changes nothing.
                         try? await outbound.write(ByteBuffer(bytes: SMTPDialogue.quit))
                         _ = try? await replies.next()
                         return

@@ -1,4 +1,5 @@
 import Causality
+import DemoHistory
 import Foundation
 import InboxModel
 import Merge

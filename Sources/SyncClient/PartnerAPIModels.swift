@@ -10,6 +10,15 @@ public struct PartnerConversation: Codable, Hashable, Sendable {
     public var messageCount: Int
     /// Newest message, in ms since the Unix epoch.
     public var lastActivity: UInt64
+
+    public init(id: String, kind: String, subject: String, preview: String, messageCount: Int, lastActivity: UInt64) {
+        self.id = id
+        self.kind = kind
+        self.subject = subject
+        self.preview = preview
+        self.messageCount = messageCount
+        self.lastActivity = lastActivity
+    }
 }
 
 /// One message of a thread, for the partner: `from` is `partner` (this partner) or `brand`.
@@ -19,6 +28,14 @@ public struct PartnerMessage: Codable, Hashable, Sendable {
     public var authorName: String
     public var text: String
     public var time: UInt64
+
+    public init(id: String, from: String, authorName: String, text: String, time: UInt64) {
+        self.id = id
+        self.from = from
+        self.authorName = authorName
+        self.text = text
+        self.time = time
+    }
 }
 
 /// A whole thread, for the partner.
@@ -29,6 +46,14 @@ public struct PartnerThread: Codable, Hashable, Sendable {
     /// For a forwarded Customer Inquiry: the customer's original message.
     public var inquiry: CustomerInquiry?
     public var messages: [PartnerMessage]
+
+    public init(id: String, kind: String, subject: String, inquiry: CustomerInquiry?, messages: [PartnerMessage]) {
+        self.id = id
+        self.kind = kind
+        self.subject = subject
+        self.inquiry = inquiry
+        self.messages = messages
+    }
 }
 
 /// `POST /v1/partner/conversations`.
@@ -79,4 +104,10 @@ public struct PartnerWriteResult: Codable, Hashable, Sendable {
     public var message: String?
     /// `true` when the request's `Idempotency-Key` was seen before and nothing new was made.
     public var duplicate: Bool
+
+    public init(conversation: String, message: String?, duplicate: Bool) {
+        self.conversation = conversation
+        self.message = message
+        self.duplicate = duplicate
+    }
 }

@@ -1,4 +1,5 @@
 public import Causality
+public import Replica
 
 extension Replica {
     /// Builds Dana's demo replica at `path` (see ``DemoGenerator``), applying the history in

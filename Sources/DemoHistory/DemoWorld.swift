@@ -1,5 +1,6 @@
 public import Causality
 public import InboxModel
+public import Replica
 
 /// The demo brand, its people and their replicas: Dana (the field user whose device this is) on a
 /// laptop and a tablet, her colleague Sam, and the server speaking for partners and the platform.
