@@ -3,8 +3,10 @@ import PackageDescription
 
 /// Outpost: an offline-first inbox sync engine.
 ///
-/// Layers point one way, downwards (see ARCHITECTURE.md):
-/// Causality → InboxModel → Merge → Replica → SyncClient → InboxWeb → OutpostCLI → `outpost` (Tools/outpost).
+/// Dependencies point one way, downwards; ARCHITECTURE.md draws the graph, and its "Allowed imports"
+/// table, which Tools/check-imports.py checks against every import and against this file, says what
+/// each target may depend on. Pure (no I/O): Causality, InboxModel, Merge, Wire, SyncCore. Then
+/// Replica (SQLite), SyncClient, SyncServer, Scenario, InboxWeb, OutpostCLI, `outpost` (Tools/outpost).
 /// CI (and anyone who sets OUTPOST_WERROR=1) builds with warnings as errors.
 let warningsAsErrors: [SwiftSetting] =
     Context.environment["CI"] != nil || Context.environment["OUTPOST_WERROR"] != nil
@@ -44,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Hummingbird's HTTP types (already one of its dependencies), declared for InboxWeb's header names.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -114,6 +118,7 @@ let package = Package(
             dependencies: [
                 "Replica", "SyncClient", "InboxModel", "Causality",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,9 +156,12 @@ let package = Package(
             name: "CausalityTests",
             dependencies: ["Causality", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "InboxModelTests", dependencies: ["InboxModel"]),
+        .testTarget(name: "InboxModelTests", dependencies: ["InboxModel", "Causality"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "InboxModel", "Causality"]),
+        .testTarget(
+            name: "WireTests",
+            dependencies: ["Wire", "InboxModel", "Causality", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(
             name: "SyncCoreTests", dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario"]
         ),
@@ -183,7 +191,10 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Replica", "Wire", "InboxModel", "Causality"]),
@@ -193,6 +204,7 @@ let package = Package(
                 "InboxWeb", "Replica", "InboxModel", "Causality", "SyncClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -27,7 +27,9 @@ struct ServerDataOptions: ParsableArguments {
 
     /// Opens the data directory; only `create` makes a new one (`brand add`, `server`).
     func open(create: Bool = false) throws(CLIError) -> ServerStore {
-        try server { () throws(ServerError) in try ServerStore.open(directory: data, create: create) }
+        try server { () throws(ServerError) in
+            try ServerStore.open(directory: data, create: create, clock: SystemClock.process)
+        }
     }
 }
 

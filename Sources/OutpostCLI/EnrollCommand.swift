@@ -79,7 +79,7 @@ struct EnrollCommand: AsyncParsableCommand {
     @discardableResult
     static func createReplica(at path: String, identity: ReplicaIdentity, server: String, token: String,
                               serverReplica: ReplicaID?) throws(CLIError) -> Replica {
-        let replica = try cli { try Replica.create(at: path, identity: identity) }
+        let replica = try cli { try Replica.create(at: path, identity: identity, clock: SystemClock.process) }
         try cli {
             try replica.updateSyncState { state in
                 state.serverURL = server

@@ -1,5 +1,6 @@
 public import Causality
 public import InboxModel
+public import Replica
 public import SyncCore
 public import Wire
 

@@ -1,5 +1,6 @@
 import Causality
 import InboxModel
+import Replica
 import Testing
 @testable import Wire
 
