@@ -3,7 +3,7 @@ import InboxModel
 import Replica
 import Testing
 
-/// Durability with real processes and real `kill -9` (issue 4, "Durability"): a device or the
+/// Durability with real processes and real `kill -9` (Protocol/SPEC.md, "Invariants", 9): a device or the
 /// server killed at any moment of a sync loses nothing that was acknowledged and doubles nothing;
 /// an interrupted apply leaves the replica as it was before the batch; the next sync resumes and
 /// everything converges.

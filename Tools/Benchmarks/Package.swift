@@ -78,7 +78,7 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Sync benchmarks end to end: a real `outpost server` process and real device processes
-        // (issue 4, item 8). Not package-benchmark: they time whole processes and take peak memory
+        // (targets: README.md, "Benchmarks"). Not package-benchmark: they time whole processes and take peak memory
         // from wait4, so they run as a plain executable that prints its own table.
         .executableTarget(
             name: "BenchSync",
