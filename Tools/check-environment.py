@@ -1,8 +1,6 @@
 #!/usr/bin/env python3
 """Checks that every environment variable the code reads is in ARCHITECTURE.md, and back.
 
-Usage: Tools/check-environment.py [--root DIR]   (DIR: the repository; default: the one holding this script)
-
 ARCHITECTURE.md, section "Environment variables", has one row per variable:
 
     | variable | what it does | read in | set by |
@@ -21,7 +19,7 @@ line each on stderr:
 - a name mentioned in the sources of a module that ARCHITECTURE.md's "Allowed imports" table
   calls `pure`: pure modules read no environment, their configuration is passed in.
 
-Exit status: 0 when everything agrees, 1 on any difference, 2 when a file cannot be read.
+Exit status: 0 when everything agrees, 1 on any difference, 2 when a file or table cannot be read or the command line is wrong.
 Python standard library only.
 """
 import os

@@ -1,8 +1,6 @@
 #!/usr/bin/env python3
 """Checks every Swift `import` of the package against ARCHITECTURE.md and Package.swift.
 
-Usage: Tools/check-imports.py [--root DIR]   (DIR: the repository; default: the one holding this script)
-
 ARCHITECTURE.md, section "Allowed imports", has one row per target of Package.swift:
 
     | module | kind | may import |
@@ -26,7 +24,7 @@ such as Tools/outpost and Tools/fuzz-frames), and reports, one line each on stde
 - a `pure` row that allows a system module other than `Synchronization`, or an `I/O` module of
   this package.
 
-Exit status: 0 when everything agrees, 1 on any violation, 2 when a file cannot be read.
+Exit status: 0 when everything agrees, 1 on any violation, 2 when a file or table cannot be read or the command line is wrong.
 Python standard library only.
 """
 import os

@@ -5,6 +5,7 @@ A checked table is an ordinary Markdown table under a `## ` heading. Its first r
 columns; every body row is one entry. Names that a check compares (modules, variables, files) are
 written in backticks; a cell of `—` means "none".
 """
+import argparse
 import os
 import re
 import sys
@@ -63,15 +64,14 @@ def fail(message):
 
 
 def start(argv, usage):
-    """Handles a check's command line: `--help` prints `usage` and exits 0; `--root DIR` (default:
-    the repository holding this script) is where the check runs."""
-    if "-h" in argv or "--help" in argv:
-        print(usage.strip())
-        sys.exit(0)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if "--root" in argv:
-        root = argv[argv.index("--root") + 1]
-    os.chdir(root)
+    """Parses a check's command line (`--help` prints `usage`; `--root DIR`, by default the
+    repository holding this script) and moves to the repository."""
+    summary, _, details = usage.strip().partition("\n")
+    parser = argparse.ArgumentParser(description=summary, epilog=details.strip(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", metavar="DIR", help="the repository (default: the one holding this script)",
+                        default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.chdir(parser.parse_args(argv).root)
 
 
 def read(path):
