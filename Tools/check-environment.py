@@ -19,7 +19,8 @@ line each on stderr:
 - a name mentioned in the sources of a module that ARCHITECTURE.md's "Allowed imports" table
   calls `pure`: pure modules read no environment, their configuration is passed in.
 
-Exit status: 0 when everything agrees, 1 on any difference, 2 when a file or table cannot be read or the command line is wrong.
+Exit status: 0 when everything agrees, 1 on any difference, 2 when a file or table cannot be
+read or the command line is wrong.
 Python standard library only.
 """
 import os

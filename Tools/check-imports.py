@@ -24,7 +24,8 @@ such as Tools/outpost and Tools/fuzz-frames), and reports, one line each on stde
 - a `pure` row that allows a system module other than `Synchronization`, or an `I/O` module of
   this package.
 
-Exit status: 0 when everything agrees, 1 on any violation, 2 when a file or table cannot be read or the command line is wrong.
+Exit status: 0 when everything agrees, 1 on any violation, 2 when a file or table cannot be
+read or the command line is wrong.
 Python standard library only.
 """
 import os
