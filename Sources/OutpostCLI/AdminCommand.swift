@@ -2,6 +2,7 @@ import ArgumentParser
 import Causality
 import Foundation
 import InboxModel
+import Replica
 import SyncServer
 
 /// `outpost admin`: brands, users, partners, enrollment codes and devices of a server's data
