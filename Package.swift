@@ -3,8 +3,11 @@ import PackageDescription
 
 /// Outpost: an offline-first inbox sync engine.
 ///
-/// Layers point one way, downwards (see ARCHITECTURE.md):
-/// Causality → InboxModel → Merge → Replica → SyncClient → InboxWeb → OutpostCLI → `outpost` (Tools/outpost).
+/// Dependencies point one way, downwards; ARCHITECTURE.md draws the graph, and its "Allowed imports"
+/// table, which Tools/check-imports.py checks against every import and against this file, says what
+/// each target may depend on. Pure (no I/O): Causality, InboxModel, Merge, Wire, SyncCore. Then
+/// Replica (SQLite), DemoHistory, SyncEngine (the one sync driver), SyncClient, SyncServer, Scenario, InboxWeb,
+/// OutpostCLI, `outpost` (Tools/outpost).
 /// CI (and anyone who sets OUTPOST_WERROR=1) builds with warnings as errors.
 let warningsAsErrors: [SwiftSetting] =
     Context.environment["CI"] != nil || Context.environment["OUTPOST_WERROR"] != nil
@@ -48,6 +51,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Child processes in tests (OutpostTestSupport only): waits that hold no thread of the shared pool.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Hummingbird's HTTP types (already one of its dependencies), declared for InboxWeb's header names.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -130,6 +135,7 @@ let package = Package(
             dependencies: [
                 "Replica", "SyncClient", "InboxModel", "Causality",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,12 +189,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "InboxModelTests", dependencies: ["InboxModel", "OutpostTestSupport"], swiftSettings: strictSettings
+            name: "InboxModelTests", dependencies: ["InboxModel", "Causality", "OutpostTestSupport"], swiftSettings: strictSettings
         ),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "InboxModel", "Causality"], swiftSettings: strictSettings),
         .testTarget(
             name: "WireTests",
-            dependencies: ["Wire", "InboxModel", "Causality", "OutpostTestSupport"],
+            dependencies: [
+                "Wire", "InboxModel", "Causality", "OutpostTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -234,8 +243,11 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -250,6 +262,7 @@ let package = Package(
                 "InboxWeb", "Replica", "DemoHistory", "InboxModel", "Causality", "SyncClient", "SyncEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

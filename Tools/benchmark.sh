@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Outpost's benchmarks (Tools/Benchmarks, package-benchmark) and prints compact tables:
 # - replica: each operation beside a plain SQLite C-API baseline of the same query on the same file,
-#   with the ratio and the DESIGN.md §7 target;
+#   with the ratio and the target (README.md, "Benchmarks");
 # - wire: FrameCodec encode and decode of a 10,000-op batch beside raw swift-protobuf and raw zlib
 #   on the same bytes, and the wire sizes (bytes per message, per read-state change, per sync round).
 #

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# First, in a second and with nothing installed: imports and environment variables against the
+# rules in ARCHITECTURE.md ("Allowed imports", "Environment variables").
+echo "==> checking imports and environment variables against ARCHITECTURE.md"
+python3 Tools/check-imports.py
+python3 Tools/check-environment.py
+
 need=()
 # chromium and chromium-driver: the browser tests (Tools/browser-tests).
 for package in libsqlite3-dev zlib1g-dev chromium chromium-driver; do

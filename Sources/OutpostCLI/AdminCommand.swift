@@ -2,6 +2,7 @@ import ArgumentParser
 import Causality
 import Foundation
 import InboxModel
+import Replica
 import SyncServer
 
 /// `outpost admin`: brands, users, partners, enrollment codes and devices of a server's data
@@ -27,7 +28,9 @@ struct ServerDataOptions: ParsableArguments {
 
     /// Opens the data directory; only `create` makes a new one (`brand add`, `server`).
     func open(create: Bool = false) throws(CLIError) -> ServerStore {
-        try server { () throws(ServerError) in try ServerStore.open(directory: data, create: create) }
+        try server { () throws(ServerError) in
+            try ServerStore.open(directory: data, create: create, clock: SystemClock.process)
+        }
     }
 }
 

@@ -30,7 +30,7 @@ struct AdminDemoCommand: ParsableCommand {
 
     func run() throws {
         let store = try dataOptions.open(create: true)
-        let options = DemoOptions(messages: messages, seed: seed, now: SystemClock().nowMilliseconds())
+        let options = DemoOptions(messages: messages, seed: seed, now: SystemClock.process.nowMilliseconds())
         var shown = 0
         try server { () throws(ServerError) in
             try store.seedDemo(options: options) { done, total in

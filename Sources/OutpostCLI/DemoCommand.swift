@@ -64,11 +64,11 @@ struct DemoCommand: AsyncParsableCommand {
             }
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let options = DemoOptions(messages: messages, seed: seed, now: SystemClock().nowMilliseconds())
+        let options = DemoOptions(messages: messages, seed: seed, now: SystemClock.process.nowMilliseconds())
         var lastShown = 0
         let started = Date()
         let replica = try cli {
-            try Replica.buildDemo(at: path, options: options) { done, total in
+            try Replica.buildDemo(at: path, options: options, clock: SystemClock.process) { done, total in
                 if total > 20_000 && (done - lastShown >= 100_000 || done == total) {
                     Output.stderr("applied \(done) of \(total) ops…")
                     lastShown = done

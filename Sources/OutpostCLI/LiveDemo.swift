@@ -53,10 +53,12 @@ struct LiveDemo {
         var logger = Logger(label: "outpost.demo")
         if ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"] == nil { logger.logLevel = .warning }
 
-        let store = try server { () throws(ServerError) in try ServerStore.open(directory: data, create: true) }
+        let store = try server { () throws(ServerError) in
+            try ServerStore.open(directory: data, create: true, clock: SystemClock.process)
+        }
         if try server({ () throws(ServerError) in try store.brands() }).contains(DemoWorld.brand.id) == false {
             Output.stderr("Building the demo brand (\(messages) messages)…")
-            let demo = DemoOptions(messages: messages, seed: seed, now: SystemClock().nowMilliseconds())
+            let demo = DemoOptions(messages: messages, seed: seed, now: SystemClock.process.nowMilliseconds())
             try server { () throws(ServerError) in try store.seedDemo(options: demo) }
         }
         let serverURL = "http://127.0.0.1:\(options.serverPort)"
@@ -90,7 +92,9 @@ struct LiveDemo {
     /// Dana's device `name`: enrolled once (in-process, with a one-time code), reused after.
     private func device(named name: String, store: ServerStore, data: String, serverURL: String) throws -> Replica {
         let path = "\(data)/devices/dana-\(name).sqlite"
-        if FileManager.default.fileExists(atPath: path) { return try cli { try Replica.open(at: path) } }
+        if FileManager.default.fileExists(atPath: path) {
+            return try cli { try Replica.open(at: path, clock: SystemClock.process) }
+        }
         let enrollment = try server { () throws(ServerError) in
             let code = try store.makeEnrollmentCode(brand: DemoWorld.brand.id, user: DemoWorld.viewer.id,
                                                     validForMs: 60_000)

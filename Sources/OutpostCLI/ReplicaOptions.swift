@@ -29,7 +29,7 @@ struct ReplicaOptions: ParsableArguments {
 
     func open() throws(CLIError) -> Replica {
         do {
-            return try Replica.open(at: path)
+            return try Replica.open(at: path, clock: SystemClock.process)
         } catch where error.code == .notFound {
             throw CLIError("no replica at \(path); run `outpost demo --replica-only` to make one, or pass --replica PATH",
                            code: error.code.rawValue)

@@ -52,7 +52,7 @@ struct SyncCommand: AsyncParsableCommand {
             throw CLIError("this replica is not enrolled; run `outpost enroll --server URL --code CODE`",
                            code: "not_enrolled")
         }
-        let sync = WebSocketSync(replica: replica, serverURL: server, token: token,
+        let sync = WebSocketSync(replica: replica, serverURL: server, token: token, clock: SystemClock.process,
                                  logger: Logger(label: "outpost.sync"),
                                  handshakeTimeout: .milliseconds(Int64((connectTimeout * 1000).rounded())))
         if watch { return try await watchForever(sync, replica) }
@@ -60,7 +60,7 @@ struct SyncCommand: AsyncParsableCommand {
         let local = try cli { try replica.versionVector() }
         let received = Counter(), missing = Counter()
         let quiet = json
-        let http = http ? HTTPSync(replica: replica, serverURL: server, token: token) : nil
+        let http = http ? HTTPSync(replica: replica, serverURL: server, token: token, clock: SystemClock.process) : nil
         do {
             let run: (@escaping @Sendable (SyncEvent) -> Void) async throws(SyncFailure) -> Void = { events throws(SyncFailure) in
                 if let http { try await http.syncOnce(events: events) } else { try await sync.syncOnce(events: events) }

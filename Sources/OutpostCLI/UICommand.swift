@@ -54,7 +54,8 @@ enum UIServer {
         var logger = Logger(label: "outpost.ui")
         if ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"] == nil { logger.logLevel = .notice }
         let sync = state.serverURL.flatMap { url in
-            state.token.map { WebSocketSync(replica: replica, serverURL: url, token: $0, logger: logger) }
+            state.token.map { WebSocketSync(replica: replica, serverURL: url, token: $0, clock: SystemClock.process,
+                                           logger: logger) }
         }
         let monitor = SyncMonitor(enrolled: sync != nil)
         if offline { monitor.setPaused(true) }

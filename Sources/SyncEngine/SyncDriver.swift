@@ -1,6 +1,6 @@
 public import Causality
 import InboxModel
-import Replica
+public import Replica
 public import SyncCore
 public import Wire
 

@@ -1,9 +1,12 @@
 public import InboxModel
 import SwiftProtobuf
 
-/// One op as bytes: the protobuf `OpBatch` of that single op (WIRE_FORMAT.md). Replicas store
-/// their journal this way, so the journal, the wire and every other implementation share one
-/// encoding, and sending an op never goes through a second format.
+/// One op as bytes: the protobuf `OpBatch` of that single op (Protocol/WIRE_FORMAT.md). Replicas
+/// store their journal this way, so the journal, the wire and every other implementation share one
+/// encoding and no op is ever written in another format (journals from before schema v5 hold
+/// JSON, which is still read). The stored bytes are not sent as they are: a batch has one replica
+/// and principal table for all its ops, so sending decodes each stored op and encodes it again
+/// into the batch.
 public enum OpPayload {
     public static func encode(_ op: Op) throws(WireError) -> [UInt8] {
         do {

@@ -1,5 +1,5 @@
 /// The caps a decoder enforces before it allocates. Both sides announce theirs in Hello/Welcome;
-/// the defaults are the protocol's (WIRE_FORMAT.md §Limits).
+/// the defaults are the protocol's (Protocol/WIRE_FORMAT.md, "Limits").
 public struct WireLimits: Hashable, Sendable {
     /// Largest payload on the wire (after compression).
     public var maxFrameBytes: Int

@@ -1,5 +1,4 @@
 import CZlib
-import Foundation
 
 /// zlib (RFC 1950) deflate and a bounded inflate, over the system libz.
 enum Zlib {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Issue 5 through real processes: `outpost partner-api` and `outpost admin event` against a real
+/// The partner API and platform events (Protocol/SERVER_API.md, "Partner API" and "Platform
+/// events") through real processes: `outpost partner-api` and `outpost admin event` against a real
 /// `outpost server`, and a device that was offline the whole time.
 @Suite("Partners and platform events reach an offline device", .serialized, .timeLimit(.minutes(5)))
 struct PartnerProcessTests {

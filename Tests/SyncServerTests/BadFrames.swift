@@ -1,6 +1,7 @@
 import Causality
 import InboxModel
 import OutpostTestSupport
+import Replica
 import Testing
 @testable import Wire
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import Replica
 import Testing
 @testable import SyncServer
 

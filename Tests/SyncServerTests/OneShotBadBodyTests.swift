@@ -5,6 +5,7 @@ import HummingbirdTesting
 import InboxModel
 import NIOCore
 import SyncClient
+import Replica
 import Testing
 import Wire
 @testable import SyncServer

@@ -79,9 +79,9 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Sync benchmarks end to end: a real `outpost server` process and real device processes.
-        // Not package-benchmark: they time whole processes and take peak memory from wait4, so they
-        // run as a plain executable that prints its own table.
+        // Sync benchmarks end to end: a real `outpost server` process and real device processes
+        // (targets: README.md, "Benchmarks"). Not package-benchmark: they time whole processes and take peak memory
+        // from wait4, so they run as a plain executable that prints its own table.
         .executableTarget(
             name: "BenchSync",
             dependencies: [

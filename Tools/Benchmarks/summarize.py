@@ -5,11 +5,11 @@ Replica benchmarks: each metric has two benchmarks, `<metric>.outpost` and `<met
 baseline of the same query on the same file, measured in the same run). Wall-clock figures are
 per operation, in microseconds; the ratio is Outpost p50 / baseline p50.
 
-Targets (DESIGN.md section 7, issue 2 item 11): inbox list p50 under 1 ms (the unread filter is an
+Targets (README.md, "Benchmarks"): inbox list p50 under 1 ms (the unread filter is an
 inbox list too), thread view under 2 ms, newest-50 search under 5 ms, reply under 2x the
 baseline's single-row transaction.
 
-Wire benchmarks (`wire.<direction>.<side>`, issue 3 item 7): FrameCodec on a 10,000-op batch beside
+Wire benchmarks (`wire.<direction>.<side>`): FrameCodec on a 10,000-op batch beside
 raw swift-protobuf and raw zlib on the same bytes. Throughput is ops / p50; a ratio is the codec's
 throughput over the baseline's (baseline p50 / codec p50). Target: the codec at least half as fast
 as raw swift-protobuf doing the same work, that is with raw zlib (protobuf + deflate, inflate +

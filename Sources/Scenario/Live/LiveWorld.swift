@@ -132,8 +132,7 @@ final class LiveWorld: ScenarioWorld {
     /// Runs one `outpost` command to its end.
     func outpost(_ arguments: [String], environment: [String: String] = [:],
                  stdin: String? = nil) throws(ScenarioError) -> LiveCommand.Result {
-        var environment = environment
-        environment["OUTPOST_LOG_LEVEL"] = environment["OUTPOST_LOG_LEVEL"] ?? "error"
+        let environment = ["OUTPOST_LOG_LEVEL": "error"].merging(environment) { _, given in given }
         return try LiveCommand(binary: binary, arguments: arguments, environment: environment, stdin: stdin)
             .run(in: directory)
     }

@@ -3,7 +3,7 @@ import Benchmark
 import Foundation
 
 /// Outpost's read and write paths on a large demo replica, each beside the same SQL through the
-/// plain SQLite C API on the same file, in the same run (DESIGN.md §7; issue 2, item 11).
+/// plain SQLite C API on the same file, in the same run; the targets are in README.md, "Benchmarks".
 ///
 /// Names are `<metric>.<side>`: `inbox.outpost` next to `inbox.sqlite`. Each benchmark runs in a
 /// process of its own; its setup opens the cached replica (built on first use) and prepares the

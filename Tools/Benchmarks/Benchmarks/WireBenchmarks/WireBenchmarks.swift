@@ -4,7 +4,7 @@ import WireBenchSupport
 
 /// Outpost's wire codec on a realistic 10,000-op batch (the first ops of a 10,000-message demo
 /// history, built in memory: no cached replica needed), beside raw swift-protobuf and raw zlib on
-/// the same bytes, in the same run (DESIGN.md §7; issue 3, item 7).
+/// the same bytes, in the same run; the targets are in README.md, "Benchmarks".
 ///
 /// Names are `wire.<direction>.<side>`: `wire.encode.codec` is `FrameCodec.encode`,
 /// `wire.encode.protobuf-zlib` the raw baseline doing the same protobuf encode and deflate; see

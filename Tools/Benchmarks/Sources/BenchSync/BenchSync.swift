@@ -1,7 +1,7 @@
 import BenchSupport
 import Foundation
 
-/// The sync benchmarks (DESIGN.md §7; issue 4, item 8), each beside a baseline from the same run:
+/// The sync benchmarks (targets: README.md, "Benchmarks"), each beside a baseline from the same run:
 ///
 ///     bench-sync [first-sync] [latency] [devices] [--json FILE]    (no part named: all three)
 ///

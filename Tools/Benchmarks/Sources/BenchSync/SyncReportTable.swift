@@ -1,7 +1,7 @@
 import Foundation
 
 /// The sync benchmarks as a compact table: each figure, its baseline from the same run, the ratio
-/// and the DESIGN.md §7 target.
+/// and the target (README.md, "Benchmarks").
 enum SyncReportTable {
     static func render(_ report: BenchSync.Report) -> String {
         var lines = ["| metric | Outpost | baseline (same run) | ratio | target | result |",

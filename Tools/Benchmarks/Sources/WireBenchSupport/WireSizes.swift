@@ -3,7 +3,8 @@ import Foundation
 import InboxModel
 import Wire
 
-/// One size figure: bytes on the wire for something, with the DESIGN.md §7 limit when there is one.
+/// One size figure: bytes on the wire for something, with its limit when there is one (README.md,
+/// "Benchmarks").
 public struct SizeFigure: Codable, Sendable {
     public var key: String
     public var title: String
