@@ -40,7 +40,9 @@ struct TestWorld {
     /// send its first request only after a minute of WebSocket work on a busy machine, and never
     /// reconnects. (The timeouts themselves are tested against a real process:
     /// Tools/hostile-tests/run.py.)
+    /// `helloClock` measures the hello timeout (a ``ManualClock`` in its tests).
     init(limits: ServerLimits = ServerLimits(helloTimeout: .seconds(60)), clock: (any PhysicalClock)? = nil,
+         helloClock: (any Clock<Duration>)? = nil,
          delivery: ((_ mailDirectory: String) -> DeliveryConfiguration)? = nil) throws {
         var limits = limits
         limits.headerTimeout = .seconds(3_600)
@@ -57,6 +59,7 @@ struct TestWorld {
         var server = OutpostServer(store: store, limits: limits, delivery: delivery?(directory + "/outbox-mail"),
                                    clock: clock)
         server.pollInterval = .milliseconds(20)
+        if let helloClock { server.helloClock = helloClock }
         self.server = server
     }
 
