@@ -51,7 +51,8 @@ extension SyncDriver {
                 do {
                     try await transport.send(frame)
                 } catch {
-                    throw .closed
+                    // The peer closed; its last frames (an Error that says why) may still be queued.
+                    throw await driver.lastWord(from: &iterator)
                 }
             }
             for event in step.events { events(event) }
@@ -89,6 +90,17 @@ extension SyncDriver {
                 step = driver.helloTimedOut(after: helloTimeout?.duration ?? .zero)
             }
         }
+    }
+
+    /// Why the session ended once sending failed: the peer's Error frame if one is still queued,
+    /// else ``SyncFailure/closed``. Frames the driver would answer are not sent.
+    private mutating func lastWord(from inputs: inout AsyncStream<Input>.Iterator) async -> SyncFailure {
+        while let input = await inputs.next() {
+            guard case .frame(let frame) = input else { continue }
+            guard let frame else { break }
+            if case .failed(let failure)? = receive(frame).end { return failure }
+        }
+        return .closed
     }
 
     /// What a running session waits for.

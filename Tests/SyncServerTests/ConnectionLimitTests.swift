@@ -12,7 +12,9 @@ import Testing
 struct ConnectionLimitTests {
     @Test("sockets over the per-device or the total limit get too_many_connections; a freed slot is reused")
     func limits() async throws {
-        let world = try TestWorld(limits: ServerLimits(maxConnections: 2, maxConnectionsPerDevice: 1))
+        // A long hello timeout: on a busy machine the first hello may take seconds.
+        let world = try TestWorld(limits: ServerLimits(helloTimeout: .seconds(120), maxConnections: 2,
+                                                       maxConnectionsPerDevice: 1))
         defer { world.cleanUp() }
         let laptop = try world.enroll(TestWorld.dana)
         let sam = try world.enroll(TestWorld.sam)

@@ -22,14 +22,21 @@ struct HelloTimeoutTests {
         defer { world.cleanUp() }
         let device = try world.enroll(TestWorld.dana)
         try await world.app.test(.live) { client in
-            async let session = client.rawSession(token: device.enrollment.token)
-            // The session's timer is asleep on the clock; just short of the timeout nothing happens.
-            try await eventually("the hello timer sleeps") { clock.sleepers == 1 }
-            clock.advance(by: Self.timeout - .milliseconds(1))
-            #expect(clock.sleepers == 1)
-            #expect(world.server.metrics.errors("hello_timeout") == 0)
-            clock.advance(by: .milliseconds(1))
-            let log = try await session
+            // Moves the clock once the session's timer sleeps on it: first to just short of the
+            // timeout (nothing may happen), then past it. It waits as long as the upgrade takes.
+            let early = Box<Int?>(nil)
+            let mover = Task {
+                while clock.sleepers == 0 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                clock.advance(by: Self.timeout - .milliseconds(1))
+                // The timer has not fired: it still sleeps.
+                early.update { $0 = clock.sleepers }
+                clock.advance(by: .milliseconds(1))
+            }
+            let log = try await client.rawSession(token: device.enrollment.token)
+            mover.cancel()
+            #expect(early.current == 1, "the timer fired before its timeout")
             #expect(log.errors.map(\.code.rawValue) == ["hello_timeout"])
             #expect(log.errors.first?.retryable == true)
             #expect(!log.gotWelcome)
