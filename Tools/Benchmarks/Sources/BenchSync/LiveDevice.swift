@@ -2,6 +2,7 @@ import BenchSupport
 import Foundation
 import Replica
 import SyncClient
+import SyncEngine
 
 /// A device enrolled through the real CLI, first-synced by a real `outpost sync`, then held open in
 /// this process with a live WebSocket session that pushes the moment it is told to.
