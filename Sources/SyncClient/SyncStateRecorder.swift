@@ -1,4 +1,5 @@
 import Causality
+import Logging
 import Replica
 import SyncEngine
 
@@ -6,29 +7,41 @@ import SyncEngine
 /// transport: the server's replica, its vector and the clock skew from the Welcome, what the server
 /// acknowledged, and how the last sync ended.
 enum SyncStateRecorder {
+    static let logger = Logger(label: "outpost.sync")
+
     static func record(_ event: SyncEvent, in replica: Replica) {
         switch event {
         case .connected(let peer, let skew, let peerHave):
-            try? replica.updateSyncState { state in
+            note(in: replica) { state in
                 state.serverReplica = peer
                 state.clockSkewMs = skew
                 state.serverHave = peerHave
             }
         case .acknowledged(let vector):
-            try? replica.updateSyncState { state in state.acknowledged.join(vector) }
+            note(in: replica) { state in state.acknowledged.join(vector) }
         case .applied, .caughtUp:
             break
         }
     }
 
     static func recordFailure(_ failure: SyncFailure, in replica: Replica) {
-        try? replica.updateSyncState { state in state.lastError = failure.description }
+        note(in: replica) { state in state.lastError = failure.description }
     }
 
     static func recordSuccess(in replica: Replica, nowMs: UInt64) {
-        try? replica.updateSyncState { state in
+        note(in: replica) { state in
             state.lastSyncMs = nowMs
             state.lastError = nil
+        }
+    }
+
+    /// Writes the bookkeeping `outpost status` shows. A write that fails does not fail the sync (the
+    /// ops are in; an acknowledgement not recorded is asked for again next time), so it is logged.
+    private static func note(in replica: Replica, _ change: (inout SyncState) -> Void) {
+        do {
+            try replica.updateSyncState(change)
+        } catch {
+            logger.error("cannot record the sync state", metadata: ["error": "\(error)"])
         }
     }
 }
