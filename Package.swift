@@ -227,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "ReplicaTests",
             dependencies: [
-                "Replica", "DemoHistory", "Merge", "InboxModel", "Causality", "OutpostTestSupport",
+                "Replica", "DemoHistory", "Merge", "Wire", "InboxModel", "Causality", "OutpostTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")],

@@ -14,7 +14,11 @@ if [ -z "$plugin" ]; then
     if [ ! -x "$plugin" ]; then
         rm -rf .build-protoc/swift-protobuf
         mkdir -p .build-protoc
-        git clone -q --depth 1 --branch "$version" https://github.com/apple/swift-protobuf .build-protoc/swift-protobuf
+        # The package's own checkout when the build has resolved it (offline), else GitHub.
+        source=https://github.com/apple/swift-protobuf
+        [ -d .build/checkouts/swift-protobuf ] && source=.build/checkouts/swift-protobuf
+        git clone -q "$source" .build-protoc/swift-protobuf
+        git -C .build-protoc/swift-protobuf checkout -q "$version"
         (cd .build-protoc/swift-protobuf && swift build -c release --product protoc-gen-swift)
     fi
 fi

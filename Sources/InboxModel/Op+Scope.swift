@@ -1,11 +1,19 @@
+extension OpKind {
+    /// Kinds whose effect belongs to the acting user alone (read state and drafts; a redacted
+    /// stand-in is one of those).
+    public var isPrivate: Bool {
+        switch self {
+        case .markRead, .markUnread, .saveDraft, .discardDraft, .redacted: true
+        default: false
+        }
+    }
+}
+
 extension Op {
     /// The user an op's effect belongs to alone, when it is private: read state and drafts. Other
     /// users' replicas never see its content (Protocol/SPEC.md, scope).
     public var privateOwner: UserID? {
-        switch kind {
-        case .markRead, .markUnread, .saveDraft, .discardDraft, .redacted: actor.user
-        default: nil
-        }
+        kind.isPrivate ? actor.user : nil
     }
 
     /// What a replica of `viewer` may receive of this op: the op itself, or, when it is another

@@ -2,6 +2,7 @@ import Causality
 import Foundation
 import GRDB
 import InboxModel
+import Wire
 
 /// The one apply path: op → checks → journal → materialised state, inside the caller's
 /// transaction. Local actions and remote batches both come through here.
@@ -43,8 +44,15 @@ struct OpApplier {
         return Op(dot: Dot(replica: me, counter: vector[me] + 1), stamp: stamp, deps: deps, actor: actor, body: body)
     }
 
-    /// Applies `op` now if its causal past is here, holds it otherwise, skips it if already applied.
-    mutating func submit(_ op: Op) throws(ReplicaError) {
+    /// Applies `encoded` now if its causal past is here, holds it otherwise, skips it if already
+    /// applied. Its bytes go into the journal as they are.
+    mutating func submit(_ encoded: EncodedOp) throws(ReplicaError) {
+        let op: Op
+        do {
+            op = try encoded.decoded()
+        } catch {
+            throw ReplicaError(.invalidOp, "op \(encoded.dot) cannot be read: \(error)", underlying: error)
+        }
         do {
             try op.validate()
         } catch {
@@ -53,10 +61,10 @@ struct OpApplier {
         if vector.covers(op.dot) {
             report.duplicates += 1
         } else if isReady(op) {
-            try applyReady(op)
+            try applyReady(op, payload: encoded.bytes)
             report.applied += 1
         } else {
-            let payload = try OpCodec.encode(op)
+            let payload = Data(encoded.bytes)
             try ReplicaError.wrap {
                 try db.cachedStatement(
                     sql: "INSERT OR IGNORE INTO held_ops (replica, counter, payload) VALUES (?, ?, ?)")
@@ -89,15 +97,14 @@ struct OpApplier {
         vector[op.dot.replica] == op.dot.counter - 1 && op.deps.allSatisfy { vector.covers($0) }
     }
 
-    private mutating func applyReady(_ op: Op) throws(ReplicaError) {
-        let payload = try OpCodec.encode(op)
+    private mutating func applyReady(_ op: Op, payload: [UInt8]) throws(ReplicaError) {
         try ReplicaError.wrap {
             let statement = try db.cachedStatement(sql: """
-                INSERT INTO journal (replica, counter, wall, logical, kind, payload) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO journal (replica, counter, wall, logical, kind, owner, payload) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             try statement.execute(arguments: [
                 Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical),
-                op.kind.rawValue, payload,
+                op.kind.rawValue, op.privateOwner?.rawValue, Data(payload),
             ])
         }
         try materializer.apply(op)
@@ -121,10 +128,11 @@ struct OpApplier {
                     db.cachedStatement(sql: "SELECT replica, counter, payload FROM held_ops ORDER BY replica, counter"))
             }
             for row in held {
-                let op = try OpCodec.decode(row[2])
+                let payload: Data = row[2]
+                let op = try OpCodec.decode(payload)
                 if vector.covers(op.dot) || isReady(op) {
                     if !vector.covers(op.dot) {
-                        try applyReady(op)
+                        try applyReady(op, payload: [UInt8](payload))
                         report.applied += 1
                         report.held -= 1
                         progress = true

@@ -2,20 +2,26 @@ import Foundation
 import InboxModel
 import Wire
 
-/// The journal's payload encoding: the op's protobuf form from `Wire` (``OpPayload``), the same
-/// bytes the wire carries. Replicas written before schema v5's code stored JSON (the op's Codable
-/// form with sorted keys); those payloads start with `{`, which no protobuf payload does, and are
-/// still read.
+/// The journal's payload encoding: the op's protobuf payload from `Wire` (``OpPayload``), the
+/// same bytes the wire carries (``EncodedOp``). Replicas written before schema v5's code stored
+/// JSON (the op's Codable form with sorted keys); the v6 migration rewrites those
+/// (``decodeStored(_:)``).
 enum OpCodec {
     static func encode(_ op: Op) throws(ReplicaError) -> Data {
+        Data(try encoded(op).bytes)
+    }
+
+    static func encoded(_ op: Op) throws(ReplicaError) -> EncodedOp {
         do {
-            return Data(try OpPayload.encode(op))
+            return try EncodedOp(op)
         } catch {
             throw ReplicaError(.invalidOp, "op \(op.dot) cannot be encoded: \(error)", underlying: error)
         }
     }
 
-    static func decode(_ data: Data) throws(ReplicaError) -> Op {
+    /// A stored payload in either form: JSON (it starts with `{`, which no protobuf payload does:
+    /// that would be a field this schema lacks) or protobuf. Only the v6 migration meets JSON.
+    static func decodeStored(_ data: Data) throws(ReplicaError) -> Op {
         if data.first == UInt8(ascii: "{") {
             do {
                 return try JSONDecoder().decode(Op.self, from: data)
@@ -23,6 +29,10 @@ enum OpCodec {
                 throw ReplicaError(.corrupt, "a journal entry cannot be read: \(error)", underlying: error)
             }
         }
+        return try decode(data)
+    }
+
+    static func decode(_ data: Data) throws(ReplicaError) -> Op {
         do {
             return try OpPayload.decode([UInt8](data))
         } catch {

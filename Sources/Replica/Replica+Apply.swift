@@ -1,5 +1,6 @@
 public import Causality
 public import InboxModel
+public import Wire
 internal import GRDB
 
 extension Replica {
@@ -10,15 +11,20 @@ extension Replica {
     /// once it arrives.
     @discardableResult
     public func apply(_ ops: [Op]) throws(ReplicaError) -> ApplyReport {
-        try apply(ops, checkingFirst: { _ in nil })
+        var encoded: [EncodedOp] = []
+        encoded.reserveCapacity(ops.count)
+        for op in ops { encoded.append(try OpCodec.encoded(op)) }
+        return try apply(encoded, checkingFirst: { _ in nil })
     }
 
-    /// Applies `ops` like ``apply(_:)`` after `check` has seen this replica's version vector inside
-    /// the same write transaction: a refusal (its text) throws `invalid_op` and applies nothing.
-    /// Nothing can commit between the check and the apply, so a check that depends on what the
-    /// replica has (contiguity of a device's ops) holds for the apply.
+    /// Applies ops in their payload bytes (a sync batch), which the journal stores as they are,
+    /// like ``apply(_:)``, after `check` has seen this replica's version vector inside the same
+    /// write transaction: a refusal (its text) throws `invalid_op` and applies nothing. Nothing can
+    /// commit between the check and the apply, so a check that depends on what the replica has
+    /// (contiguity of a device's ops) holds for the apply.
     @discardableResult
-    public func apply(_ ops: [Op], checkingFirst check: (VersionVector) -> String?) throws(ReplicaError) -> ApplyReport {
+    public func apply(_ ops: [EncodedOp],
+                      checkingFirst check: (VersionVector) -> String? = { _ in nil }) throws(ReplicaError) -> ApplyReport {
         let identity = identity
         return try ReplicaError.wrap {
             try writer.write { db in
@@ -46,7 +52,7 @@ extension Replica {
                 guard let (body, result) = try build(db, materializer) else { return nil }
                 var applier = try OpApplier(db: db, identity: identity)
                 let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
-                try applier.submit(op)
+                try applier.submit(try OpCodec.encoded(op))
                 _ = try applier.finish()
                 return (op, result)
             }

@@ -1,4 +1,6 @@
 internal import GRDB
+import Foundation
+import InboxModel
 
 /// The replica's SQLite schema, as versioned migrations. Protocol/REPLICA_SCHEMA.md describes it.
 ///
@@ -7,7 +9,7 @@ internal import GRDB
 /// was written by a newer Outpost and is refused (`schema_too_new`) rather than guessed at.
 enum ReplicaSchema {
     /// The newest migration this build knows.
-    static let latest = "v5-external-ids"
+    static let latest = "v6-journal-payloads"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -16,6 +18,7 @@ enum ReplicaSchema {
         migrator.registerMigration("v3-search-order-and-draft-ancestry", migrate: v3)
         migrator.registerMigration("v4-partial-unread-index", migrate: v4)
         migrator.registerMigration("v5-external-ids", migrate: v5)
+        migrator.registerMigration("v6-journal-payloads", migrate: v6)
         return migrator
     }
 
@@ -201,5 +204,31 @@ enum ReplicaSchema {
                 PRIMARY KEY (source, id)
             ) WITHOUT ROWID;
             """)
+    }
+
+    /// Journal payloads a sync can send as they are: `journal.owner` holds the user a private op
+    /// (read state, drafts) belongs to, so that the server redacts it for other users without
+    /// decoding anything; and every payload still in the JSON of files written before schema v5
+    /// (journal and held ops) is rewritten as the op's protobuf payload, the only form frames carry.
+    static func v6(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE journal ADD COLUMN owner TEXT")
+        let privateKinds = OpKind.allCases.filter(\.isPrivate).map { String($0.rawValue) }.joined(separator: ", ")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT seq, payload FROM journal
+            WHERE kind IN (\(privateKinds)) OR substr(CAST(payload AS BLOB), 1, 1) = X'7B'
+            """)
+        for row in rows {
+            let payload: Data = row[1]
+            let op = try OpCodec.decodeStored(payload)
+            try db.execute(sql: "UPDATE journal SET owner = ?, payload = ? WHERE seq = ?",
+                           arguments: [op.privateOwner?.rawValue, try OpCodec.encode(op), row[0] as Int64])
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT replica, counter, payload FROM held_ops WHERE substr(CAST(payload AS BLOB), 1, 1) = X'7B'
+            """) {
+            let op = try OpCodec.decodeStored(row[2] as Data)
+            try db.execute(sql: "UPDATE held_ops SET payload = ? WHERE replica = ? AND counter = ?",
+                           arguments: [try OpCodec.encode(op), row[0] as Int64, row[1] as Int64])
+        }
     }
 }

@@ -3,6 +3,7 @@ import InboxModel
 import Replica
 import SyncCore
 import SyncEngine
+import Wire
 
 /// A simulated node's replica as its sync driver sees it: the node's current replica (a crash
 /// reopens it), with every applied batch and its ops written to the trace.
@@ -16,13 +17,16 @@ struct SimStore: SyncStore, @unchecked Sendable {
         try node.replica.versionVector()
     }
 
-    func ops(missingFrom vector: VersionVector, limit: Int) throws -> (ops: [Op], more: Bool) {
-        try node.replica.ops(missingFrom: vector, limit: limit)
+    func encodedOps(missingFrom vector: VersionVector, limit: Int) throws -> (ops: [EncodedOp], more: Bool) {
+        try node.replica.encodedOps(missingFrom: vector, limit: limit)
     }
 
-    func applyBatch(_ ops: [Op], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
+    func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
         simulator.trace.add(2, "\(node.name) applies a batch of \(ops.count) ops")
-        for op in ops { simulator.trace.add(3, OpText.describe(op, simulator: simulator)) }
+        for op in ops {
+            // Received ops are decoded already (decoding is how a frame is checked).
+            if let decoded = op.op { simulator.trace.add(3, OpText.describe(decoded, simulator: simulator)) }
+        }
         try node.replica.applyChecked(ops, by: scope, nowMs: nowMs)
         return try node.replica.versionVector()
     }

@@ -22,7 +22,7 @@ struct Exchange: Sendable {
     /// Batches sent and not yet acknowledged, oldest first.
     private var inFlight: [(batch: UInt64, more: Bool)] = []
     private var loading = false
-    private var buffered: [Op] = []
+    private var buffered: [EncodedOp] = []
     /// The last load stopped at its limit: the journal has more for the peer.
     private var bufferedMore = false
     /// The first exchange still owes the peer a batch with `more = false`.
@@ -57,11 +57,25 @@ struct Exchange: Sendable {
         return [.loadOps(missingFrom: sentHave, limit: configuration.maxOpsPerBatch)]
     }
 
-    mutating func opsLoaded(_ ops: [Op], more: Bool) -> [SyncAction] {
+    mutating func opsLoaded(_ ops: [EncodedOp], more: Bool) -> [SyncAction] {
         guard loading else { return [] }
         loading = false
-        // The server sends a device its brand's ops, other users' private ones as stand-ins.
-        buffered = scope.map { scope in ops.map { $0.scoped(to: scope.user) } } ?? ops
+        // The server sends a device its brand's ops as the journal holds them, other users' private
+        // ones as stand-ins (the only ops encoded on the way).
+        if let scope {
+            buffered = []
+            buffered.reserveCapacity(ops.count)
+            for op in ops {
+                do {
+                    buffered.append(try op.scoped(to: scope.user))
+                } catch {
+                    return fail(ErrorFrame(code: .storageError, message: "journal entry \(op.dot) cannot be read: \(error)",
+                                           retryable: true))
+                }
+            }
+        } else {
+            buffered = ops
+        }
         bufferedMore = more
         return sendPages()
     }
@@ -161,16 +175,8 @@ struct Exchange: Sendable {
         [.send(.error(error)), .failed(error)]
     }
 
-    /// A rough encoded size: the op's text plus a fixed overhead for ids and stamps.
-    static func estimatedSize(_ op: Op) -> Int {
-        let text: Int
-        switch op.body {
-        case .startConversation(let start): text = start.body.utf8.count + start.subject.utf8.count
-            + (start.inquiry.map { $0.text.utf8.count + 200 } ?? 0)
-        case .postMessage(let post): text = post.body.utf8.count
-        case .saveDraft(let save): text = save.text.utf8.count
-        default: text = 0
-        }
-        return text + 64 + 16 * op.deps.count
+    /// The op's size in the frame: its payload and the few bytes of the field around it.
+    static func estimatedSize(_ op: EncodedOp) -> Int {
+        op.bytes.count + 4
     }
 }

@@ -2,7 +2,7 @@
 public struct SyncConfiguration: Hashable, Sendable {
     /// Most ops in one batch.
     public var maxOpsPerBatch: Int
-    /// Rough cap on a batch's encoded size before compression (text bytes plus per-op overhead).
+    /// Cap on a batch's op payload bytes before compression (a batch holds at least one op).
     public var maxBatchBytes: Int
     /// Most batches sent and not yet acknowledged (at least 1). With 2, the sender loads and
     /// encodes the next batch while the receiver applies the previous one.

@@ -214,7 +214,7 @@ public struct SyncSession: Sendable {
     }
 
     /// The driver loaded the ops asked for by ``SyncAction/loadOps(missingFrom:limit:)``.
-    public mutating func opsLoaded(_ ops: [Op], more: Bool) -> [SyncAction] {
+    public mutating func opsLoaded(_ ops: [EncodedOp], more: Bool) -> [SyncAction] {
         switch state {
         case .open(var exchange):
             let actions = exchange.opsLoaded(ops, more: more)

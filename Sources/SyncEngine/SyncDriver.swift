@@ -119,7 +119,7 @@ public struct SyncDriver: Sendable {
                 }
             case .loadOps(let missing, let limit):
                 do {
-                    let (ops, more) = try store.ops(missingFrom: missing, limit: limit)
+                    let (ops, more) = try store.encodedOps(missingFrom: missing, limit: limit)
                     queue += session.opsLoaded(ops, more: more)
                 } catch {
                     storeFailed(error, into: &step)

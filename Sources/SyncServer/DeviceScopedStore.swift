@@ -3,6 +3,7 @@ import InboxModel
 import Replica
 import SyncCore
 import SyncEngine
+import Wire
 
 /// The brand replica as one device's session sees it: the driver's ``SyncStore``, which counts the
 /// ops a session moves and tells the ``BrandHub`` when a device's batch changed the replica (so
@@ -18,13 +19,13 @@ struct DeviceScopedStore: SyncStore {
         try replica.versionVector()
     }
 
-    func ops(missingFrom vector: VersionVector, limit: Int) throws -> (ops: [Op], more: Bool) {
-        let result = try replica.ops(missingFrom: vector, limit: limit)
+    func encodedOps(missingFrom vector: VersionVector, limit: Int) throws -> (ops: [EncodedOp], more: Bool) {
+        let result = try replica.encodedOps(missingFrom: vector, limit: limit)
         metrics.update { $0.opsOut += result.ops.count }
         return result
     }
 
-    func applyBatch(_ ops: [Op], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
+    func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
         let report = try replica.applyChecked(ops, by: scope, nowMs: nowMs)
         metrics.update { $0.opsIn += report.applied }
         if report.applied > 0 { hub.changed(device.brand) }

@@ -1,21 +1,25 @@
 import Causality
 import InboxModel
 
-/// Writes an ``OpBatch`` as protobuf, with each replica and principal written once per batch and
-/// stamps as offsets from the batch's smallest wall time.
+/// Writes one op as its payload (a one-op protobuf `OpBatch`), with each replica and principal
+/// written once in the payload's tables and the stamp as an offset from `base_wall`.
 struct BatchEncoder {
     private var replicas: [UInt64] = []
     private var replicaIndex: [ReplicaID: UInt32] = [:]
     private var principals: [String] = []
     private var principalIndex: [String: UInt32] = [:]
 
-    static func encode(_ batch: OpBatch) -> Outpost_V1_OpBatch {
+    static func encode(_ op: Op) -> Outpost_V1_OpBatch {
+        encode([op])
+    }
+
+    /// Ops sharing one set of tables and one `base_wall`: an op payload when there is one op (tests
+    /// build table-sharing batches to break one field at a time).
+    static func encode(_ ops: [Op]) -> Outpost_V1_OpBatch {
         var encoder = BatchEncoder()
         var proto = Outpost_V1_OpBatch()
-        proto.batch = batch.batch
-        proto.more = batch.more
-        proto.baseWall = batch.ops.map(\.stamp.wall).min() ?? 0
-        proto.ops = batch.ops.map { encoder.op($0, baseWall: proto.baseWall) }
+        proto.baseWall = ops.map(\.stamp.wall).min() ?? 0
+        proto.ops = ops.map { encoder.op($0, baseWall: proto.baseWall) }
         proto.replicas = encoder.replicas
         proto.principals = encoder.principals
         return proto

@@ -6,7 +6,8 @@
 /// empty op or vector entry is 2 bytes on the wire but a hundred or more once decoded, and zlib
 /// squeezes a million of them into a few kilobytes. The scan counts, in one linear pass:
 ///
-/// - the ops of every `Frame.ops` (field 3) `OpBatch.ops` (field 6), summed over repeats;
+/// - the ops of every `OpBatch.ops` (field 6), summed over repeats, inside a frame's op payloads
+///   (`OpBatch.payloads`, field 8, each walked as the `OpBatch` it is);
 /// - every field of every message it knows the schema of (`fields`): what decoding builds;
 /// - the entries of the largest `VersionVector` and of the largest `MarkRead.marker`.
 ///
@@ -37,6 +38,7 @@ enum PayloadScan {
             case (.hello, 5), (.welcome, 3), (.ack, 1): .vector
             case (.vector, 1): .leaf
             case (.batch, 6): .op
+            case (.batch, 8): .batch
             case (.op, 5): .leaf
             case (.op, 10), (.op, 11), (.op, 12), (.op, 20): .leaf
             case (.op, 13): .start

@@ -1,8 +1,9 @@
 import Causality
+import Foundation
 import InboxModel
 
-/// Model ↔ protobuf. Encoding builds the batch tables (replicas, principals) so each id is written
-/// once per batch; decoding checks every index, id and enum and turns any violation into
+/// Model ↔ protobuf. A batch's ops go as their payload bytes, unchanged; decoding checks every
+/// payload (``OpPayload/decode(_:)``), index, id and enum and turns any violation into
 /// ``WireError/invalidContent(_:)``.
 enum ProtoConversion {
     // MARK: Model → proto
@@ -29,7 +30,11 @@ enum ProtoConversion {
             proto.maxFrameBytes = welcome.maxFrameBytes
             frame.body = .welcome(proto)
         case .ops(let batch):
-            frame.body = .ops(BatchEncoder.encode(batch))
+            var proto = Outpost_V1_OpBatch()
+            proto.batch = batch.batch
+            proto.more = batch.more
+            proto.payloads = batch.ops.map { Data($0.bytes) }
+            frame.body = .ops(proto)
         case .ack(let ack):
             var proto = Outpost_V1_Ack()
             proto.have = vector(ack.have)
@@ -75,16 +80,38 @@ enum ProtoConversion {
                 protocolVersion: proto.protocolVersion, serverReplica: try replica(proto.serverReplica),
                 have: try vector(proto.have), clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes))
         case .ops(let proto):
-            guard proto.ops.count <= limits.maxOps else {
-                throw WireError.tooLarge(what: "op count", size: proto.ops.count, limit: limits.maxOps)
+            guard proto.payloads.count <= limits.maxOps else {
+                throw WireError.tooLarge(what: "op count", size: proto.payloads.count, limit: limits.maxOps)
             }
-            return .ops(try BatchDecoder(proto).decode())
+            // A frame's batch carries its ops as payloads only; the other fields belong to a payload.
+            guard proto.ops.isEmpty, proto.replicas.isEmpty, proto.principals.isEmpty, proto.baseWall == 0 else {
+                throw WireError.invalidContent("a batch carries its ops as payloads (protocol version 2)")
+            }
+            var ops: [EncodedOp] = []
+            ops.reserveCapacity(proto.payloads.count)
+            for (index, payload) in proto.payloads.enumerated() {
+                do {
+                    ops.append(try EncodedOp(decoding: [UInt8](payload)))
+                } catch {
+                    throw Self.inPayload(index, error)
+                }
+            }
+            return .ops(OpBatch(batch: proto.batch, ops: ops, more: proto.more))
         case .ack(let proto):
             return .ack(Ack(have: try vector(proto.have), batch: proto.batch))
         case .error(let proto):
             return .error(ErrorFrame(code: ErrorFrame.Code(rawValue: proto.code), message: proto.message, retryable: proto.retryable))
         case nil:
             throw WireError.invalidContent("the frame has no body")
+        }
+    }
+
+    /// `error` with the payload's index in its message.
+    static func inPayload(_ index: Int, _ error: WireError) -> WireError {
+        switch error {
+        case .invalidContent(let why): .invalidContent("op \(index) of the batch: \(why)")
+        case .malformedPayload(let why): .malformedPayload("op \(index) of the batch: \(why)")
+        default: error
         }
     }
 

@@ -50,18 +50,26 @@ public struct Welcome: Hashable, Sendable {
     }
 }
 
-/// A page of ops, in a causal order.
+/// A page of ops, in a causal order, each in its payload bytes.
 public struct OpBatch: Hashable, Sendable {
     /// The sender's sequence number of this batch in the session, from 1.
     public var batch: UInt64
-    public var ops: [Op]
+    public var ops: [EncodedOp]
     /// More pages follow.
     public var more: Bool
 
-    public init(batch: UInt64, ops: [Op], more: Bool) {
+    public init(batch: UInt64, ops: [EncodedOp], more: Bool) {
         self.batch = batch
         self.ops = ops
         self.more = more
+    }
+
+    /// A batch of ops made here: each is encoded.
+    public init(batch: UInt64, encoding ops: [Op], more: Bool) throws(WireError) {
+        var encoded: [EncodedOp] = []
+        encoded.reserveCapacity(ops.count)
+        for op in ops { encoded.append(try EncodedOp(op)) }
+        self.init(batch: batch, ops: encoded, more: more)
     }
 }
 
@@ -78,8 +86,9 @@ public struct Ack: Hashable, Sendable {
 
 /// Protocol constants.
 public enum WireProtocol {
-    /// The sync protocol version in Hello and Welcome.
-    public static let version: UInt32 = 1
+    /// The sync protocol version in Hello and Welcome. Version 2: a batch carries its ops as
+    /// payloads (``EncodedOp``), no longer as one table-sharing `ops` list.
+    public static let version: UInt32 = 2
     /// The frame format version in every frame header.
     public static let frameVersion: UInt8 = 1
 }

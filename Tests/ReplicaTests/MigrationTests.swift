@@ -6,6 +6,7 @@ import InboxModel
 import OutpostTestSupport
 @testable import Replica
 import Testing
+import Wire
 
 /// The v1 fixture: `Fixtures/replica-v1.sqlite`, a 150-message demo replica (all three kinds of conversation) in the layout the first
 /// schema ("v1-journal-and-state") wrote. See `Fixtures/README.md`.
@@ -84,7 +85,7 @@ struct MigrationTests {
         #expect(try Data(contentsOf: existing) == Data("committed".utf8))
     }
 
-    @Test("the fixture's journal is in the legacy JSON encoding, and every entry reads back")
+    @Test("the fixture's journal is in the legacy JSON encoding; v6 rewrites every entry as protobuf and fills owners")
     func legacyJSONJournal() throws {
         let directory = try TemporaryDirectory()
         let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
@@ -97,8 +98,26 @@ struct MigrationTests {
         #expect(total > 0)
         #expect(json == total, "every payload of the v1 fixture starts with `{`: the JSON reader is what reads it")
         let replica = try Replica.open(at: copy.path, clock: FixedClock(milliseconds: V1Fixture.now))
-        #expect(try replica.journalOps().count == total)
+        let ops = try replica.journalOps()
+        #expect(ops.count == total)
         #expect(try replica.verify().ok)
+        let privateKinds = OpKind.allCases.filter(\.isPrivate).map { String($0.rawValue) }.joined(separator: ", ")
+        let (stillJSON, owners, privateOps) = try replica.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE substr(CAST(payload AS BLOB), 1, 1) = X'7B'") ?? -1,
+             try Row.fetchAll(db, sql: "SELECT replica, counter, owner FROM journal WHERE owner IS NOT NULL"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE kind IN (\(privateKinds))") ?? -1)
+        }
+        #expect(stillJSON == 0)
+        #expect(privateOps > 0)
+        #expect(owners.count == privateOps)
+        let byDot = Dictionary(uniqueKeysWithValues: ops.map { ($0.dot, $0) })
+        for row in owners {
+            let dot = Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64))
+            #expect(byDot[dot]?.privateOwner?.rawValue == row[2] as String)
+        }
+        // What sync sends is the stored bytes, and they decode to the journal's ops.
+        let (encoded, _) = try replica.encodedOps(missingFrom: VersionVector(), limit: 100_000)
+        #expect(try encoded.map { try $0.decoded() } == ops)
     }
 
     func copyOfFixture(from source: URL, into directory: TemporaryDirectory) throws -> URL {
@@ -148,17 +167,24 @@ struct MigrationTests {
 
         // v3 filled `last_message` (the newest message's row id) and each draft version's `supersedes`
         // (from its journaled op).
-        let (stale, draftsWithout, draftsTotal) = try replica.writer.read { db in
+        let (stale, drafts) = try replica.writer.read { db in
             (try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM conversations c
                 WHERE c.last_message != (SELECT MAX(id) FROM messages m WHERE m.conversation = c.id)
                 """) ?? -1,
-             try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM drafts d JOIN journal j ON j.replica = d.replica AND j.counter = d.counter
-                WHERE d.supersedes != json_extract(j.payload, '$.body.value.supersedes')
-                """) ?? -1,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM drafts") ?? -1)
+             try Row.fetchAll(db, sql: "SELECT replica, counter, supersedes FROM drafts"))
         }
+        let journal = Dictionary(uniqueKeysWithValues: try replica.journalOps().map { ($0.dot, $0) })
+        var draftsWithout = 0
+        for row in drafts {
+            let dot = Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64))
+            let stored = try JSONDecoder().decode([Dot].self, from: Data((row[2] as String).utf8))
+            guard case .saveDraft(let save)? = journal[dot]?.body, save.supersedes == stored else {
+                draftsWithout += 1
+                continue
+            }
+        }
+        let draftsTotal = drafts.count
         #expect(stale == 0)
         #expect(draftsWithout == 0)
         #expect(draftsTotal > 0)

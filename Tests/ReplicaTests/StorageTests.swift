@@ -25,7 +25,7 @@ struct StorageTests {
         #expect(try reopened.digest() == digest)
         #expect(try reopened.appliedMigrations() == ["v1-journal-and-state", "v2-conversation-search",
                                                      "v3-search-order-and-draft-ancestry", "v4-partial-unread-index",
-                                                     "v5-external-ids"])
+                                                     "v5-external-ids", "v6-journal-payloads"])
         // The clock and counters carry on where they were.
         let next = try reopened.reply(to: Seed().invoice, text: "After reopening")
         #expect(next.dot == Dot(replica: World.laptop, counter: 2))

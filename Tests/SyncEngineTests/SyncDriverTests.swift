@@ -76,6 +76,38 @@ struct SyncDriverTests {
         #expect(try server.thread(thread, markRead: false).messages.map(\.id).contains(reply))
     }
 
+    @Test("a reply is encoded once, where it is written, and decoded once by each replica that applies it")
+    func encodedOnce() async throws {
+        let server = try Self.server()
+        let laptop = try Self.device(0xd1, user: Self.dana)
+        let tablet = try Self.device(0xd2, user: Self.sam)
+        _ = try await Self.sync(laptop, with: server)
+        _ = try await Self.sync(tablet, with: server)
+        let thread = try laptop.inbox()[0].id
+
+        // The reply: laptop journal → frame → server journal → frame → tablet journal, as one set of bytes.
+        let reply = OpCodingTally()
+        try await OpCodingTally.$current.withValue(reply) {
+            _ = try laptop.reply(to: thread, text: "Thanks!")
+            _ = try await Self.sync(laptop, with: server)
+            _ = try await Self.sync(tablet, with: server)
+        }
+        #expect(try tablet.thread(thread, markRead: false).messages.contains { $0.body == "Thanks!" })
+        #expect(reply.encodes == 1)
+        #expect(reply.decodes == 2)
+
+        // Dana's read mark reaches Sam's tablet as a stand-in: the one op the server encodes.
+        let read = OpCodingTally()
+        try await OpCodingTally.$current.withValue(read) {
+            #expect(try laptop.markRead(thread))
+            _ = try await Self.sync(laptop, with: server)
+            _ = try await Self.sync(tablet, with: server)
+        }
+        #expect(try tablet.versionVector() == server.versionVector())
+        #expect(read.encodes == 2)
+        #expect(read.decodes == 3)
+    }
+
     @Test("another user's drafts and read state reach a device only as redacted stand-ins")
     func scope() async throws {
         let server = try Self.server()

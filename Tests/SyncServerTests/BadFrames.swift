@@ -29,7 +29,7 @@ enum BadFrames {
     /// Batch 1 of `count` new conversations by `replica`, honestly encoded.
     static func batch(_ replica: ReplicaID, count: Int = 3, subject: String = "Pushed") throws -> [UInt8] {
         let ops = (1...count).map { op(replica, counter: UInt64($0), subject: subject) }
-        return try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: ops, more: false)))
+        return try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: ops, more: false)))
     }
 
     /// A frame around `body`: honest lengths unless `decodedLength` says otherwise.

@@ -88,7 +88,7 @@ struct DeliveryTests {
             let own = try laptop.replica.ops(missingFrom: VersionVector(), limit: 100).ops
                 .filter { $0.dot.replica == laptop.enrollment.replica }
             let body2 = try OneShotBadBodyTests.hello(laptop.enrollment)
-                + FrameCodec.encode(.ops(OpBatch(batch: 1, ops: own, more: false)))
+                + FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: own, more: false)))
             for _ in 0..<2 {
                 let (status, _) = try await OneShotBadBodyTests.post(body2, laptop.enrollment, client)
                 #expect(status == .ok)

@@ -8,6 +8,7 @@ import OutpostTestSupport
 import Replica
 import SyncClient
 import Testing
+import Wire
 @testable import SyncServer
 
 @Suite("Batch validation: forged ops are refused whole", .timeLimit(.minutes(5)))
@@ -74,15 +75,15 @@ struct ValidationTests {
         var redacted = first
         redacted.body = .redacted
         #expect(scope.refusal(of: [redacted], serverHas: VersionVector(), nowMs: now) != nil)
-        let vector = try store.applyBatch([first], checkedBy: scope, nowMs: now)
+        let vector = try store.applyBatch([try EncodedOp(first)], checkedBy: scope, nowMs: now)
         #expect(vector[me] == 1)
-        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([third], checkedBy: scope, nowMs: now) }
+        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([try EncodedOp(third)], checkedBy: scope, nowMs: now) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
         // A message in a conversation the brand does not have is refused by the replica's checks.
         let orphan = TestOp.make(me, 2, wall: SystemClock().nowMilliseconds(), .user(TestWorld.dana),
                                  .postMessage(PostMessage(conversation: ConversationID(Dot(replica: me, counter: 99)),
                                                           body: "to nowhere")))
-        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([orphan], checkedBy: scope, nowMs: now) }
+        #expect(throws: ReplicaError.self) { _ = try store.applyBatch([try EncodedOp(orphan)], checkedBy: scope, nowMs: now) }
         #expect(try world.brandReplica().versionVector()[me] == 1)
     }
 }

@@ -32,7 +32,7 @@ func isTooLarge(_ what: String) -> (WireError) -> Bool {
 @Suite("Bad frames: header, lengths, compression, checksum")
 struct BadFrameTests {
     static let small = try! FrameCodec.encode(WireVectorTests.definitions["ops-single-message"]!.1)
-    static let deflated = try! FrameCodec.encode(.ops(OpBatch(batch: 2, ops: WireVectorTests.fiftyMessages,
+    static let deflated = try! FrameCodec.encode(.ops(OpBatch(batch: 2, encoding: WireVectorTests.fiftyMessages,
                                                               more: true)))
 
     @Test("a frame cut at every length from 0 to header + payload - 1 is truncated",
@@ -128,7 +128,7 @@ struct BadFrameTests {
             $0 == .tooLarge(what: "op count", size: 20_001, limit: 20_000)
         }
         let limits = WireLimits(maxOps: 5)
-        let six = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: Array(WireVectorTests.fiftyMessages.prefix(6)),
+        let six = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: Array(WireVectorTests.fiftyMessages.prefix(6)),
                                                      more: false)))
         expectRefused(six, limits: limits, code: "frame_too_large") {
             $0 == .tooLarge(what: "op count", size: 6, limit: 5)

@@ -1,4 +1,5 @@
 import Causality
+import Foundation
 import InboxModel
 import SwiftProtobuf
 import Testing
@@ -8,17 +9,28 @@ import Testing
 /// valid protobuf that breaks a rule of WIRE_FORMAT.md or OPS.md. Each is refused whole.
 @Suite("Bad frames: payload and content")
 struct BadPayloadTests {
-    /// The every-kind batch as protobuf, to break one field at a time.
+    /// The every-kind ops as one table-sharing protobuf batch, to break one field at a time;
+    /// ``frame(_:)`` sends each op as its own payload with the whole tables.
     static var batch: Outpost_V1_OpBatch {
-        guard case .ops(let proto) = ProtoConversion.frame(.ops(OpBatch(
-            batch: 1, ops: WireVectorTests.everyKind, more: false))).body
-        else { fatalError("not a batch") }
-        return proto
+        var batch = BatchEncoder.encode(WireVectorTests.everyKind)
+        batch.batch = 1
+        return batch
     }
 
+    /// A frame of `batch`: batch 1, each op of it a payload with the batch's tables and base wall.
     static func frame(_ batch: Outpost_V1_OpBatch) -> Outpost_V1_Frame {
+        var wire = Outpost_V1_OpBatch()
+        wire.batch = batch.batch
+        wire.more = batch.more
+        wire.payloads = batch.ops.map { op in
+            var payload = batch  // its tables, base wall and any unknown fields
+            payload.batch = 0
+            payload.more = false
+            payload.ops = [op]
+            return try! payload.serializedData()
+        }
         var frame = Outpost_V1_Frame()
-        frame.body = .ops(batch)
+        frame.body = .ops(wire)
         return frame
     }
 
@@ -32,7 +44,7 @@ struct BadPayloadTests {
     static func expectInvalid(_ frame: Outpost_V1_Frame, _ reason: String,
                               sourceLocation: SourceLocation = #_sourceLocation) throws {
         let opCount: UInt32
-        if case .ops(let batch) = frame.body { opCount = UInt32(batch.ops.count) } else { opCount = 0 }
+        if case .ops(let batch) = frame.body { opCount = UInt32(batch.payloads.count) } else { opCount = 0 }
         let payload: [UInt8] = try frame.serializedBytes()
         for raw in [RawFrame(payload: payload, opCount: opCount), try RawFrame(deflating: payload, opCount: opCount)] {
             expectRefused(raw.bytes, code: "frame_invalid", sourceLocation: sourceLocation) {
@@ -51,7 +63,65 @@ struct BadPayloadTests {
         let payload: [UInt8] = try Self.frame(Self.batch).serializedBytes()
         let message = try FrameCodec.decode(RawFrame(payload: payload,
                                                       opCount: UInt32(WireVectorTests.everyKind.count)).bytes)
-        #expect(message == .ops(OpBatch(batch: 1, ops: WireVectorTests.everyKind, more: false)))
+        guard case .ops(let batch) = message else { Issue.record("not a batch"); return }
+        #expect(batch.batch == 1 && !batch.more)
+        #expect(try batch.ops.map { try $0.decoded() } == WireVectorTests.everyKind)
+    }
+
+    @Test("an op payload carries no field this schema lacks, however deep: its bytes are stored and forwarded")
+    func unknownFieldsInPayloads() throws {
+        let unknown: [UInt8] = [0x9A, 0x06, 0x02, 0x68, 0x69]  // field 99 = "hi"
+        var batch = Self.batch
+        try batch.ops[2].merge(serializedBytes: unknown)
+        try Self.expectInvalid(batch, "op 2 of the batch: an op carries a field")
+        batch = Self.batch
+        let post = Self.index(of: .postMessage)
+        guard case .postMessage(var body) = batch.ops[post].body else { Issue.record("not a post"); return }
+        try body.conversation.merge(serializedBytes: unknown)
+        batch.ops[post].body = .postMessage(body)
+        try Self.expectInvalid(batch, "op \(post) of the batch: a dot carries a field")
+        batch = Self.batch
+        try batch.merge(serializedBytes: unknown)
+        try Self.expectInvalid(batch, "op payload carries a field")
+        // A payload starting with `{` (field 15 as a group): once the journal's JSON marker.
+        var frame = Self.frame(Self.batch)
+        guard case .ops(var wire) = frame.body else { Issue.record(); return }
+        wire.payloads[0] = Data([0x7B, 0x7C]) + wire.payloads[0]
+        frame.body = .ops(wire)
+        try Self.expectInvalid(frame, "op 0 of the batch: op payload carries a field")
+    }
+
+    @Test("a frame's batch carries its ops only as payloads; a payload sets no frame field")
+    func batchForms() throws {
+        // The table-sharing form of protocol version 1, as a frame.
+        var frame = Outpost_V1_Frame()
+        frame.body = .ops(Self.batch)
+        let payload: [UInt8] = try frame.serializedBytes()
+        expectRefused(RawFrame(payload: payload, opCount: UInt32(Self.batch.ops.count)).bytes, code: "frame_invalid") {
+            $0 == .invalidContent("a batch carries its ops as payloads (protocol version 2)")
+        }
+        var one = Outpost_V1_OpBatch()
+        one.replicas = Self.batch.replicas
+        one.principals = Self.batch.principals
+        one.baseWall = Self.batch.baseWall
+        one.ops = [Self.batch.ops[0]]
+        for edit in [{ (p: inout Outpost_V1_OpBatch) in p.batch = 3 }, { $0.more = true },
+                     { $0.payloads = [Data()] }] {
+            var bad = one
+            edit(&bad)
+            var wire = Outpost_V1_OpBatch()
+            wire.batch = 1
+            wire.payloads = [try bad.serializedData()]
+            frame.body = .ops(wire)
+            try Self.expectInvalid(frame, "op 0 of the batch: an op payload sets a frame's batch fields")
+        }
+        var two = one
+        two.ops.append(Self.batch.ops[1])
+        var wire = Outpost_V1_OpBatch()
+        wire.batch = 1
+        wire.payloads = [try two.serializedData()]
+        frame.body = .ops(wire)
+        try Self.expectInvalid(frame, "op 0 of the batch: an op payload holds 2 ops")
     }
 
     // MARK: Not protobuf
@@ -99,7 +169,7 @@ struct BadPayloadTests {
         var batch = Self.batch
         batch.ops[2].body = nil
         try batch.ops[2].merge(serializedBytes: [0xF2, 0x01, 0x02, 0x0A, 0x00] as [UInt8])  // field 30: {1: ""}
-        try Self.expectInvalid(batch, "op 2 has no body")
+        try Self.expectInvalid(batch, "op 2 of the batch: an op carries a field this protocol version does not define")
     }
 
     // MARK: Valid protobuf, broken rules
@@ -109,7 +179,7 @@ struct BadPayloadTests {
         expectRefused(RawFrame(payload: []).bytes, code: "frame_invalid") { $0 == .invalidContent("the frame has no body") }
         var batch = Self.batch
         batch.ops[0].body = nil
-        try Self.expectInvalid(batch, "op 0 has no body")
+        try Self.expectInvalid(batch, "op 0 of the batch: the op has no body")
     }
 
     @Test("table indexes out of range: an op's replica, a dot's replica, an actor")
@@ -140,7 +210,7 @@ struct BadPayloadTests {
     func counterZero() throws {
         var batch = Self.batch
         batch.ops[2].counter = 0
-        try Self.expectInvalid(batch, "op 2 has counter 0")
+        try Self.expectInvalid(batch, "op 2 of the batch: the op has counter 0")
 
         batch = Self.batch
         let read = Self.index(of: .markRead)
@@ -302,14 +372,14 @@ struct BadPayloadTests {
     func badStamps() throws {
         var batch = Self.batch
         batch.ops[1].wall = -1
-        try Self.expectInvalid(batch, "op 1 has a bad stamp")
+        try Self.expectInvalid(batch, "op 1 of the batch: the op has a bad stamp")
         batch = Self.batch
         batch.baseWall = UInt64(Int64.max)
         try Self.expectInvalid(batch, "has a bad stamp")
         batch = Self.batch
         batch.baseWall = .max
         batch.ops[0].wall = 1
-        try Self.expectInvalid(batch, "op 0 has a bad stamp")
+        try Self.expectInvalid(batch, "op 0 of the batch: the op has a bad stamp")
     }
 
     @Test("a read marker naming one replica twice")
@@ -330,7 +400,7 @@ struct BadPayloadTests {
 
         var batch = Self.batch
         batch.ops[delivery].actor = user
-        try Self.expectInvalid(batch, "op \(delivery): op 1:5: only the platform writes")
+        try Self.expectInvalid(batch, "op \(delivery) of the batch: op 1:5: only the platform writes")
 
         batch = Self.batch
         let unread = Self.index(of: .markUnread)
@@ -378,6 +448,6 @@ struct BadPayloadTests {
         batch.ops.append(batch.ops[batch.ops.count - 1])
         batch.ops[batch.ops.count - 1].logical = 0
         batch.ops[batch.ops.count - 1].counter = 0
-        try Self.expectInvalid(batch, "op \(batch.ops.count - 1) has counter 0")
+        try Self.expectInvalid(batch, "op \(batch.ops.count - 1) of the batch: the op has counter 0")
     }
 }

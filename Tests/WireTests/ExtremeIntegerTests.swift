@@ -57,7 +57,7 @@ struct ExtremeIntegerTests {
                 variants += 1
                 #expect(throws: OpValidationError.self, "\(bad.body)") { try bad.validate() }
                 // The sender does not check; the receiver must refuse (frame_invalid), not trap.
-                let frame = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: [bad], more: false)))
+                let frame = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: [bad], more: false)))
                 #expect(throws: WireError.self) { try FrameCodec.decode(frame) }
                 do {
                     _ = try FrameCodec.decode(frame)

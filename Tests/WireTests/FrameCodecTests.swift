@@ -34,7 +34,7 @@ struct FrameCodecTests {
             .hello(Hello(replica: Self.laptop, brand: BrandID(rawValue: "northwind")!, user: UserID(rawValue: "dana"),
                          have: vector, clockMs: 42)),
             .welcome(Welcome(serverReplica: Self.server, have: vector, clockMs: 43)),
-            .ops(OpBatch(batch: 1, ops: Self.sampleOps(), more: true)),
+            .ops(try OpBatch(batch: 1, encoding: Self.sampleOps(), more: true)),
             .ack(Ack(have: vector, batch: 1)),
             .error(ErrorFrame(code: .invalidOp, message: "no", retryable: false)),
         ]
@@ -48,7 +48,7 @@ struct FrameCodecTests {
     func compressionThreshold() throws {
         let small = try FrameCodec.encode(.ack(Ack(have: VersionVector(), batch: 1)))
         #expect(small[5] == 0)
-        let large = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: Self.sampleOps(count: 200), more: false)))
+        let large = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: Self.sampleOps(count: 200), more: false)))
         #expect(large[5] == 1)
     }
 }

@@ -132,7 +132,7 @@ struct WireVectorMessage: Codable, Equatable {
                                        clockMs: v.clockMs, maxFrameBytes: v.maxFrameBytes))
         case .ops:
             let v = try container.decode(OpsJSON.self, forKey: .value)
-            message = .ops(OpBatch(batch: v.batch, ops: v.ops, more: v.more))
+            message = .ops(try OpBatch(batch: v.batch, encoding: v.ops, more: v.more))
         case .ack:
             let v = try container.decode(AckJSON.self, forKey: .value)
             message = .ack(Ack(have: v.have, batch: v.batch))
@@ -157,7 +157,7 @@ struct WireVectorMessage: Codable, Equatable {
                                  forKey: .value)
         case .ops(let m):
             try container.encode(Kind.ops, forKey: .type)
-            try container.encode(OpsJSON(batch: m.batch, more: m.more, ops: m.ops), forKey: .value)
+            try container.encode(OpsJSON(batch: m.batch, more: m.more, ops: m.ops.map { try $0.decoded() }), forKey: .value)
         case .ack(let m):
             try container.encode(Kind.ack, forKey: .type)
             try container.encode(AckJSON(have: m.have, batch: m.batch), forKey: .value)

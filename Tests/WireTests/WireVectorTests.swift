@@ -79,7 +79,7 @@ struct WireVectorTests {
             case .ops(let batch):
                 types.insert("ops")
                 if batch.ops.isEmpty && !batch.more { sawEmptyLast = true }
-                for op in batch.ops {
+                for op in batch.ops.compactMap(\.op) {
                     kinds.insert(op.kind)
                     if case .startConversation(let start) = op.body {
                         if start.inquiry != nil { sawInquiry = true }
@@ -204,15 +204,15 @@ struct WireVectorTests {
                                         retryable: true))),
             "ops-every-kind": ("Batch 1: one op of every kind, in a causal order, including a Customer Inquiry "
                                 + "and a new conversation sent from a compose draft (key new:d1:1).",
-                               .ops(OpBatch(batch: 1, ops: everyKind, more: true))),
+                               .ops(try! OpBatch(batch: 1, encoding: everyKind, more: true))),
             "ops-single-message": ("Batch 1 with one reply: small, so sent uncompressed.",
-                                   .ops(OpBatch(batch: 1, ops: [TestOp.make(laptop, 8, wall: base + 40, .user(dana),
+                                   .ops(try! OpBatch(batch: 1, encoding: [TestOp.make(laptop, 8, wall: base + 40, .user(dana),
                                        .postMessage(PostMessage(conversation: inquiry, body: "See you Thursday.")))],
                                                 more: false))),
             "ops-deflated-50": ("Batch 2: 50 messages of one thread from three replicas, deflated (zlib level 6).",
-                                .ops(OpBatch(batch: 2, ops: fiftyMessages, more: true))),
+                                .ops(try! OpBatch(batch: 2, encoding: fiftyMessages, more: true))),
             "ops-empty-last": ("Batch 3: no ops and more = false: the sender has nothing more to send.",
-                               .ops(OpBatch(batch: 3, ops: [], more: false))),
+                               .ops(try! OpBatch(batch: 3, encoding: [], more: false))),
         ]
     }
 }

@@ -66,8 +66,12 @@ def vector(entries):
     return b"".join(field_bytes(1, field_varint(1, replica) + field_varint(2, counter)) for replica, counter in entries)
 
 
+PROTOCOL_VERSION = 2  # Protocol/SPEC.md
+
+
 def hello(device, have=(), raw_have=None):
-    message = field_varint(1, 1) + field_varint(2, int(device["replica"], 16)) + field_bytes(3, device["brand"])
+    message = field_varint(1, PROTOCOL_VERSION) + field_varint(2, int(device["replica"], 16))
+    message += field_bytes(3, device["brand"])
     message += field_bytes(4, device["user"])
     message += field_bytes(5, raw_have if raw_have is not None else vector(have))
     message += field_varint(6, int(time.time() * 1000))
@@ -79,12 +83,14 @@ def dot(replica_index, counter):
 
 
 def op_batch(device, body_field, body):
-    """One op of the device's own replica, counter 1, by its user, with the body given."""
+    """Batch 1 of one op of the device's own replica, counter 1, by its user, with the body given.
+    The op goes as its payload: a one-op OpBatch with its own tables (WIRE_FORMAT.md, "Op payloads")."""
     op = field_varint(1, 0) + field_varint(2, 1) + field_varint(3, 0) + field_varint(6, 0)
     op += field_bytes(body_field, body)
-    batch = field_varint(1, 1) + field_bytes(2, varint(int(device["replica"], 16)))
-    batch += field_bytes(3, "user:" + device["user"]) + field_varint(5, int(time.time() * 1000))
-    batch += field_bytes(6, op)
+    payload = field_bytes(2, varint(int(device["replica"], 16)))
+    payload += field_bytes(3, "user:" + device["user"]) + field_varint(5, int(time.time() * 1000))
+    payload += field_bytes(6, op)
+    batch = field_varint(1, 1) + field_bytes(8, payload)
     return frame(field_bytes(3, batch), op_count=1)
 
 
@@ -277,6 +283,13 @@ class HostileTests(unittest.TestCase):
             status, answer = self.sync_post(request)
             self.assertEqual(status, 400, f"{name}: {answer}")
             self.assertEqual(error_code(answer), "frame_invalid", name)
+        # The control: the same frame with an id in range decodes, and the replica refuses the op
+        # (an Error frame in the answer's frames: the conversation does not exist).
+        control = op_batch(WORLD.device, 14, field_bytes(1, dot(0, 5)) + field_bytes(2, "hello"))
+        status, answer = self.sync_post(hello(WORLD.device) + control)
+        self.assertEqual(status, 200, answer)
+        self.assertIn(b"invalid_op", answer)
+        self.assertNotIn(b"frame_invalid", answer)
 
     # Malformed requests get an answer and a close; slow and idle clients are timed out.
     def test_04_malformed_requests_are_answered_and_closed(self):

@@ -8,10 +8,15 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Outpost sync wire schema, version 1. See WIRE_FORMAT.md for the frame around these messages
+/// Outpost sync wire schema, protocol version 2. See WIRE_FORMAT.md for the frame around these messages
 /// and SPEC.md for the session flow. Generated Swift: Sources/Wire/Generated/outpost.pb.swift,
 /// made by Tools/generate-proto.sh. Field numbers are never reused; new fields are optional.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -314,27 +319,37 @@ nonisolated struct Outpost_V1_Welcome: Sendable {
   fileprivate var _have: Outpost_V1_VersionVector? = nil
 }
 
-/// A page of ops the receiver lacks, in an order the receiver can apply (a causal order).
+/// Two uses (WIRE_FORMAT.md, "Op payloads"):
+///
+/// - In a frame: a page of ops the receiver lacks, in an order the receiver can apply (a causal
+///   order). It sets `batch`, `more` and `payloads` only; each payload is one op's bytes.
+/// - As an op payload: one op, exactly as the journal of the replica that made it stores it. It
+///   sets the tables, `base_wall` and exactly one `ops` entry, and no field this schema lacks.
+///   Payloads travel unchanged from journal to frame to journal.
 nonisolated struct Outpost_V1_OpBatch: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Sender's sequence number of this batch within the session, from 1.
+  /// Frame: sender's sequence number of this batch within the session, from 1. Payload: unset.
   var batch: UInt64 = 0
 
-  /// Tables that ops refer to by index, so that each id is written once per batch.
+  /// Payload: tables that the op refers to by index, so that each id is written once.
   var replicas: [UInt64] = []
 
   var principals: [String] = []
 
-  /// Stamps are written as `wall - base_wall`.
+  /// Payload: the op's stamp is written as `wall - base_wall`.
   var baseWall: UInt64 = 0
 
+  /// Payload: the one op.
   var ops: [Outpost_V1_Op] = []
 
-  /// More pages follow in this session.
+  /// Frame: more pages follow in this session. Payload: unset.
   var more: Bool = false
+
+  /// Frame: the ops, each an op payload (a serialised one-op OpBatch). Protocol version 2.
+  var payloads: [Data] = []
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1190,7 +1205,7 @@ nonisolated extension Outpost_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Outpost_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".OpBatch"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batch\0\u{1}replicas\0\u{1}principals\0\u{4}\u{2}base_wall\0\u{1}ops\0\u{1}more\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batch\0\u{1}replicas\0\u{1}principals\0\u{4}\u{2}base_wall\0\u{1}ops\0\u{1}more\0\u{1}payloads\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1204,6 +1219,7 @@ nonisolated extension Outpost_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.baseWall) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.ops) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.more) }()
+      case 8: try { try decoder.decodeRepeatedBytesField(value: &self.payloads) }()
       default: break
       }
     }
@@ -1228,6 +1244,9 @@ nonisolated extension Outpost_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if self.more != false {
       try visitor.visitSingularBoolField(value: self.more, fieldNumber: 7)
     }
+    if !self.payloads.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.payloads, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1238,6 +1257,7 @@ nonisolated extension Outpost_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.baseWall != rhs.baseWall {return false}
     if lhs.ops != rhs.ops {return false}
     if lhs.more != rhs.more {return false}
+    if lhs.payloads != rhs.payloads {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -25,8 +25,8 @@ public enum WireSizes {
         var figures: [SizeFigure] = []
 
         let (batch, texts) = try WireData.timedBatch()
-        let frame = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: batch, more: true)))
-        let payload = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: batch, more: true)), compress: false)
+        let frame = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: batch, more: true)))
+        let payload = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: batch, more: true)), compress: false)
         figures.append(SizeFigure(
             key: "batch", title: "timed batch: \(batch.count) demo ops, per op", bytes: per(frame, batch.count),
             limit: nil,
@@ -45,8 +45,8 @@ public enum WireSizes {
         }
 
         let reads = WireData.deviceReads(count: 1_000)
-        let readFrame = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: reads, more: false)))
-        let readPayload = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: reads, more: false)), compress: false)
+        let readFrame = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: reads, more: false)))
+        let readPayload = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: reads, more: false)), compress: false)
         var markers = 0, deps = 0, clears = 0
         for op in reads {
             deps += op.deps.count
@@ -90,8 +90,8 @@ public enum WireSizes {
     }
 
     static func messageFigure(_ key: String, _ title: String, _ messages: [Op]) throws -> SizeFigure {
-        let frame = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: messages, more: false)))
-        let stored = try FrameCodec.encode(.ops(OpBatch(batch: 1, ops: messages, more: false)), compress: false)
+        let frame = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: messages, more: false)))
+        let stored = try FrameCodec.encode(.ops(try OpBatch(batch: 1, encoding: messages, more: false)), compress: false)
         var text = 0
         for op in messages { if case .postMessage(let post) = op.body { text += post.body.utf8.count } }
         let textDeflated = RawZlib.deflate(Array(messages.compactMap {

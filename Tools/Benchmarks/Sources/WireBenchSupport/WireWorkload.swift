@@ -45,7 +45,7 @@ public final class WireWorkload: Sendable {
     let proto: Outpost_V1_Frame
 
     public init(ops: [Op]) throws {
-        message = .ops(OpBatch(batch: 1, ops: ops, more: true))
+        message = .ops(try OpBatch(batch: 1, encoding: ops, more: true))
         opCount = ops.count
         frame = try FrameCodec.encode(message)
         storedFrame = try FrameCodec.encode(message, compress: false)
