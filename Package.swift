@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Dependencies point one way, downwards; ARCHITECTURE.md draws the graph, and its "Allowed imports"
 /// table, which Tools/check-imports.py checks against every import and against this file, says what
-/// each target may depend on. Pure (no I/O): Causality, InboxModel, Merge, Wire, SyncCore. Then
+/// each target may depend on. Pure (no I/O): Causality, InboxModel, Merge, Wire, SyncCore, ServerAPI. Then
 /// Replica (SQLite), DemoHistory, SyncEngine (the one sync driver), SyncClient, SyncServer, Scenario, InboxWeb,
 /// OutpostCLI, `outpost` (Tools/outpost).
 /// CI (and anyone who sets OUTPOST_WERROR=1) builds with warnings as errors.
@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .library(name: "ServerAPI", targets: ["ServerAPI"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "InboxModel", targets: ["InboxModel"]),
@@ -75,10 +76,12 @@ let package = Package(
             dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"],
             swiftSettings: strictSettings
         ),
+        // The JSON bodies of the server's HTTP API that the server and its clients share.
+        .target(name: "ServerAPI", dependencies: ["InboxModel", "Causality"], swiftSettings: strictSettings),
         .target(
             name: "SyncClient",
             dependencies: [
-                "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "SyncEngine", "ServerAPI", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -89,7 +92,7 @@ let package = Package(
         .target(
             name: "SyncServer",
             dependencies: [
-                "SyncEngine", "SyncClient", "SyncCore", "Replica", "DemoHistory", "Wire", "InboxModel", "Causality",
+                "SyncEngine", "ServerAPI", "SyncCore", "Replica", "DemoHistory", "Wire", "InboxModel", "Causality",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +150,7 @@ let package = Package(
             name: "OutpostCLI",
             dependencies: [
                 "Replica", "DemoHistory", "Merge", "InboxModel", "Causality", "SyncServer", "SyncEngine", "SyncClient",
-                "Scenario", "InboxWeb",
+                "ServerAPI", "Scenario", "InboxWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -217,7 +220,8 @@ let package = Package(
         .testTarget(
             name: "SyncClientTests",
             dependencies: [
-                "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality", "OutpostTestSupport",
+                "SyncClient", "ServerAPI", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                "OutpostTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -236,8 +240,8 @@ let package = Package(
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
-                "SyncServer", "SyncClient", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality",
-                "OutpostTestSupport",
+                "SyncServer", "SyncClient", "ServerAPI", "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel",
+                "Causality", "OutpostTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InboxModel
+import ServerAPI
 import SyncClient
 
 /// `outpost partner-api`: the partner's side of the inbox, through the server's partner API

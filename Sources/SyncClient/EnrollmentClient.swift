@@ -1,6 +1,7 @@
 public import Causality
 public import Foundation
 public import Replica
+public import ServerAPI
 
 /// `outpost enroll`'s work: trades a one-time code for this device's identity and token
 /// (`POST /v1/enroll`), and creates the device's replica holding them.

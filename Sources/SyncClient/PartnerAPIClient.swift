@@ -1,5 +1,6 @@
 public import Foundation
 public import InboxModel
+public import ServerAPI
 
 /// A partner's side of the inbox through the server's partner API (`/v1/partner/…`,
 /// Protocol/SERVER_API.md): list and read its threads, start one, reply, forward a Customer Inquiry.

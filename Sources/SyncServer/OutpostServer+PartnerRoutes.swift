@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import InboxModel
-import SyncClient
+import ServerAPI
 
 /// The partner API and the admin events endpoint (Protocol/SERVER_API.md): JSON over HTTP, each
 /// with its own bearer token. Writes commit server ops to the brand replica and wake the brand's

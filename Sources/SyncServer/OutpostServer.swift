@@ -6,7 +6,7 @@ public import Logging
 import ServiceLifecycle
 public import Causality
 import InboxModel
-import SyncClient
+import ServerAPI
 import SyncEngine
 import Wire
 

@@ -2,7 +2,7 @@ import Causality
 public import InboxModel
 import Foundation
 import Replica
-public import SyncClient
+public import ServerAPI
 
 /// The partner side of the inbox (Protocol/SERVER_API.md, "Partner API"): what a partner, through
 /// its own token, may read and write in its one brand. Writes become server ops with the partner

@@ -1,7 +1,7 @@
 public import Causality
 public import InboxModel
 public import Replica
-public import SyncClient
+public import ServerAPI
 import Foundation
 import GRDB
 import Synchronization

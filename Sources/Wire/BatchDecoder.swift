@@ -15,8 +15,14 @@ struct BatchDecoder {
         try Self.known(proto, "op payload")
         self.proto = proto
         var replicas: [ReplicaID] = []
+        replicas.reserveCapacity(proto.replicas.count)
         for raw in proto.replicas { replicas.append(try ProtoConversion.replica(raw)) }
-        guard Set(replicas).count == replicas.count else { throw WireError.invalidContent("repeated replica in table") }
+        // A payload's table names the few replicas of one op: a scan beats building a set there,
+        // and a set keeps a large (hostile) table linear.
+        let repeated = replicas.count <= 16
+            ? replicas.indices.contains { index in replicas[..<index].contains(replicas[index]) }
+            : Set(replicas).count != replicas.count
+        guard !repeated else { throw WireError.invalidContent("repeated replica in table") }
         self.replicas = replicas
         var principals: [Principal] = []
         for text in proto.principals {

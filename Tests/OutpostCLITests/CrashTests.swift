@@ -14,7 +14,7 @@ import Testing
 /// (bodies of about 4 KB: a batch carries about 2 MiB of text, some 500 ops). Each kill point gets
 /// a fresh `outpost sync` process, so the sync advances from kill to kill; before each one the
 /// test tops the work up when too little is left for the kill to land mid-sync.
-@Suite("kill -9 of a device or the server at many points of a sync", .serialized, .timeLimit(.minutes(30)))
+@Suite("kill -9 of a device or the server at many points of a sync", .serialized, .timeLimit(.minutes(12)))
 struct CrashTests {
     @Test("kill -9 of a syncing device at 10 points: nothing acknowledged is lost, nothing doubled, the sync resumes")
     func killDevice() async throws {

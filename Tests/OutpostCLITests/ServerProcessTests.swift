@@ -109,7 +109,7 @@ struct ServerProcessTests {
     }
 }
 
-@Suite("A first sync killed half-way resumes", .serialized, .timeLimit(.minutes(15)))
+@Suite("A first sync killed half-way resumes", .serialized, .timeLimit(.minutes(8)))
 struct ResumableFirstSyncTests {
     @Test("kill -9 of a device mid-first-sync: the replica stays sound and the next sync continues, not from zero")
     func killMidFirstSync() async throws {

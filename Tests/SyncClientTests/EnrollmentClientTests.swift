@@ -2,6 +2,7 @@ import Causality
 import Foundation
 import InboxModel
 import Replica
+import ServerAPI
 import SyncClient
 import Testing
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import ServerAPI
 import SyncClient
 import Testing
 @testable import SyncServer

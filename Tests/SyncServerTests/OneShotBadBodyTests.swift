@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import InboxModel
 import NIOCore
+import ServerAPI
 import SyncClient
 import Replica
 import Testing

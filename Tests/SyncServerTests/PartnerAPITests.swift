@@ -5,6 +5,7 @@ import InboxModel
 import NIOCore
 import OutpostTestSupport
 import Replica
+import ServerAPI
 import SyncClient
 import Testing
 @testable import SyncServer

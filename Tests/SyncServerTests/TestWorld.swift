@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import Replica
 import Synchronization
+import ServerAPI
 import SyncClient
 import SyncCore
 import SyncEngine

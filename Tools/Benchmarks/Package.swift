@@ -88,6 +88,7 @@ let package = Package(
                 "BenchSupport",
                 .product(name: "Replica", package: "Outpost"),
                 .product(name: "SyncClient", package: "Outpost"),
+                .product(name: "ServerAPI", package: "Outpost"),
                 .product(name: "SyncEngine", package: "Outpost"),
                 .product(name: "SyncServer", package: "Outpost"),
                 .product(name: "InboxModel", package: "Outpost"),

@@ -3,6 +3,7 @@ import Causality
 import Foundation
 import InboxModel
 import Replica
+import ServerAPI
 import SyncClient
 import SyncServer
 

@@ -7,7 +7,8 @@ import Wire
 /// raw baselines on the same bytes: swift-protobuf on the same generated `Outpost_V1_Frame` (the
 /// file is a symlink to the one Wire compiles) and zlib at the same level.
 public enum WireStep: String, CaseIterable, Sendable {
-    /// `FrameCodec.encode(.ops(batch))`: model → proto, protobuf encode, deflate, header and CRC.
+    /// `FrameCodec.encode(.ops(batch))` of a batch of op payloads (as journals store them): the
+    /// frame's protobuf around the payloads, deflate, header and CRC. No op is encoded.
     case encodeCodec = "encode.codec"
     /// The same with `compress: false`: everything but deflate.
     case encodeCodecStored = "encode.codec-stored"
@@ -22,7 +23,8 @@ public enum WireStep: String, CaseIterable, Sendable {
     case decodeCodec = "decode.codec"
     /// The same on an uncompressed frame: everything but inflate.
     case decodeCodecStored = "decode.codec-stored"
-    /// `Outpost_V1_Frame(serializedBytes:)` of the uncompressed payload.
+    /// `Outpost_V1_Frame(serializedBytes:)` of the uncompressed payload, then of each op payload
+    /// in it (`Outpost_V1_OpBatch`): the protobuf work of reading every op.
     case decodeProtobuf = "decode.protobuf"
     /// zlib inflate of the frame's body into a buffer of the known size.
     case decodeZlib = "decode.zlib"
@@ -94,13 +96,21 @@ public final class WireWorkload: Sendable {
             guard case .ops(let batch) = try FrameCodec.decode(storedFrame) else { return 0 }
             return batch.ops.count
         case .decodeProtobuf:
-            return try Outpost_V1_Frame(serializedBytes: payload).ops.ops.count
+            return try Self.protobufOps(payload)
         case .decodeZlib:
             return inflateBody().count
         case .decodeZlibProtobuf:
-            let bytes = inflateBody()
-            return try Outpost_V1_Frame(serializedBytes: bytes).ops.ops.count
+            return try Self.protobufOps(inflateBody())
         }
+    }
+
+    /// Raw swift-protobuf decode of a frame payload and of every op payload in it; the op count.
+    static func protobufOps(_ bytes: [UInt8]) throws -> Int {
+        var count = 0
+        for payload in try Outpost_V1_Frame(serializedBytes: bytes).ops.payloads {
+            count += try Outpost_V1_OpBatch(serializedBytes: payload).ops.count
+        }
+        return count
     }
 
     static func uint32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
