@@ -42,4 +42,6 @@ public enum DraftExpectation: Hashable, Sendable {
     case text(String)
     /// Versions that do not merge: their texts, in any order (empty: any conflict).
     case conflict([String])
+    /// Not in conflict: one live version (any text), or none.
+    case notConflicted
 }

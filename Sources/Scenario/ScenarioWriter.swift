@@ -115,6 +115,7 @@ public enum ScenarioWriter {
         case .text(let text)?: fields.append(("draft", Node(text, .implicit, .doubleQuoted)))
         case .conflict(let texts)?:
             fields.append(("conflict", texts.isEmpty ? Node("true") : Node(texts.map { Node($0) })))
+        case .notConflicted?: fields.append(("conflict", Node("false")))
         case nil: break
         }
         if let partner = expected.partner { fields.append(("partner", Node(partner.rawValue))) }

@@ -149,12 +149,14 @@ extension ScenarioWorld {
         case .text(let text): holds = view?.inConflict == false && view?.text == text
         case .conflict(let texts):
             holds = view?.inConflict == true && (texts.isEmpty || texts.sorted() == versions.sorted())
+        case .notConflicted: holds = view?.inConflict != true
         }
         guard !holds else { return [] }
         let wanted = switch draft {
         case .none: "no draft"
         case .text(let text): "text \(OpText.quote(text))"
         case .conflict(let texts): texts.isEmpty ? "a conflict" : "conflict \(texts)"
+        case .notConflicted: "no conflict"
         }
         return [ScenarioFailure(.expectation, node: node.name, what, expected: wanted, actual: actual)]
     }

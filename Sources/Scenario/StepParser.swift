@@ -238,6 +238,11 @@ struct StepParser {
             throw ScenarioError("bad_scenario", "a `notify` event needs `text`", file: file, line: line)
         case .status where status == nil:
             throw ScenarioError("bad_scenario", "a `status` event needs `status`", file: file, line: line)
+        case .status where label != nil || subject != nil || text != nil:
+            throw ScenarioError("bad_scenario", "a `status` event takes `partner` and `status` only: it writes no "
+                                + "notification", file: file, line: line)
+        case .notify where status != nil, .partnerLeft where status != nil:
+            throw ScenarioError("bad_scenario", "only a `status` event takes `status`", file: file, line: line)
         default: break
         }
         return PlatformEventSpec(kind: kind, partner: partner, label: label, subject: subject, text: text, status: status)
@@ -301,14 +306,14 @@ struct StepParser {
         }
         if let node = fields.node("conflict") {
             if case .scalar = node {
-                guard try YAMLValue.bool(node, "conflict", file: file) else {
-                    throw ScenarioError("bad_scenario", "write `draft:` for a draft that is not in conflict", file: file,
-                                        line: node.mark?.line)
-                }
-                expected.draft = .conflict([])
+                expected.draft = try YAMLValue.bool(node, "conflict", file: file) ? .conflict([]) : .notConflicted
             } else {
                 expected.draft = .conflict(try YAMLValue.strings(node, "conflict", file: file))
             }
+        }
+        if fields.node("draft") != nil, fields.node("conflict") != nil {
+            throw ScenarioError("bad_scenario", "`draft:` and `conflict:` are two answers to one question: give one",
+                                file: file, line: line)
         }
         if expected.draft != nil, expected.thread == nil, expected.compose == nil {
             throw ScenarioError("bad_scenario", "a draft expectation needs `thread:` or `new:`", file: file, line: line)
@@ -327,6 +332,11 @@ struct StepParser {
         }
         expected.conversations = try fields.node("conversations").map { node throws(ScenarioError) in
             try YAMLValue.int(node, "conversations", file: file)
+        }
+        if name == "server", expected.unread != nil || expected.draft != nil || expected.compose != nil {
+            throw ScenarioError("bad_scenario", "the server's replica belongs to no user, so it has no unread state and "
+                                + "no drafts: expect `unread`, `draft`, `conflict` and `new` on a device", file: file,
+                                line: line)
         }
         if (expected.messages != nil || expected.authors != nil || expected.count != nil || expected.unread != nil),
            expected.thread == nil {

@@ -25,6 +25,14 @@ struct ScenarioParserTests {
         ("  - drop: laptop\n    count: 0\n", 7, "`count` must be at least 1"),
         ("  - expect: laptop\n    unread: maybe\n", 8, "must be true or false"),
         ("  - sync: [laptop\n", 8, "not valid YAML"),
+        ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - expect: server\n    thread: a\n    unread: true\n",
+         11, "the server's replica belongs to no user"),
+        ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - expect: server\n    thread: a\n    conflict: false\n",
+         11, "expect `unread`, `draft`, `conflict` and `new` on a device"),
+        ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - expect: laptop\n    thread: a\n    draft: x\n"
+            + "    conflict: true\n", 11, "give one"),
+        ("  - platform: status\n    partner: p1\n    status: paused\n    text: hi\n", 7, "takes `partner` and `status` only"),
+        ("  - platform: notify\n    partner: p1\n    text: hi\n    status: paused\n", 7, "only a `status` event takes"),
     ])
     func badFile(_ steps: String, _ line: Int, _ message: String) {
         #expect {
@@ -34,6 +42,44 @@ struct ScenarioParserTests {
             return error.code == "bad_scenario" && error.line == line && error.message.contains(message)
                 && error.description.hasPrefix("bad.yaml:\(line): ")
         }
+    }
+
+    @Test("`conflict: false` passes for one version or none, and fails on a conflict")
+    func conflictFalse() throws {
+        func run(_ steps: String) throws -> Bool {
+            try ScenarioRunner().run(try ScenarioParser.parse("""
+                name: t
+                users: [dana]
+                partners: [p1]
+                devices:
+                  - {name: laptop, user: dana}
+                  - {name: tablet, user: dana}
+                steps:
+                  - partner: p1
+                    new: a
+                    subject: s
+                    text: t
+                  - sync: all
+
+                """ + steps)).passed
+        }
+        #expect(try run("  - expect: laptop\n    thread: a\n    conflict: false\n"))
+        #expect(try run("  - draft: laptop\n    thread: a\n    text: one\n  - expect: laptop\n    thread: a\n    conflict: false\n"))
+        let conflicted = """
+              - draft: laptop
+                thread: a
+                text: the laptop's words
+              - draft: tablet
+                thread: a
+                text: the tablet's other words
+              - sync: all
+              - sync: all
+              - expect: laptop
+                thread: a
+
+            """
+        #expect(try run(conflicted + "    conflict: true\n"))
+        #expect(try !run(conflicted + "    conflict: false\n"))
     }
 
     @Test("missing top-level fields and bad ids are refused")
