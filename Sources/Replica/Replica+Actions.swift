@@ -36,20 +36,36 @@ extension Replica {
         return MessageID(op.dot)
     }
 
-    /// Marks everything in the thread read and clears any *unread* mark this device has seen.
-    /// Returns `false` (and writes nothing) when it was read already.
+    /// Marks the thread read, all of it or up to a message (`extent`), and clears any *unread*
+    /// mark this device has seen: what opening the thread means. A read up to a message leaves
+    /// the messages after it in thread order unread. Returns `false` (and writes nothing) when
+    /// that much was read already.
     @discardableResult
-    public func markRead(_ conversation: ConversationID) throws(ReplicaError) -> Bool {
+    public func markRead(_ conversation: ConversationID, _ extent: ReadExtent = .all) throws(ReplicaError) -> Bool {
+        if case .first(let count) = extent, count < 1 {
+            throw ReplicaError(.invalidArgument, "a read covers at least 1 message, not \(count)")
+        }
         let viewer = try requireViewer()
         let result = try perform(actor: .user(viewer)) { db, materializer -> (OpBody, Void)? in
             guard let rowID = try materializer.conversationRowID(conversation) else {
                 throw ReplicaError(.unknownConversation, "no conversation \(conversation)")
             }
             let state = try materializer.loadReadState(user: viewer, conversation: rowID)
-            let messages = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT replica, counter FROM messages WHERE conversation = ?"),
-                                            arguments: [rowID]).map { row in
+            let all = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT replica, counter FROM messages WHERE conversation = ? ORDER BY wall, logical, replica
+                    """), arguments: [rowID]).map { row in
                 MessageID(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64)))
+            }
+            let messages: ArraySlice<MessageID>
+            switch extent {
+            case .all: messages = all[...]
+            case .first(let count): messages = all.prefix(count)
+            case .through(let message):
+                guard let index = all.firstIndex(of: message) else {
+                    throw ReplicaError(.unknownMessage, "no message \(message) in conversation \(conversation)")
+                }
+                messages = all[...index]
             }
             guard let read = state.readingAll(of: messages, in: conversation) else { return nil }
             return (.markRead(read), ())

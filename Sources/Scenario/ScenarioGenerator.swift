@@ -53,7 +53,8 @@ public struct ScenarioGenerator: Sendable {
         }
         switch rng.int(below: 100) {
         case 0..<10: return .user(device: device, .reply(thread: thread, text: text), expectError: nil)
-        case 10..<17: return .user(device: device, .read(thread: thread), expectError: nil)
+        case 10..<15: return .user(device: device, .read(thread: thread), expectError: nil)
+        case 15..<17: return .user(device: device, .read(thread: thread, through: 1 + rng.int(below: 4)), expectError: nil)
         case 17..<22: return .user(device: device, .unread(thread: thread), expectError: nil)
         case 22..<33: return .user(device: device, .draft(.thread(thread), text: text, to: nil, subject: nil), expectError: nil)
         case 33..<36: return .user(device: device, .discard(.thread(thread)), expectError: nil)

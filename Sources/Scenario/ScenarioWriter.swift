@@ -89,7 +89,8 @@ public enum ScenarioWriter {
             return [("compose", Node(device)), ("to", Node(to.rawValue)), ("subject", Node(subject)), ("text", Node(text)),
                     ("as", Node(label))]
         case .reply(let thread, let text): return [("reply", Node(device)), ("thread", Node(thread)), ("text", Node(text))]
-        case .read(let thread): return [("read", Node(device)), ("thread", Node(thread))]
+        case .read(let thread, let through):
+            return [("read", Node(device)), ("thread", Node(thread))] + (through.map { [("through", Node(String($0)))] } ?? [])
         case .unread(let thread): return [("unread", Node(device)), ("thread", Node(thread))]
         case .draft(let draftTarget, let text, let to, let subject):
             var fields = [("draft", Node(device)), target(draftTarget), ("text", Node(text))]

@@ -21,8 +21,8 @@ extension Simulator {
             labels[label] = try replica.compose(to: partner, subject: subject, text: text)
         case .reply(let thread, let text):
             try replica.reply(to: try conversation(thread), text: text)
-        case .read(let thread):
-            try replica.markRead(try conversation(thread))
+        case .read(let thread, let through):
+            try replica.markRead(try conversation(thread), through.map { .first($0) } ?? .all)
         case .unread(let thread):
             try replica.markUnread(try conversation(thread))
         case .draft(.thread(let thread), let text, _, _):
@@ -63,7 +63,7 @@ extension Simulator {
         switch action {
         case .compose(let partner, let subject, _, let label): "compose to \(partner) \(OpText.quote(subject)) as \(label)"
         case .reply(let thread, let text): "reply in \(thread): \(OpText.quote(text))"
-        case .read(let thread): "read \(thread)"
+        case .read(let thread, let through): through.map { "read \(thread) through message \($0)" } ?? "read \(thread)"
         case .unread(let thread): "mark \(thread) unread"
         case .draft(let target, let text, _, _): "draft \(describe(target)): \(OpText.quote(text))"
         case .discard(let target): "discard draft \(describe(target))"

@@ -56,7 +56,9 @@ public enum UserAction: Hashable, Sendable {
     /// A new conversation; `label` names it for later steps.
     case compose(to: PartnerID, subject: String, text: String, label: String)
     case reply(thread: String, text: String)
-    case read(thread: String)
+    /// Reads the thread: all of it, or only its first `through` messages in this device's
+    /// thread order.
+    case read(thread: String, through: Int? = nil)
     case unread(thread: String)
     /// Saves draft text. For a new compose draft, `to` and `subject` may be given.
     case draft(DraftTarget, text: String, to: PartnerID?, subject: String?)

@@ -169,7 +169,14 @@ struct StepParser {
             let thread = try thread(fields.requiredString("thread", in: what), line: line)
             userAction = .reply(thread: thread, text: try fields.requiredString("text", in: what))
         case "read":
-            userAction = .read(thread: try thread(fields.requiredString("thread", in: what), line: line))
+            let label = try thread(fields.requiredString("thread", in: what), line: line)
+            let through = try fields.node("through").map { node throws(ScenarioError) in
+                try YAMLValue.int(node, "through", file: file)
+            }
+            if let through, through < 1 {
+                throw ScenarioError("bad_scenario", "`through` counts messages from 1", file: file, line: line)
+            }
+            userAction = .read(thread: label, through: through)
         case "unread":
             userAction = .unread(thread: try thread(fields.requiredString("thread", in: what), line: line))
         case "draft":

@@ -27,6 +27,25 @@ struct ActionTests {
                 "the partner's profile lists it")
     }
 
+    @Test("a read up to a message leaves the later ones unread", arguments: StoreKind.allCases)
+    func partialRead(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let replica = store.replica
+        let messages = try replica.thread(seed.proposal, markRead: false).messages
+        #expect(messages.count == 2 && messages.allSatisfy(\.unread))
+        #expect(try replica.markRead(seed.proposal, .first(1)))
+        #expect(try replica.thread(seed.proposal, markRead: false).messages.map(\.unread) == [false, true])
+        #expect(try replica.inbox().first { $0.id == seed.proposal }?.unread == true)
+        #expect(try !replica.markRead(seed.proposal, .through(messages[0].id)), "read that far already")
+        #expect {
+            try replica.markRead(seed.proposal, .through(MessageID(Dot(replica: World.server, counter: 999))))
+        } throws: { ($0 as? ReplicaError)?.code == .unknownMessage }
+        #expect { try replica.markRead(seed.proposal, .first(0)) } throws: { ($0 as? ReplicaError)?.code == .invalidArgument }
+        #expect(try replica.markRead(seed.proposal, .through(messages[1].id)))
+        #expect(try replica.thread(seed.proposal, markRead: false).messages.allSatisfy { !$0.unread })
+        #expect(try replica.inbox().first { $0.id == seed.proposal }?.unread == false)
+    }
+
     @Test("reply adds a message and moves the thread to the top", arguments: StoreKind.allCases)
     func reply(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)

@@ -32,9 +32,9 @@ extension LiveWorld {
         case .reply(let thread, let text):
             guard let id = labels[thread] else { return Self.unknown(thread) }
             return try command(device, ["reply"] + replica + [id.description, "-"], stdin: text)
-        case .read(let thread):
+        case .read(let thread, let through):
             guard let id = labels[thread] else { return Self.unknown(thread) }
-            return try command(device, ["read"] + replica + [id.description])
+            return try command(device, ["read"] + replica + [id.description] + (through.map { ["--first", String($0)] } ?? []))
         case .unread(let thread):
             guard let id = labels[thread] else { return Self.unknown(thread) }
             return try command(device, ["unread"] + replica + [id.description])
