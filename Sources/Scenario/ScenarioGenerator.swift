@@ -29,12 +29,13 @@ public struct ScenarioGenerator: Sendable {
         }
         let names = deviceSpecs.map(\.name)
         var labels = ["t1"]
+        var events: [PlatformEventSpec] = []
         var steps: [Step] = [
             Step(.partner(PartnerEvent(partner: Self.partners[0], label: "t1", subject: "Samples", text: "Did they arrive?"))),
             Step(.sync(nil)),
         ]
         for _ in 0..<self.steps {
-            steps.append(Step(randomStep(&rng, devices: names, labels: &labels)))
+            steps.append(Step(randomStep(&rng, devices: names, labels: &labels, events: &events)))
         }
         steps += [Step(.heal), Step(.sync(nil)), Step(.expect(.converged([])))]
         return ScenarioDocument(name: "fuzz \(seed)", seed: seed, brand: BrandID(rawValue: "northwind")!,
@@ -43,7 +44,8 @@ public struct ScenarioGenerator: Sendable {
                                 batchSize: rng.chance(0.3) ? 2 : nil, lenient: true, steps: steps)
     }
 
-    private func randomStep(_ rng: inout SplitMix64, devices: [String], labels: inout [String]) -> StepAction {
+    private func randomStep(_ rng: inout SplitMix64, devices: [String], labels: inout [String],
+                            events: inout [PlatformEventSpec]) -> StepAction {
         let device = rng.pick(devices)
         let thread = rng.pick(labels)
         let text = (0..<rng.int(in: 1...5)).map { _ in rng.pick(Self.words) }.joined(separator: " ")
@@ -67,11 +69,20 @@ public struct ScenarioGenerator: Sendable {
         case 47..<53:
             return .partner(PartnerEvent(partner: Self.partners[0], thread: thread, text: text))
         case 53..<55:
+            // The platform delivers an event again, now and then: nothing new may come of it.
+            if !events.isEmpty, rng.chance(0.3) {
+                var again = rng.pick(events)
+                again.label = nil
+                return .platform(again)
+            }
             let kind = rng.pick(PlatformEventSpec.Kind.allCases)
-            return .platform(PlatformEventSpec(kind: kind, partner: rng.pick(Self.partners),
-                                               label: kind == .status ? nil : newLabel(),
-                                               text: kind == .notify ? text : nil,
-                                               status: kind == .status ? rng.pick(PartnershipStatus.allCases) : nil))
+            let event = PlatformEventSpec(kind: kind, partner: rng.pick(Self.partners),
+                                          label: kind == .status ? nil : newLabel(),
+                                          text: kind == .notify ? text : nil,
+                                          status: kind == .status ? rng.pick(PartnershipStatus.allCases) : nil,
+                                          id: kind == .status ? nil : "e\(events.count + 1)")
+            if kind != .status { events.append(event) }
+            return .platform(event)
         case 55..<68: return .sync([device])
         case 68..<72: return .sync(nil)
         case 72..<76: return .offline([device])

@@ -60,6 +60,7 @@ public enum ScenarioWriter {
             if let subject = event.subject { fields.append(("subject", Node(subject))) }
             if let text = event.text { fields.append(("text", Node(text))) }
             if let status = event.status { fields.append(("status", Node(status.rawValue))) }
+            if let id = event.id { fields.append(("id", Node(id))) }
             return fields
         case .fault(let fault):
             var fields = [(fault.kind.rawValue, Node(fault.device))]

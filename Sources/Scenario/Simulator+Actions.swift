@@ -101,8 +101,9 @@ extension Simulator {
     func platformWrites(_ event: PlatformEventSpec) -> [ScenarioFailure] {
         var ops: [(actor: Principal, body: OpBody)] = []
         let partner = document.partners.first { $0.id == event.partner }
-        if event.kind != .notify {
-            let current = (try? server.replica.partner(event.partner).panel.partner)
+        let current = (try? server.replica.partner(event.partner).panel.partner)
+        // As the server does: a partner who has left already is not ended again.
+        if event.kind == .status || (event.kind == .partnerLeft && current?.status != .ended) {
             var updated = current ?? Partner(id: event.partner, name: partner?.name ?? event.partner.rawValue,
                                              contactEmail: "\(event.partner)@example.com", status: .active,
                                              statusSince: clock.nowMilliseconds())
@@ -117,17 +118,33 @@ extension Simulator {
             ops.append((.platform, .startConversation(StartConversation(kind: .system, partner: event.partner,
                                                                         subject: subject, body: text))))
         }
-        return serverWrites(ops, what: "platform \(event.kind.rawValue) for \(event.partner)",
-                            label: event.kind == .status ? nil : event.label)
+        // An event id makes the notification once, as the server's `POST /v1/platform/events`
+        // does: a repeat is the same event when it makes the same notification.
+        var once: ExternalID?
+        var sameRequest: (@Sendable ([Op]) -> Bool)?
+        if event.kind != .status, let id = event.id, let last = ops.last {
+            once = ExternalID(source: "platform-event", id: id)
+            let actor = last.actor
+            let body = last.body
+            sameRequest = { made in
+                guard let first = made.last else { return false }
+                return first.actor == actor && first.body == body
+            }
+        }
+        return serverWrites(ops, what: "platform \(event.kind.rawValue) for \(event.partner)"
+                                + (event.id.map { " (event \($0))" } ?? ""),
+                            label: event.kind == .status ? nil : event.label, once: once, sameRequest: sameRequest)
     }
 
-    private func serverWrites(_ ops: [(actor: Principal, body: OpBody)], what: String,
-                              label: String?) -> [ScenarioFailure] {
+    private func serverWrites(_ ops: [(actor: Principal, body: OpBody)], what: String, label: String?,
+                              once: ExternalID? = nil,
+                              sameRequest: (@Sendable ([Op]) -> Bool)? = nil) -> [ScenarioFailure] {
         touched.insert("server")
         do {
-            let result = try server.replica.performServerOps(ops)
+            let result = try server.replica.performServerOps(ops, once: once, sameRequest: sameRequest)
             if let label, let dot = result.dots.last { labels[label] = ConversationID(dot) }
-            trace.add(1, "server: \(what): \(result.dots.map(\.description).joined(separator: ", "))")
+            trace.add(1, "server: \(what): \(result.dots.map(\.description).joined(separator: ", "))"
+                        + (result.duplicate ? " (delivered before: nothing new)" : ""))
             return []
         } catch {
             return lenientFailure(what, "\(error.code.rawValue): \(error.message)")

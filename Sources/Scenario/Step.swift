@@ -102,9 +102,13 @@ public struct PlatformEventSpec: Hashable, Sendable {
     public var subject: String?
     public var text: String?
     public var status: PartnershipStatus?
+    /// The platform's event id (`notify`, `partner-left`): the same id delivered again makes
+    /// nothing new. Without one, every step is a new event.
+    public var id: String?
 
     public init(kind: Kind, partner: PartnerID, label: String? = nil, subject: String? = nil, text: String? = nil,
-                status: PartnershipStatus? = nil) {
+                status: PartnershipStatus? = nil, id: String? = nil) {
+        self.id = id
         self.kind = kind
         self.partner = partner
         self.label = label

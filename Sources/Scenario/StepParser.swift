@@ -240,19 +240,24 @@ struct StepParser {
         let status = try fields.node("status").map { node throws(ScenarioError) in
             try YAMLValue.choice(node, "status", file: file, as: PartnershipStatus.self)
         }
+        let id = try fields.string("id")
+        if let id, !(1...200).contains(id.utf8.count) || id.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw ScenarioError("bad_scenario", "an event `id` is 1 to 200 characters without spaces", file: file, line: line)
+        }
         switch kind {
         case .notify where text == nil:
             throw ScenarioError("bad_scenario", "a `notify` event needs `text`", file: file, line: line)
         case .status where status == nil:
             throw ScenarioError("bad_scenario", "a `status` event needs `status`", file: file, line: line)
-        case .status where label != nil || subject != nil || text != nil:
+        case .status where label != nil || subject != nil || text != nil || id != nil:
             throw ScenarioError("bad_scenario", "a `status` event takes `partner` and `status` only: it writes no "
                                 + "notification", file: file, line: line)
         case .notify where status != nil, .partnerLeft where status != nil:
             throw ScenarioError("bad_scenario", "only a `status` event takes `status`", file: file, line: line)
         default: break
         }
-        return PlatformEventSpec(kind: kind, partner: partner, label: label, subject: subject, text: text, status: status)
+        return PlatformEventSpec(kind: kind, partner: partner, label: label, subject: subject, text: text, status: status,
+                                 id: id)
     }
 
     private func faultStep(_ action: String, _ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> Fault {

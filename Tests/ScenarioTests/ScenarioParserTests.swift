@@ -33,6 +33,8 @@ struct ScenarioParserTests {
             + "    conflict: true\n", 11, "give one"),
         ("  - platform: status\n    partner: p1\n    status: paused\n    text: hi\n", 7, "takes `partner` and `status` only"),
         ("  - platform: notify\n    partner: p1\n    text: hi\n    status: paused\n", 7, "only a `status` event takes"),
+        ("  - platform: notify\n    partner: p1\n    text: hi\n    id: two words\n", 7, "1 to 200 characters without spaces"),
+        ("  - platform: status\n    partner: p1\n    status: paused\n    id: e1\n", 7, "takes `partner` and `status` only"),
     ])
     func badFile(_ steps: String, _ line: Int, _ message: String) {
         #expect {
@@ -101,6 +103,21 @@ struct ScenarioParserTests {
         var reread = try ScenarioParser.parse(text)
         reread.steps = reread.steps.map { Step($0.action) }
         #expect(reread == document, "\(text)")
+    }
+
+    @Test("the fuzzer writes partial reads and delivers some platform events twice")
+    func generatorUsesNewSteps() {
+        var repeated = 0
+        var partial = 0
+        for seed in UInt64(1)...200 {
+            var ids: Set<String> = []
+            for step in ScenarioGenerator(devices: 3...5, steps: 40).generate(seed: seed).steps {
+                if case .platform(let event) = step.action, let id = event.id, !ids.insert(id).inserted { repeated += 1 }
+                if case .user(_, .read(_, .some), _) = step.action { partial += 1 }
+            }
+        }
+        #expect(repeated > 0)
+        #expect(partial > 0)
     }
 
     @Test("JSON is a scenario file too")

@@ -139,7 +139,7 @@ extension LiveWorld {
             let subject = event.subject ?? (left ? "\(name) left the platform" : "Notification: \(name)")
             let text = event.text ?? "\(name) has left the platform."
             return try serverWrites(["admin", "--data", serverProcess.data, "event", "--brand", brand,
-                                     "--id", "scenario-\(events)", "--type", left ? "partner_left" : "product_changed",
+                                     "--id", event.id ?? "scenario-\(events)", "--type", left ? "partner_left" : "product_changed",
                                      "--partner", event.partner.rawValue, "--subject", subject, "--json", "--", text],
                                     what: what, label: event.label)
         }
