@@ -91,7 +91,8 @@ public struct ScenarioGenerator: Sendable {
             let kind = rng.pick(Fault.Kind.allCases)
             return .fault(Fault(kind: kind, device: device, direction: rng.pick(Fault.Direction.allCases),
                                 frame: rng.pick([.any, .ops, .ack, .hello, .welcome]), count: rng.int(in: 1...2),
-                                delayMs: kind == .delay ? UInt64(rng.pick([20, 500, 40_000])) : 0))
+                                delayMs: kind == .delay ? UInt64(rng.pick([20, 500, 40_000])) : 0,
+                                skip: rng.chance(0.25) ? 1 : 0))
         case 88..<93:
             return .crash(node: rng.chance(0.3) ? "server" : device, at: rng.pick(CrashPoint.allCases))
         case 93..<95:

@@ -67,6 +67,7 @@ public enum ScenarioWriter {
             if fault.direction != .both { fields.append(("direction", Node(fault.direction.rawValue))) }
             if fault.frame != .any { fields.append(("frame", Node(fault.frame.rawValue))) }
             if fault.count != 1 { fields.append(("count", Node(String(fault.count)))) }
+            if fault.skip != 0 { fields.append(("skip", Node(String(fault.skip)))) }
             if fault.kind == .delay { fields.append(("by", Node(DurationText.text(Int64(clamping: fault.delayMs))))) }
             return fields
         case .crash(let node, let point):

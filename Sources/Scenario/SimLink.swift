@@ -54,6 +54,8 @@ final class SimLink {
             case .reorder:
                 held.append(flight)
                 return .deliver([], note: note)
+            case .truncate, .corrupt:
+                flight.bytes = fault.damaged(bytes)
             }
         }
         flights.insert(flight, at: 0)

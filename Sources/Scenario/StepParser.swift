@@ -20,7 +20,7 @@ struct StepParser {
 
     static let actions = ["offline", "online", "heal", "sync", "advance", "clock", "enroll", "compose", "reply", "read", "unread",
                           "draft", "discard", "send", "partner", "platform", "drop", "duplicate", "reorder", "delay",
-                          "cut", "crash", "expect"]
+                          "cut", "truncate", "corrupt", "crash", "expect"]
 
     mutating func step(_ node: Node) throws(ScenarioError) -> Step {
         var fields = try YAMLFields(node, file: file, what: "a step")
@@ -85,7 +85,7 @@ struct StepParser {
             result = .partner(try partnerStep(&fields, line: line))
         case "platform":
             result = .platform(try platformStep(&fields, line: line))
-        case "drop", "duplicate", "reorder", "delay", "cut":
+        case "drop", "duplicate", "reorder", "delay", "cut", "truncate", "corrupt":
             result = .fault(try faultStep(action, &fields, line: line))
         case "crash":
             let name = try nodeName(fields.requiredString(action, in: what), line: line)
@@ -273,13 +273,17 @@ struct StepParser {
             try YAMLValue.int(node, "count", file: file)
         } ?? 1
         guard count >= 1 else { throw ScenarioError("bad_scenario", "`count` must be at least 1", file: file, line: line) }
+        let skip = try fields.node("skip").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "skip", file: file)
+        } ?? 0
+        guard skip >= 0 else { throw ScenarioError("bad_scenario", "`skip` cannot be negative", file: file, line: line) }
         var delay: Int64 = 0
         if action == "delay" {
             delay = try YAMLValue.duration(fields.required("by", in: what), "by", file: file)
             guard delay >= 0 else { throw ScenarioError("bad_scenario", "`by` cannot be negative", file: file, line: line) }
         }
         return Fault(kind: Fault.Kind(rawValue: action) ?? .drop, device: device, direction: direction ?? .both,
-                     frame: frame ?? .any, count: count, delayMs: UInt64(delay))
+                     frame: frame ?? .any, count: count, delayMs: UInt64(delay), skip: skip)
     }
 
     private mutating func expectation(_ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> Expectation {

@@ -23,6 +23,7 @@ struct ScenarioParserTests {
         ("  - advance: soon\n", 7, "must be a duration"),
         ("  - crash: laptop\n    at: sometime\n", 8, "must be one of now, before-commit"),
         ("  - drop: laptop\n    count: 0\n", 7, "`count` must be at least 1"),
+        ("  - truncate: laptop\n    skip: -1\n", 7, "`skip` cannot be negative"),
         ("  - expect: laptop\n    unread: maybe\n", 8, "must be true or false"),
         ("  - sync: [laptop\n", 8, "not valid YAML"),
         ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - expect: server\n    thread: a\n    unread: true\n",

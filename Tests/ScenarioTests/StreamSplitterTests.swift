@@ -45,6 +45,26 @@ struct StreamSplitterTests {
         #expect(pieces == [.raw(Self.request), .frame(first, kind: .ack), .raw(ping), .frame(second, kind: .ack)])
     }
 
+    @Test("a damaged payload is rewrapped: new length (7- and 16-bit forms), the same mask", arguments: [false, true])
+    func replacingPayload(masked: Bool) throws {
+        let mask: [UInt8]? = masked ? [0x1A, 0x2B, 0x3C, 0x4D] : nil
+        let wide = VersionVector(Dictionary(uniqueKeysWithValues: (2..<60).map { (ReplicaID(UInt64($0)), UInt64($0)) }))
+        let frame = try FrameCodec.encode(.ack(Ack(have: wide, batch: 4)), compress: false)
+        #expect(frame.count > 250)
+        let whole = Self.webSocketFrame(frame, mask: mask)
+        for fault in [Fault(kind: .truncate, device: "d"), Fault(kind: .corrupt, device: "d")] {
+            let damaged = fault.damaged(frame)
+            #expect(damaged != frame)
+            let rewrapped = StreamSplitter.replacingPayload(of: whole, with: fault.damaged)
+            #expect(rewrapped == Self.webSocketFrame(damaged, mask: mask))
+        }
+        // Cut below 126 bytes, the length moves to the 7-bit form.
+        let short = StreamSplitter.replacingPayload(of: whole) { Array($0.prefix(40)) }
+        #expect(short == Self.webSocketFrame(Array(frame.prefix(40)), mask: mask))
+        #expect(throws: WireError.self) { try FrameCodec.decode(Fault(kind: .truncate, device: "d").damaged(frame)) }
+        #expect(throws: WireError.self) { try FrameCodec.decode(Fault(kind: .corrupt, device: "d").damaged(frame)) }
+    }
+
     @Test("the server's 101 switches the way down to frames; any other answer stays raw")
     func downstream() throws {
         let ack = try FrameCodec.encode(.ack(Ack(have: VersionVector(), batch: 1)))

@@ -55,7 +55,8 @@ extension LiveWorld {
             return try platformWrites(event)
         case .fault(let fault):
             links[fault.device]?.faults.add(fault)
-            trace.add(1, "\(fault.device)'s link will \(fault.kind.rawValue) the next \(fault.count) \(fault.frame.rawValue) frame(s) \(fault.direction.rawValue)")
+            trace.add(1, "\(fault.device)'s link will \(fault.kind.rawValue) the next \(fault.count) \(fault.frame.rawValue) frame(s) "
+                        + "\(fault.direction.rawValue)" + (fault.skip > 0 ? " after letting \(fault.skip) pass" : ""))
         case .crash(let name, let point):
             return try crash(name, at: point)
         case .expect(let expectation):

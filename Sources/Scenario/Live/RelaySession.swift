@@ -59,6 +59,10 @@ final class RelaySession {
                 send(bytes, up: up)
                 send(bytes, up: up)
                 release(up: up)
+            case .truncate, .corrupt:
+                // The WebSocket message arrives whole; the sync frame inside it is damaged.
+                send(StreamSplitter.replacingPayload(of: bytes, with: fault.damaged), up: up)
+                release(up: up)
             case .reorder:
                 held[index(up)].append(bytes)
                 eventLoop.assumeIsolated().scheduleTask(in: Self.reorderRelease) { self.release(up: up) }

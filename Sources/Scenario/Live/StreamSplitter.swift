@@ -63,6 +63,41 @@ struct StreamSplitter {
         return text.split(separator: "\r\n").first?.contains(" 101") == true
     }
 
+    /// `whole`, one unfragmented WebSocket frame (as ``Piece/frame(_:kind:)`` holds it), with its
+    /// payload replaced by `transform` of it: the header is written again for the new length, and a
+    /// masked frame keeps its mask key (RFC 6455 §5.2, §5.3).
+    static func replacingPayload(of whole: [UInt8], with transform: ([UInt8]) -> [UInt8]) -> [UInt8] {
+        guard whole.count >= 2 else { return whole }
+        let masked = whole[1] & 0x80 != 0
+        var offset = 2
+        switch whole[1] & 0x7F {
+        case 126: offset = 4
+        case 127: offset = 10
+        default: break
+        }
+        let key = masked ? Array(whole[offset..<offset + 4]) : []
+        if masked { offset += 4 }
+        guard whole.count >= offset else { return whole }
+        var payload = Array(whole[offset...])
+        if masked { for index in payload.indices { payload[index] ^= key[index % 4] } }
+        payload = transform(payload)
+        var header: [UInt8] = [whole[0]]
+        let maskBit: UInt8 = masked ? 0x80 : 0
+        if payload.count < 126 {
+            header.append(maskBit | UInt8(payload.count))
+        } else if payload.count <= 0xFFFF {
+            header += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        } else {
+            header.append(maskBit | 127)
+            header += (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(payload.count) >> (8 * UInt64($0))) }
+        }
+        if masked {
+            header += key
+            for index in payload.indices { payload[index] ^= key[index % 4] }
+        }
+        return header + payload
+    }
+
     /// The first whole WebSocket frame of `bytes` (RFC 6455 §5.2), if it is all there.
     private static func frame(in bytes: [UInt8]) -> (Int, Piece)? {
         guard bytes.count >= 2 else { return nil }
