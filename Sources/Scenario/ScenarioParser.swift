@@ -84,7 +84,9 @@ public enum ScenarioParser {
             throw ScenarioError("bad_scenario", "device \(device.name) belongs to user \(device.user), who is not in `users`",
                                 file: file, line: fields.line)
         }
-        let steps = try list(stepsNode, "steps", file: file) { node throws(ScenarioError) in try context.step(node) }
+        let templates = try list(stepsNode, "steps", file: file) { node throws(ScenarioError) in node }
+        var steps: [Step] = []
+        for node in try RepeatExpansion.expand(templates, file: file) { steps.append(try context.step(node)) }
         return ScenarioDocument(name: name, description: description, seed: seed,
                                 startMs: start ?? ScenarioDocument.defaultStartMs, brand: brand, users: users,
                                 partners: partners, devices: devices, batchSize: batchSize, lenient: lenient,

@@ -24,6 +24,12 @@ struct ScenarioParserTests {
         ("  - crash: laptop\n    at: sometime\n", 8, "must be one of now, before-commit"),
         ("  - drop: laptop\n    count: 0\n", 7, "`count` must be at least 1"),
         ("  - truncate: laptop\n    skip: -1\n", 7, "`skip` cannot be negative"),
+        ("  - repeat: 0\n    steps:\n      - sync: all\n", 7, "`repeat` takes 1 to 100000 passes"),
+        ("  - repeat: 2\n    steps: []\n", 8, "a list of at least one step"),
+        ("  - repeat: 2\n    counter: n1\n    steps:\n      - sync: all\n", 7, "a `counter` is a name of letters"),
+        ("  - repeat: 100000\n    steps:\n      - repeat: 2\n        steps:\n          - sync: all\n", 11,
+         "the steps expand to more than 100000"),
+        ("  - repeat: 2\n    steps:\n      - sync: nobody{i}\n", 9, "no device nobody1"),
         ("  - expect: laptop\n    unread: maybe\n", 8, "must be true or false"),
         ("  - sync: [laptop\n", 8, "not valid YAML"),
         ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - expect: server\n    thread: a\n    unread: true\n",
@@ -119,6 +125,31 @@ struct ScenarioParserTests {
         }
         #expect(repeated > 0)
         #expect(partial > 0)
+    }
+
+    @Test("a repeat block writes its steps out, counters replaced, nested blocks included")
+    func repeatBlocks() throws {
+        let document = try ScenarioParser.parse(Self.header + """
+              - partner: p1
+                new: t
+                subject: s
+                text: t
+              - repeat: 2
+                counter: round
+                steps:
+                  - repeat: 3
+                    steps:
+                      - reply: laptop
+                        thread: t
+                        text: "{round}.{i}"
+              - sync: all
+
+            """)
+        let texts = document.steps.compactMap { step -> String? in
+            if case .user(_, .reply(_, let text), _) = step.action { text } else { nil }
+        }
+        #expect(texts == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"])
+        #expect(document.steps.count == 8)
     }
 
     @Test("JSON is a scenario file too")
