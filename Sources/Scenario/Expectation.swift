@@ -30,6 +30,9 @@ public struct NodeExpectation: Hashable, Sendable {
     public var inbox: [String]?
     /// How many conversations the inbox has.
     public var conversations: Int?
+    /// A device: how many ops it holds that the server does not have yet (what its next sync
+    /// must push), counted from the two version vectors.
+    public var pending: Int?
 
     public init() {}
 }

@@ -125,6 +125,7 @@ public enum ScenarioWriter {
         if let status = expected.status { fields.append(("status", Node(status.rawValue))) }
         if let inbox = expected.inbox { fields.append(("inbox", Node(inbox.map { Node($0) }))) }
         if let count = expected.conversations { fields.append(("conversations", Node(String(count)))) }
+        if let pending = expected.pending { fields.append(("pending", Node(String(pending)))) }
         return fields
     }
 }

@@ -124,6 +124,12 @@ extension ScenarioWorld {
         if let count = expected.conversations, count != rows.count {
             fail("number of conversations", "\(count)", "\(rows.count)")
         }
+        if let pending = expected.pending {
+            let mine = (try? replica.versionVector()) ?? VersionVector()
+            let servers = (try? server.replica.versionVector()) ?? VersionVector()
+            let count = mine.entries.reduce(0) { total, entry in total + Int(clamping: entry.value > servers[entry.key] ? entry.value - servers[entry.key] : 0) }
+            if count != pending { fail("ops not yet on the server (pending)", "\(pending)", "\(count)") }
+        }
         return failures
     }
 

@@ -349,6 +349,16 @@ struct StepParser {
         expected.conversations = try fields.node("conversations").map { node throws(ScenarioError) in
             try YAMLValue.int(node, "conversations", file: file)
         }
+        expected.pending = try fields.node("pending").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "pending", file: file)
+        }
+        if let pending = expected.pending, pending < 0 {
+            throw ScenarioError("bad_scenario", "`pending` cannot be negative", file: file, line: line)
+        }
+        if name == "server", expected.pending != nil {
+            throw ScenarioError("bad_scenario", "`pending` counts what a device has not pushed yet: expect it on a device",
+                                file: file, line: line)
+        }
         if name == "server", expected.unread != nil || expected.draft != nil || expected.compose != nil {
             throw ScenarioError("bad_scenario", "the server's replica belongs to no user, so it has no unread state and "
                                 + "no drafts: expect `unread`, `draft`, `conflict` and `new` on a device", file: file,

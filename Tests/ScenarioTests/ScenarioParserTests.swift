@@ -24,6 +24,8 @@ struct ScenarioParserTests {
         ("  - crash: laptop\n    at: sometime\n", 8, "must be one of now, before-commit"),
         ("  - drop: laptop\n    count: 0\n", 7, "`count` must be at least 1"),
         ("  - truncate: laptop\n    skip: -1\n", 7, "`skip` cannot be negative"),
+        ("  - expect: server\n    pending: 0\n", 7, "expect it on a device"),
+        ("  - expect: laptop\n    pending: -1\n", 7, "`pending` cannot be negative"),
         ("  - repeat: 0\n    steps:\n      - sync: all\n", 7, "`repeat` takes 1 to 100000 passes"),
         ("  - repeat: 2\n    steps: []\n", 8, "a list of at least one step"),
         ("  - repeat: 2\n    counter: n1\n    steps:\n      - sync: all\n", 7, "a `counter` is a name of letters"),
