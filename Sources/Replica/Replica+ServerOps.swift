@@ -17,6 +17,15 @@ public struct ExternalID: Hashable, Sendable {
     }
 }
 
+extension ExternalID {
+    /// The `sameRequest` rule of a platform event (``Replica/performServerOps(_:once:sameRequest:)``):
+    /// a repeat is the same event when the last op the first delivery made, its notification, has
+    /// this actor and body. A status change made before it is made only once, so it is not compared.
+    public static func sameLastOp(actor: Principal, body: OpBody) -> @Sendable ([Op]) -> Bool {
+        { made in made.last.map { $0.actor == actor && $0.body == body } ?? false }
+    }
+}
+
 /// What ``Replica/performServerOps(_:once:)`` did.
 public struct ServerOpsResult: Hashable, Sendable {
     /// The dots of the ops made, or of the ops the first delivery made.

@@ -12,16 +12,11 @@ extension Replica {
     /// replica (by the `(replica, counter)` index) contain the first `limit` missing ops overall.
     public func ops(missingFrom vector: VersionVector, limit: Int) throws(ReplicaError) -> (ops: [Op], more: Bool) {
         let (encoded, more) = try encodedOps(missingFrom: vector, limit: limit)
-        var ops: [Op] = []
-        ops.reserveCapacity(encoded.count)
-        for op in encoded {
-            do {
-                ops.append(try op.decoded())
-            } catch {
-                throw ReplicaError(.corrupt, "a journal entry cannot be read: \(error)", underlying: error)
-            }
+        do {
+            return (try encoded.map { op throws(WireError) in try op.decoded() }, more)
+        } catch {
+            throw ReplicaError(.corrupt, "a journal entry cannot be read: \(error)", underlying: error)
         }
-        return (ops, more)
     }
 
     /// ``ops(missingFrom:limit:)`` as the journal stores them: payload bytes, not decoded, with the

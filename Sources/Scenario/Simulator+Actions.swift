@@ -124,12 +124,7 @@ extension Simulator {
         var sameRequest: (@Sendable ([Op]) -> Bool)?
         if event.kind != .status, let id = event.id, let last = ops.last {
             once = ExternalID(source: "platform-event", id: id)
-            let actor = last.actor
-            let body = last.body
-            sameRequest = { made in
-                guard let first = made.last else { return false }
-                return first.actor == actor && first.body == body
-            }
+            sameRequest = ExternalID.sameLastOp(actor: last.actor, body: last.body)
         }
         return serverWrites(ops, what: "platform \(event.kind.rawValue) for \(event.partner)"
                                 + (event.id.map { " (event \($0))" } ?? ""),

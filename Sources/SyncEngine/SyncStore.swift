@@ -1,5 +1,5 @@
 public import Causality
-public import InboxModel
+import InboxModel
 public import Replica
 public import SyncCore
 public import Wire
@@ -28,29 +28,12 @@ extension Replica: SyncStore {
     @discardableResult
     public func applyChecked(_ ops: [EncodedOp], by scope: DeviceScope?, nowMs: UInt64) throws(ReplicaError) -> ApplyReport {
         guard let scope else { return try apply(ops) }
-        var decoded: [Op] = []
-        decoded.reserveCapacity(ops.count)
-        for op in ops {
-            do {
-                decoded.append(try op.decoded())
-            } catch {
-                throw ReplicaError(.invalidOp, "op \(op.dot) cannot be read: \(error)", underlying: error)
-            }
+        let decoded: [Op]
+        do {
+            decoded = try ops.map { op throws(WireError) in try op.decoded() }
+        } catch {
+            throw ReplicaError(.invalidOp, "an op cannot be read: \(error)", underlying: error)
         }
         return try apply(ops) { have in scope.refusal(of: decoded, serverHas: have, nowMs: nowMs) }
-    }
-
-    /// ``applyChecked(_:by:nowMs:)`` for ops made here (tests, the simulator's scripted pushes).
-    @discardableResult
-    public func applyChecked(_ ops: [Op], by scope: DeviceScope?, nowMs: UInt64) throws(ReplicaError) -> ApplyReport {
-        var encoded: [EncodedOp] = []
-        for op in ops {
-            do {
-                encoded.append(try EncodedOp(op))
-            } catch {
-                throw ReplicaError(.invalidOp, "op \(op.dot) cannot be encoded: \(error)", underlying: error)
-            }
-        }
-        return try applyChecked(encoded, by: scope, nowMs: nowMs)
     }
 }

@@ -70,13 +70,10 @@ extension ServerStore {
         }
         ops.append((.platform, .startConversation(StartConversation(kind: .system, partner: partnerID,
                                                                      subject: subject, body: event.text))))
-        // A repeat is the same event if it makes the same notification; the status change before
-        // it is made only once, so it is not compared.
         let notification = ops[ops.count - 1]
         let result = try replicaCall { () throws(ReplicaError) in
-            try replica.performServerOps(ops, once: ExternalID(source: "platform-event", id: event.id)) { made in
-                made.last.map { $0.actor == notification.actor && $0.body == notification.body } ?? false
-            }
+            try replica.performServerOps(ops, once: ExternalID(source: "platform-event", id: event.id),
+                                         sameRequest: ExternalID.sameLastOp(actor: notification.actor, body: notification.body))
         }
         // The conversation is the last op made (after the status change, when there is one).
         guard let dot = result.dots.last else { throw ServerError(.storageError, "no op was made") }

@@ -67,64 +67,86 @@ struct StreamSplitter {
     /// payload replaced by `transform` of it: the header is written again for the new length, and a
     /// masked frame keeps its mask key (RFC 6455 §5.2, §5.3).
     static func replacingPayload(of whole: [UInt8], with transform: ([UInt8]) -> [UInt8]) -> [UInt8] {
-        guard whole.count >= 2 else { return whole }
-        let masked = whole[1] & 0x80 != 0
-        var offset = 2
-        switch whole[1] & 0x7F {
-        case 126: offset = 4
-        case 127: offset = 10
-        default: break
-        }
-        let key = masked ? Array(whole[offset..<offset + 4]) : []
-        if masked { offset += 4 }
-        guard whole.count >= offset else { return whole }
-        var payload = Array(whole[offset...])
-        if masked { for index in payload.indices { payload[index] ^= key[index % 4] } }
-        payload = transform(payload)
-        var header: [UInt8] = [whole[0]]
-        let maskBit: UInt8 = masked ? 0x80 : 0
-        if payload.count < 126 {
-            header.append(maskBit | UInt8(payload.count))
-        } else if payload.count <= 0xFFFF {
-            header += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        } else {
-            header.append(maskBit | 127)
-            header += (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(payload.count) >> (8 * UInt64($0))) }
-        }
-        if masked {
-            header += key
-            for index in payload.indices { payload[index] ^= key[index % 4] }
-        }
-        return header + payload
+        guard let header = WebSocketHeader(whole), header.frameLength == whole.count else { return whole }
+        let payload = transform(header.payload(of: whole))
+        return WebSocketHeader.bytes(first: whole[0], length: payload.count, maskKey: header.maskKey)
+            + WebSocketHeader.masking(payload, with: header.maskKey)
     }
 
     /// The first whole WebSocket frame of `bytes` (RFC 6455 §5.2), if it is all there.
     private static func frame(in bytes: [UInt8]) -> (Int, Piece)? {
+        guard let header = WebSocketHeader(bytes) else { return nil }
+        // A length no real frame has: the rest of the stream passes as it is.
+        guard header.frameLength <= Int(Int32.max) else { return (bytes.count, .raw(bytes)) }
+        let total = header.frameLength
+        guard bytes.count >= total else { return nil }
+        let whole = Array(bytes[..<total])
+        guard bytes[0] & 0x80 != 0, bytes[0] & 0x0F == 2 else { return (total, .raw(whole)) }
+        guard let message = try? FrameCodec.decode(header.payload(of: whole)) else { return (total, .raw(whole)) }
+        return (total, .frame(whole, kind: SessionRun.kind(message)))
+    }
+}
+
+/// A WebSocket frame header (RFC 6455 §5.2): where the payload starts, how long it is, and the
+/// mask key of a masked (client) frame.
+struct WebSocketHeader {
+    let payloadOffset: Int
+    let payloadLength: Int
+    let maskKey: [UInt8]?
+
+    /// The header at the start of `bytes`, once all of it is there.
+    init?(_ bytes: [UInt8]) {
         guard bytes.count >= 2 else { return nil }
-        let fin = bytes[0] & 0x80 != 0, opcode = bytes[0] & 0x0F
-        let masked = bytes[1] & 0x80 != 0
-        var length = Int(bytes[1] & 0x7F)
         var offset = 2
+        var length = UInt64(bytes[1] & 0x7F)
         if length == 126 {
             guard bytes.count >= 4 else { return nil }
-            length = Int(bytes[2]) << 8 | Int(bytes[3])
+            length = UInt64(bytes[2]) << 8 | UInt64(bytes[3])
             offset = 4
         } else if length == 127 {
             guard bytes.count >= 10 else { return nil }
-            length = bytes[2..<10].reduce(0) { $0 << 8 | Int($1) }
+            length = bytes[2..<10].reduce(0) { $0 << 8 | UInt64($1) }
             offset = 10
         }
-        let mask = masked ? offset : nil
-        if masked { offset += 4 }
-        let total = offset + length
-        guard bytes.count >= total else { return nil }
-        let whole = Array(bytes[..<total])
-        guard fin, opcode == 2 else { return (total, .raw(whole)) }
-        var payload = Array(bytes[offset..<total])
-        if let mask {
-            for index in payload.indices { payload[index] ^= bytes[mask + index % 4] }
+        var key: [UInt8]?
+        if bytes[1] & 0x80 != 0 {
+            guard bytes.count >= offset + 4 else { return nil }
+            key = Array(bytes[offset..<offset + 4])
+            offset += 4
         }
-        guard let message = try? FrameCodec.decode(payload) else { return (total, .raw(whole)) }
-        return (total, .frame(whole, kind: SessionRun.kind(message)))
+        payloadOffset = offset
+        payloadLength = Int(clamping: min(length, UInt64(Int32.max) + 1))
+        maskKey = key
+    }
+
+    /// Header and payload.
+    var frameLength: Int { payloadOffset + payloadLength }
+
+    /// The payload of the whole frame `whole`, unmasked.
+    func payload(of whole: [UInt8]) -> [UInt8] {
+        Self.masking(Array(whole[payloadOffset..<frameLength]), with: maskKey)
+    }
+
+    /// `payload` masked or unmasked with `key` (the same XOR both ways); as it is without a key.
+    static func masking(_ payload: [UInt8], with key: [UInt8]?) -> [UInt8] {
+        guard let key else { return payload }
+        var bytes = payload
+        for index in bytes.indices { bytes[index] ^= key[index % 4] }
+        return bytes
+    }
+
+    /// A header for a frame whose first byte is `first` (FIN, opcode), of `length` payload bytes.
+    static func bytes(first: UInt8, length: Int, maskKey: [UInt8]?) -> [UInt8] {
+        let maskBit: UInt8 = maskKey == nil ? 0 : 0x80
+        var header: [UInt8] = [first]
+        if length < 126 {
+            header.append(maskBit | UInt8(length))
+        } else if length <= 0xFFFF {
+            header += [maskBit | 126, UInt8(length >> 8), UInt8(length & 0xFF)]
+        } else {
+            header.append(maskBit | 127)
+            header += (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(length) >> (8 * UInt64($0))) }
+        }
+        return header + (maskKey ?? [])
     }
 }
