@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "Scenario",
             dependencies: [
-                "Replica", "SyncEngine", "SyncCore", "Wire", "InboxModel", "Causality",
+                "Replica", "SyncEngine", "SyncCore", "SyncServer", "Wire", "InboxModel", "Causality",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

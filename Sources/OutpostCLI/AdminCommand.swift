@@ -14,7 +14,7 @@ struct AdminCommand: ParsableCommand {
         discussion: "Works directly on the server's data directory, also while `outpost server` runs.",
         subcommands: [AdminBrandCommand.self, AdminUserCommand.self, AdminPartnerCommand.self,
                       AdminEnrollCodeCommand.self, AdminDevicesCommand.self, AdminRevokeCommand.self,
-                      AdminEventCommand.self, AdminTokenCommand.self, AdminDemoCommand.self]
+                      AdminEventCommand.self, AdminDeliverCommand.self, AdminTokenCommand.self, AdminDemoCommand.self]
     )
 
     /// Lets `--data` come before the subcommand too (`outpost admin --data DIR brand add …`).

@@ -51,12 +51,12 @@ struct DraftCommand: ParsableCommand {
         let key = try parseDraftKey(id)
         let replica = try replicaOptions.open()
         if discard {
-            try cli { try replica.discardDraft(key) }
+            try act { try replica.discardDraft(key) }
             return print("Discarded the draft \(key).")
         }
         if send {
             if partner != nil || subject != nil { try update(replica, key, text: nil) }
-            let message = try cli { try replica.sendDraft(key) }
+            let message = try act { try replica.sendDraft(key) }
             if json { return try Output.json(["message": message.description]) }
             return print(key.isCompose ? "Sent: started conversation \(message) (pending until the next sync)."
                                        : "Sent the draft as message \(message) (pending until the next sync).")
@@ -71,7 +71,7 @@ struct DraftCommand: ParsableCommand {
             } else {
                 throw CLIError("--pick takes a version number (1–\(view.versions.count)) or a version id")
             }
-            try cli { try replica.pickDraftVersion(key, version: version) }
+            try act { try replica.pickDraftVersion(key, version: version) }
             return print("Kept version \(pick) of the draft \(key).")
         }
         if let text {
@@ -92,12 +92,12 @@ struct DraftCommand: ParsableCommand {
             guard partner == nil, subject == nil else {
                 throw CLIError("--partner and --subject are for new messages only")
             }
-            if let text { try cli { try replica.saveDraft(conversation, text: text) } }
+            if let text { try act { try replica.saveDraft(conversation, text: text) } }
         case .compose:
             let partnerID = try partner.map { name throws(CLIError) in try cli { try replica.resolvePartner(name) } }
             let current = try cli { try replica.draft(key) }
             let body = text ?? current.versions.last?.text ?? ""
-            try cli { try replica.updateComposeDraft(key, text: body, partner: partnerID, subject: subject) }
+            try act { try replica.updateComposeDraft(key, text: body, partner: partnerID, subject: subject) }
         }
     }
 

@@ -41,7 +41,7 @@ struct ReadCommand: ParsableCommand {
             extent = .all
         }
         let replica = try replicaOptions.open()
-        let changed = try cli { try replica.markRead(conversation, extent) }
+        let changed = try act { try replica.markRead(conversation, extent) }
         print(changed ? "Marked \(conversation) read." : "\(conversation) was already read.")
     }
 }
@@ -58,7 +58,7 @@ struct UnreadCommand: ParsableCommand {
     func run() throws {
         let conversation = try parseConversation(id)
         let replica = try replicaOptions.open()
-        let changed = try cli { try replica.markUnread(conversation) }
+        let changed = try act { try replica.markUnread(conversation) }
         print(changed ? "Marked \(conversation) unread." : "\(conversation) was already marked unread.")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Replica
+import SyncEngine
 
 /// `--replica PATH`: which replica file a command works on.
 struct ReplicaOptions: ParsableArguments {
@@ -72,4 +73,13 @@ func cli<T>(_ body: () throws -> T) throws(CLIError) -> T {
     } catch {
         throw CLIError("\(error)", code: "internal")
     }
+}
+
+/// Runs a user action that commits to the replica (`reply`, `read`, `draft`, …), as ``cli(_:)``;
+/// once it has committed, a process armed with `OUTPOST_FAILPOINT=after-action` dies before it
+/// prints anything (the scenario harness's `crash: … at: after-action`).
+func act<T>(_ body: () throws -> T) throws(CLIError) -> T {
+    let result = try cli(body)
+    Failpoint.actionCommitted()
+    return result
 }

@@ -22,7 +22,7 @@ struct ReplyCommand: ParsableCommand {
         let conversation = try parseConversation(id)
         let body = try readText(text)
         let replica = try replicaOptions.open()
-        let message = try cli { try replica.reply(to: conversation, text: body) }
+        let message = try act { try replica.reply(to: conversation, text: body) }
         if json { return try Output.json(["conversation": conversation.description, "message": message.description]) }
         print("Replied in \(conversation) (message \(message), pending until the next sync).")
     }
@@ -60,11 +60,11 @@ struct ComposeCommand: ParsableCommand {
         let replica = try replicaOptions.open()
         let partnerID = try cli { try replica.resolvePartner(partner) }
         if draft {
-            let key = try cli { try replica.startComposeDraft(to: partnerID, subject: subject, text: body) }
+            let key = try act { try replica.startComposeDraft(to: partnerID, subject: subject, text: body) }
             if json { return try Output.json(["draft": key.description]) }
             print("Saved draft \(key). Send it with `outpost draft \(key) --send`.")
         } else {
-            let id = try cli { try replica.compose(to: partnerID, subject: subject, text: body) }
+            let id = try act { try replica.compose(to: partnerID, subject: subject, text: body) }
             if json { return try Output.json(["conversation": id.description]) }
             print("Started conversation \(id) with \(partnerID) (pending until the next sync).")
         }

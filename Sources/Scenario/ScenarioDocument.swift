@@ -87,5 +87,5 @@ public struct DeviceSpec: Hashable, Sendable {
     }
 
     /// Names a device may not take.
-    public static let reservedNames: Set<String> = ["server", "all", "converged"]
+    public static let reservedNames: Set<String> = ["server", "all", "converged", "mail"]
 }

@@ -1,9 +1,11 @@
 import Causality
 import InboxModel
+import SyncEngine
 
 /// Makes random scenarios for the fuzzer: 2 users, 2 partners, `devices` devices, `steps` random
 /// steps (user actions, partner and platform events, syncs, partitions, network faults, crashes at
-/// named points, clock offsets, time passing), then heal, sync everything and expect convergence.
+/// named points and batches, clock offsets, time passing, delivery rounds), then a delivery round
+/// and "no message mailed twice", heal, sync everything and expect convergence.
 /// The same seed makes the same document.
 public struct ScenarioGenerator: Sendable {
     public var devices: ClosedRange<Int>
@@ -37,7 +39,10 @@ public struct ScenarioGenerator: Sendable {
         for _ in 0..<self.steps {
             steps.append(Step(randomStep(&rng, devices: names, labels: &labels, events: &events)))
         }
-        steps += [Step(.heal), Step(.sync(nil)), Step(.expect(.converged([])))]
+        // However often the delivery ran, no message was mailed twice.
+        var once = MailExpectation()
+        once.copies = 1
+        steps += [Step(.deliver), Step(.expect(.mail(once))), Step(.heal), Step(.sync(nil)), Step(.expect(.converged([])))]
         return ScenarioDocument(name: "fuzz \(seed)", seed: seed, brand: BrandID(rawValue: "northwind")!,
                                 users: [UserSpec(id: Self.dana), UserSpec(id: Self.eli)],
                                 partners: Self.partners.map { PartnerSpec(id: $0) }, devices: deviceSpecs,
@@ -94,9 +99,18 @@ public struct ScenarioGenerator: Sendable {
                                 delayMs: kind == .delay ? UInt64(rng.pick([20, 500, 40_000])) : 0,
                                 skip: rng.chance(0.25) ? 1 : 0))
         case 88..<93:
-            return .crash(node: rng.chance(0.3) ? "server" : device, at: rng.pick(CrashPoint.allCases))
+            let node = rng.chance(0.3) ? "server" : device
+            var point = rng.pick(CrashPoint.allCases)
+            if node == "server", point == .afterAction { point = .afterCommit }
+            var batch: ArmedFailpoint.Batch?
+            if point.inSync, rng.chance(0.35) {
+                batch = rng.chance(0.5) ? .number(rng.int(in: 2...3)) : .progress(rng.int(in: 25...75))
+            }
+            return .crash(node: node, CrashSpec(point, batch: batch))
         case 93..<95:
             return .clock(node: device, offsetMs: -Int64(clamping: rng.int(in: 0...96)) * 3_600_000)
+        case 95..<97:
+            return .deliver
         default:
             return .advance(ms: UInt64(rng.pick([60_000, 3_600_000, 86_400_000, 3 * 86_400_000])))
         }

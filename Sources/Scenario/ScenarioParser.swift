@@ -164,7 +164,7 @@ public enum ScenarioParser {
         try fields.finish("a device")
         guard !DeviceSpec.reservedNames.contains(name), !name.isEmpty,
               name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw ScenarioError("bad_scenario", "`\(name)` cannot name a device (letters, digits, - and _; not server, all or converged)",
+            throw ScenarioError("bad_scenario", "`\(name)` cannot name a device (letters, digits, - and _; not server, all, converged or mail)",
                                 file: file, line: fields.line)
         }
         return DeviceSpec(name: name, user: try id(UserID(rawValue: userText), userText, "user", file: file, line: fields.line),

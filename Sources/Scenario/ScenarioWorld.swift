@@ -25,6 +25,13 @@ protocol ScenarioWorld: AnyObject {
     func perform(_ step: Step) throws(ScenarioError) -> [ScenarioFailure]
     /// One sync session of a device; what it found wrong (a crash that lost ops).
     func syncDevice(_ device: SimNode) throws(ScenarioError) -> [ScenarioFailure]
+    /// Every copy of mail the delivery handed over so far, in order.
+    var mailbox: [ReceivedMail] { get }
+    /// What crossed the device's link since its tally was last reset (the start of its last
+    /// `sync` step).
+    func tally(of device: SimNode) -> WireTally
+    /// A `sync` step begins for `device`: its tally starts again from zero.
+    func resetTally(of device: SimNode)
 }
 
 extension ScenarioWorld {
@@ -73,6 +80,7 @@ extension ScenarioWorld {
     /// has what the server has, or a round moves nothing (at most 4 rounds).
     func syncAll() throws(ScenarioError) -> [ScenarioFailure] {
         var failures: [ScenarioFailure] = []
+        for device in devices { resetTally(of: device) }
         for _ in 0..<4 {
             let before = try vectors()
             let online = devices.filter(\.online)

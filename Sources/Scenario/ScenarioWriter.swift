@@ -70,8 +70,18 @@ public enum ScenarioWriter {
             if fault.skip != 0 { fields.append(("skip", Node(String(fault.skip)))) }
             if fault.kind == .delay { fields.append(("by", Node(DurationText.text(Int64(clamping: fault.delayMs))))) }
             return fields
-        case .crash(let node, let point):
-            return [("crash", Node(node))] + (point == .now ? [] : [("at", Node(point.rawValue))])
+        case .crash(let node, let spec):
+            var fields = [("crash", Node(node))] + (spec.point == .now ? [] : [("at", Node(spec.point.rawValue))])
+            switch spec.batch {
+            case .number(let number)?: fields.append(("batch", Node(String(number))))
+            case .progress(let percent)?: fields.append(("progress", Node("\(percent)%")))
+            case nil: break
+            }
+            return fields
+        case .deliver:
+            return [("deliver", Node("server"))]
+        case .expect(.mail(let expected)):
+            return [("expect", Node("mail"))] + mailFields(expected)
         case .expect(.converged(let list)):
             return [("expect", Node("converged"))] + (list.isEmpty ? [] : [("devices", names(list))])
         case .expect(.node(let node, let expected)):
@@ -126,6 +136,31 @@ public enum ScenarioWriter {
         if let inbox = expected.inbox { fields.append(("inbox", Node(inbox.map { Node($0) }))) }
         if let count = expected.conversations { fields.append(("conversations", Node(String(count)))) }
         if let pending = expected.pending { fields.append(("pending", Node(String(pending)))) }
+        if let delivery = expected.delivery {
+            fields.append(("delivery", Node(delivery.map { entry in
+                guard let state = entry.state else { return Node("-") }
+                guard let reason = entry.reason else { return Node(state.rawValue) }
+                return Node([(Node(state.rawValue), Node(reason))])
+            })))
+        }
+        let ranges: [(String, ValueRange?)] = [
+            ("sessions", expected.sessions), ("ops-up", expected.opsUp), ("ops-down", expected.opsDown),
+            ("bytes-up", expected.bytesUp), ("bytes-down", expected.bytesDown), ("wire-ratio", expected.wireRatio),
+            ("progress", expected.progress),
+        ]
+        for case let (key, range?) in ranges { fields.append((key, Node(range.description, .implicit, .doubleQuoted))) }
+        return fields
+    }
+
+    private static func mailFields(_ expected: MailExpectation) -> [(String, Node)] {
+        var fields: [(String, Node)] = []
+        if let to = expected.to { fields.append(("to", Node(to.rawValue))) }
+        if let thread = expected.thread { fields.append(("thread", Node(thread))) }
+        if let count = expected.count { fields.append(("count", Node(String(count)))) }
+        if let copies = expected.copies { fields.append(("copies", Node(String(copies)))) }
+        if let messages = expected.messages { fields.append(("messages", Node(messages.map { Node($0) }))) }
+        if let subject = expected.subject { fields.append(("subject", Node(subject, .implicit, .doubleQuoted))) }
+        if let threaded = expected.threaded { fields.append(("threaded", Node(String(threaded)))) }
         return fields
     }
 }

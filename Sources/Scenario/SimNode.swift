@@ -14,8 +14,8 @@ final class SimNode {
     private(set) var replica: Replica
     /// Devices only: may the device reach the server now?
     var online = true
-    /// A crash armed for the node's next sync.
-    var armedCrash: CrashPoint?
+    /// A crash armed for the node's next sync (or, a device, its next user action).
+    var armedCrash: CrashSpec?
     /// The most this node ever acknowledged to a peer: a crash must not lose any of it.
     var acknowledged = VersionVector()
 

@@ -31,15 +31,3 @@ struct SimStore: SyncStore, @unchecked Sendable {
         return try node.replica.versionVector()
     }
 }
-
-extension CrashPoint {
-    /// The driver's point for a crash armed for a sync; `now` is not one.
-    var failpoint: Failpoint? {
-        switch self {
-        case .now: nil
-        case .beforeCommit: .beforeCommit
-        case .afterCommit: .afterCommit
-        case .midBatch: .midBatch
-        }
-    }
-}

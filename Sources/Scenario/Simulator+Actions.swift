@@ -4,14 +4,18 @@ import Replica
 
 extension Simulator {
     /// A user acts on a device: one local action of the replica (Replica+Actions).
-    func perform(_ action: UserAction, on device: SimNode, expectError: String?) -> [ScenarioFailure] {
+    func perform(_ action: UserAction, on device: SimNode, expectError: String?) throws(ScenarioError) -> [ScenarioFailure] {
         touched.insert(device.name)
         do {
             try act(action, on: device)
-            return outcome(of: action, on: device, refusal: nil, expectError: expectError)
         } catch {
             return outcome(of: action, on: device, refusal: (error.code.rawValue, error.message), expectError: expectError)
         }
+        let failures = outcome(of: action, on: device, refusal: nil, expectError: expectError)
+        // An action that committed reaches `after-action`; a refused one committed nothing.
+        guard device.armedCrash?.point == .afterAction else { return failures }
+        trace.add(1, "\(device.name) CRASHES right after its action committed; restarts from its file")
+        return try failures + crash(device)
     }
 
     private func act(_ action: UserAction, on device: SimNode) throws(ReplicaError) {

@@ -19,7 +19,9 @@ extension ScenarioWorld {
             return failures
         case .node(let name, let expected):
             guard let node = node(name) else { return [] }
-            return check(expected, on: node)
+            return check(expected, on: node) + measure(expected, on: node)
+        case .mail(let expected):
+            return check(expected)
         }
     }
 
@@ -106,6 +108,13 @@ extension ScenarioWorld {
             }
             if let unread = expected.unread, let thread, unread != thread.unread {
                 fail("thread \(label): unread", "\(unread)", "\(thread.unread)")
+            }
+            if let wanted = expected.delivery {
+                let actual = messages.map { DeliveryExpectation(state: $0.delivery, reason: $0.deliveryReason) }
+                let holds = wanted.count == actual.count && zip(wanted, actual).allSatisfy { want, have in
+                    want.state == have.state && (want.reason.map { have.reason?.contains($0) == true } ?? true)
+                }
+                if !holds { fail("thread \(label): delivery states in order", "\(wanted)", "\(actual)") }
             }
         }
         if let draft = expected.draft {

@@ -113,8 +113,18 @@ struct SessionRun {
         let node = onDevice ? device : server
         for event in step.events {
             switch event {
-            case .connected(let peer, let skew, _):
+            case .connected(let peer, let skew, let peerHave):
                 simulator.trace.add(2, "\(node.name) connected to \(peer), clock skew \(DurationText.text(skew))")
+                // What a device's sync client records of a session (`SyncStateRecorder`).
+                if onDevice {
+                    try call(node) { replica throws(ReplicaError) in
+                        try replica.updateSyncState { state in
+                            state.serverReplica = peer
+                            state.clockSkewMs = skew
+                            state.serverHave = peerHave
+                        }
+                    }
+                }
             case .applied:
                 // The ack of what the node applied is in this step's frames.
                 if step.end != .crashed(.afterCommit) {
@@ -122,8 +132,13 @@ struct SessionRun {
                 }
             case .caughtUp:
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
-            case .acknowledged:
-                break
+            case .acknowledged(let vector):
+                // The server has the device's ops: they show `queued`, no longer `pending`.
+                if onDevice {
+                    try call(node) { replica throws(ReplicaError) in
+                        try replica.updateSyncState { state in state.acknowledged.join(vector) }
+                    }
+                }
             }
         }
         for frame in step.frames where end == nil { send(frame, up: onDevice) }
@@ -144,8 +159,15 @@ struct SessionRun {
         case .beforeCommit: "before committing a received batch"
         case .afterCommit: "after committing a received batch, before its ack"
         case .midBatch: "mid-batch, after acknowledging a batch of several"
+        case .afterAction: "after an action"
         }
-        simulator.trace.add(2, "\(node.name) CRASHES \(when); restarts from its file")
+        let which = (node.armedCrash?.failpoint?.batch).map { batch in
+            switch batch {
+            case .number(let number): " (received batch \(number))"
+            case .progress(let percent): " (at \(percent)% of what it lacked)"
+            }
+        } ?? ""
+        simulator.trace.add(2, "\(node.name) CRASHES \(when)\(which); restarts from its file")
         end = .crashed(node.name)
         try simulator.crash(node)
     }
@@ -159,6 +181,7 @@ struct SessionRun {
             return
         }
         let kind = Self.kind(message)
+        simulator.tallies[device.name, default: WireTally()].count(message, bytes: bytes.count, up: up)
         simulator.trace.add(2, "\(up ? "\(device.name) → server" : "server → \(device.name)"): \(Self.describe(message)) (\(bytes.count) B)")
         let jitter = UInt64(simulator.rng.int(below: 10))
         switch link.transmit(bytes, kind: kind, up: up, nowMs: simulator.clock.nowMilliseconds(), jitterMs: jitter) {

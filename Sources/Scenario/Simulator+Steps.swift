@@ -18,6 +18,7 @@ extension Simulator {
             }
             server.armedCrash = nil
         case .sync(let names?):
+            for name in names { if let device = device(name) { resetTally(of: device) } }
             for name in names { if let device = device(name) { _ = try sync(device) } }
         case .sync(nil):
             return try syncAll()
@@ -29,20 +30,22 @@ extension Simulator {
             try enroll(spec)
         case .user(let name, let action, let expectError):
             guard let device = device(name) else { return [] }
-            return perform(action, on: device, expectError: expectError)
+            return try perform(action, on: device, expectError: expectError)
         case .partner(let event):
             return partnerWrites(event)
         case .platform(let event):
             return platformWrites(event)
         case .fault(let fault):
             if let device = device(fault.device) { link(device).faults.append(fault) }
-        case .crash(let name, let point):
+        case .crash(let name, let spec):
             guard let node = node(name) else { return [] }
-            if point == .now {
+            if spec.point == .now {
                 trace.add(1, "\(name) CRASHES now; restarts from its file")
                 return try crash(node)
             }
-            node.armedCrash = point
+            node.armedCrash = spec
+        case .deliver:
+            return try deliver()
         case .expect(let expectation):
             return try check(expectation)
         }

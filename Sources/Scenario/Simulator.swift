@@ -32,6 +32,10 @@ final class Simulator: ScenarioWorld {
     var rng: SplitMix64
     /// Nodes whose state may have changed since the last invariant check.
     var touched: Set<String> = []
+    /// Every copy of mail the simulated delivery handed over.
+    var mailbox: [ReceivedMail] = []
+    /// What crossed each device's link in its last `sync` step.
+    var tallies: [String: WireTally] = [:]
     private var nextDevice: UInt64 = 0xd1
 
     init(document: ScenarioDocument, seed: UInt64, trace: Bool) throws(ScenarioError) {
@@ -68,6 +72,10 @@ final class Simulator: ScenarioWorld {
         if FileManager.default.isWritableFile(atPath: "/dev/shm") { return "/dev/shm" }
         return FileManager.default.temporaryDirectory.path
     }
+
+    func tally(of device: SimNode) -> WireTally { tallies[device.name] ?? WireTally() }
+
+    func resetTally(of device: SimNode) { tallies[device.name] = WireTally() }
 
     func link(_ device: SimNode) -> SimLink {
         if let link = links[device.name] { return link }

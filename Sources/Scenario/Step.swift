@@ -1,4 +1,5 @@
 public import InboxModel
+public import SyncEngine
 
 /// One step of a scenario, with the line of the file it came from (for messages).
 public struct Step: Hashable, Sendable {
@@ -37,9 +38,12 @@ public enum StepAction: Hashable, Sendable {
     case platform(PlatformEventSpec)
     /// The link of a device misbehaves for the next matching frames.
     case fault(Fault)
-    /// A device or the server crashes, now or at a named point of its next sync, and restarts from
-    /// what it had committed.
-    case crash(node: String, at: CrashPoint)
+    /// A device or the server crashes, now or at a named point of its next sync (or, a device,
+    /// after its next user action commits), and restarts from what it had committed.
+    case crash(node: String, CrashSpec)
+    /// The server's delivery worker runs one round: every owed brand user's message is mailed to
+    /// its partner, or fails.
+    case deliver
     /// Something that must hold now.
     case expect(Expectation)
 }
@@ -118,6 +122,34 @@ public struct PlatformEventSpec: Hashable, Sendable {
     }
 }
 
+/// A crash step: where, and for a sync point, at which received batch.
+public struct CrashSpec: Hashable, Sendable, CustomStringConvertible {
+    public var point: CrashPoint
+    /// Which received batch of the sync reaches the point (sync points only); `nil`: the first.
+    public var batch: ArmedFailpoint.Batch?
+
+    public init(_ point: CrashPoint, batch: ArmedFailpoint.Batch? = nil) {
+        self.point = point
+        self.batch = batch
+    }
+
+    /// The driver's failpoint for a crash armed for a sync; `nil` for `now` and `after-action`.
+    public var failpoint: ArmedFailpoint? {
+        let point: Failpoint? = switch self.point {
+        case .now, .afterAction: nil
+        case .beforeCommit: .beforeCommit
+        case .afterCommit: .afterCommit
+        case .midBatch: .midBatch
+        }
+        return point.map { ArmedFailpoint($0, batch: batch ?? .number(1)) }
+    }
+
+    /// `after-commit`, `after-commit@3`, `mid-batch@50%` (the `OUTPOST_FAILPOINT` form).
+    public var description: String {
+        failpoint?.description ?? point.rawValue
+    }
+}
+
 /// Where a crash happens.
 public enum CrashPoint: String, Hashable, Sendable, CaseIterable {
     /// At once: the node restarts from its file.
@@ -129,4 +161,10 @@ public enum CrashPoint: String, Hashable, Sendable, CaseIterable {
     /// In its next sync: after a received batch that has more batches behind it was committed and
     /// acknowledged, before the rest arrive.
     case midBatch = "mid-batch"
+    /// A device: right after its next user action (reply, read, draft, …) committed, before
+    /// anything else happens.
+    case afterAction = "after-action"
+
+    /// A point in a sync, which a `batch` or `progress` may place.
+    public var inSync: Bool { self == .beforeCommit || self == .afterCommit || self == .midBatch }
 }

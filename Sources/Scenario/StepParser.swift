@@ -1,4 +1,5 @@
 import InboxModel
+import SyncEngine
 import Yams
 
 /// Reads the `steps` of a scenario file, checking names as it goes: devices must be declared or
@@ -20,7 +21,7 @@ struct StepParser {
 
     static let actions = ["offline", "online", "heal", "sync", "advance", "clock", "enroll", "compose", "reply", "read", "unread",
                           "draft", "discard", "send", "partner", "platform", "drop", "duplicate", "reorder", "delay",
-                          "cut", "truncate", "corrupt", "crash", "expect"]
+                          "cut", "truncate", "corrupt", "crash", "deliver", "expect"]
 
     mutating func step(_ node: Node) throws(ScenarioError) -> Step {
         var fields = try YAMLFields(node, file: file, what: "a step")
@@ -88,13 +89,18 @@ struct StepParser {
         case "drop", "duplicate", "reorder", "delay", "cut", "truncate", "corrupt":
             result = .fault(try faultStep(action, &fields, line: line))
         case "crash":
-            let name = try nodeName(fields.requiredString(action, in: what), line: line)
-            let point = try fields.node("at").map { node throws(ScenarioError) in
-                try YAMLValue.choice(node, "at", file: file, as: CrashPoint.self)
+            result = try crashStep(&fields, line: line)
+        case "deliver":
+            guard try fields.requiredString(action, in: what) == "server" else {
+                throw ScenarioError("bad_scenario", "write `deliver: server`: the server delivers", file: file, line: line)
             }
-            result = .crash(node: name, at: point ?? .now)
+            result = .deliver
         default:
-            result = .expect(try expectation(&fields, line: line))
+            if try fields.requiredString("expect", in: what) == "mail" {
+                result = .expect(try mailExpectation(&fields, line: line))
+            } else {
+                result = .expect(try expectation(&fields, line: line))
+            }
         }
         try fields.finish(what)
         return Step(result, line: line)
@@ -260,6 +266,43 @@ struct StepParser {
                                  id: id)
     }
 
+    private func crashStep(_ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> StepAction {
+        let name = try nodeName(fields.requiredString("crash", in: "a `crash` step"), line: line)
+        let point = try fields.node("at").map { node throws(ScenarioError) in
+            try YAMLValue.choice(node, "at", file: file, as: CrashPoint.self)
+        } ?? .now
+        var batch: ArmedFailpoint.Batch?
+        if let node = fields.node("batch") {
+            let number = try YAMLValue.int(node, "batch", file: file)
+            guard (1...1_000_000).contains(number) else {
+                throw ScenarioError("bad_scenario", "`batch` counts received batches from 1 (at most 1000000)", file: file,
+                                    line: line)
+            }
+            batch = .number(number)
+        }
+        if let node = fields.node("progress") {
+            guard batch == nil else {
+                throw ScenarioError("bad_scenario", "`batch` and `progress` both say which batch: give one", file: file,
+                                    line: line)
+            }
+            let text = try YAMLValue.string(node, "progress", file: file)
+            guard case .progress(let percent)? = ArmedFailpoint.batch(text.hasSuffix("%") ? text : text + "%") else {
+                throw ScenarioError("bad_scenario", "`progress` is a percentage from 1% to 100%, not \(text)", file: file,
+                                    line: line)
+            }
+            batch = .progress(percent)
+        }
+        if batch != nil, !point.inSync {
+            throw ScenarioError("bad_scenario", "`batch` and `progress` place a crash in a sync: use them with "
+                                + "`before-commit`, `after-commit` or `mid-batch`", file: file, line: line)
+        }
+        if point == .afterAction, name == "server" {
+            throw ScenarioError("bad_scenario", "`after-action` follows a user's action on a device; the server has none",
+                                file: file, line: line)
+        }
+        return .crash(node: name, CrashSpec(point, batch: batch))
+    }
+
     private func faultStep(_ action: String, _ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> Fault {
         let what = "a `\(action)` step"
         let device = try deviceName(fields.requiredString(action, in: what), line: line)
@@ -359,15 +402,116 @@ struct StepParser {
             throw ScenarioError("bad_scenario", "`pending` counts what a device has not pushed yet: expect it on a device",
                                 file: file, line: line)
         }
+        if let node = fields.node("delivery") {
+            expected.delivery = try deliveryStates(node)
+        }
+        expected.sessions = try range(&fields, "sessions", line: line)
+        expected.opsUp = try range(&fields, "ops-up", line: line)
+        expected.opsDown = try range(&fields, "ops-down", line: line)
+        expected.bytesUp = try range(&fields, "bytes-up", line: line)
+        expected.bytesDown = try range(&fields, "bytes-down", line: line)
+        expected.wireRatio = try range(&fields, "wire-ratio", line: line)
+        expected.progress = try range(&fields, "progress", line: line)
+        if name == "server", expected.measures {
+            throw ScenarioError("bad_scenario", "sessions, ops, bytes, wire-ratio and progress are measured on a device's "
+                                + "link: expect them on a device", file: file, line: line)
+        }
         if name == "server", expected.unread != nil || expected.draft != nil || expected.compose != nil {
             throw ScenarioError("bad_scenario", "the server's replica belongs to no user, so it has no unread state and "
                                 + "no drafts: expect `unread`, `draft`, `conflict` and `new` on a device", file: file,
                                 line: line)
         }
-        if (expected.messages != nil || expected.authors != nil || expected.count != nil || expected.unread != nil),
-           expected.thread == nil {
-            throw ScenarioError("bad_scenario", "messages, authors, count and unread need `thread:`", file: file, line: line)
+        if (expected.messages != nil || expected.authors != nil || expected.count != nil || expected.unread != nil
+            || expected.delivery != nil), expected.thread == nil {
+            throw ScenarioError("bad_scenario", "messages, authors, count, unread and delivery need `thread:`", file: file,
+                                line: line)
         }
         return .node(name, expected)
+    }
+
+    /// `delivery: [-, sent, {failed: has left}]`: per message, no state (`-`, `~`), a state, or a
+    /// state with text its reason must contain.
+    private func deliveryStates(_ node: Node) throws(ScenarioError) -> [DeliveryExpectation] {
+        guard case .sequence(let sequence) = node else {
+            throw ScenarioError("bad_scenario", "`delivery` is a list: one state per message of the thread", file: file,
+                                line: node.mark?.line)
+        }
+        var result: [DeliveryExpectation] = []
+        for item in sequence {
+            let line = item.mark?.line
+            func state(_ text: String) throws(ScenarioError) -> DeliveryState {
+                guard let state = DeliveryState(rawValue: text) else {
+                    throw ScenarioError("bad_scenario", "a delivery state is pending, queued, sent or failed (or - for none), "
+                                        + "not \(text)", file: file, line: line)
+                }
+                return state
+            }
+            switch item {
+            case .scalar(let scalar):
+                if ["-", "~", "null", "none", ""].contains(scalar.string) {
+                    result.append(DeliveryExpectation(state: nil))
+                } else {
+                    result.append(DeliveryExpectation(state: try state(scalar.string)))
+                }
+            case .mapping(let mapping) where mapping.count == 1:
+                let (key, value) = mapping.first!
+                result.append(DeliveryExpectation(state: try state(YAMLValue.string(key, "delivery", file: file)),
+                                                  reason: try YAMLValue.string(value, "delivery", file: file)))
+            default:
+                throw ScenarioError("bad_scenario", "a delivery entry is a state, or `{STATE: text of its reason}`",
+                                    file: file, line: line)
+            }
+        }
+        return result
+    }
+
+    /// A measurement range field (`12`, `10..20`, `..1.2`, `40%..`).
+    private func range(_ fields: inout YAMLFields, _ key: String, line: Int?) throws(ScenarioError) -> ValueRange? {
+        guard let node = fields.node(key) else { return nil }
+        let text = try YAMLValue.string(node, key, file: file)
+        guard let range = ValueRange(text) else {
+            throw ScenarioError("bad_scenario", "`\(key)` is a number or a range such as 10..20, ..1.2 or 40..; not \(text)",
+                                file: file, line: node.mark?.line ?? line)
+        }
+        return range
+    }
+
+    /// `expect: mail`: what partners received.
+    private func mailExpectation(_ fields: inout YAMLFields, line: Int?) throws(ScenarioError) -> Expectation {
+        var expected = MailExpectation()
+        if let text = try fields.string("to") { expected.to = try partnerID(text, line: line) }
+        if let label = try fields.string("thread") { expected.thread = try thread(label, line: line) }
+        expected.count = try fields.node("count").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "count", file: file)
+        }
+        expected.copies = try fields.node("copies").map { node throws(ScenarioError) in
+            try YAMLValue.int(node, "copies", file: file)
+        }
+        if let count = expected.count, count < 0 {
+            throw ScenarioError("bad_scenario", "`count` cannot be negative", file: file, line: line)
+        }
+        if let copies = expected.copies, copies < 1 {
+            throw ScenarioError("bad_scenario", "`copies` is at least 1 (for none, write `count: 0`)", file: file, line: line)
+        }
+        expected.messages = try fields.node("messages").map { node throws(ScenarioError) in
+            try YAMLValue.strings(node, "messages", file: file)
+        }
+        expected.subject = try fields.string("subject")
+        expected.threaded = try fields.node("threaded").map { node throws(ScenarioError) in
+            try YAMLValue.bool(node, "threaded", file: file)
+        }
+        if expected.threaded == false {
+            throw ScenarioError("bad_scenario", "`threaded: false` would check nothing: write `threaded: true` or leave it out",
+                                file: file, line: line)
+        }
+        if expected.threaded != nil, expected.thread == nil {
+            throw ScenarioError("bad_scenario", "`threaded` needs `thread:`", file: file, line: line)
+        }
+        if expected.count == nil, expected.copies == nil, expected.messages == nil, expected.subject == nil,
+           expected.threaded == nil {
+            throw ScenarioError("bad_scenario", "`expect: mail` needs one of count, copies, messages, subject, threaded",
+                                file: file, line: line)
+        }
+        return .mail(expected)
     }
 }

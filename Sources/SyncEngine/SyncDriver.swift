@@ -38,11 +38,15 @@ public struct SyncDriver: Sendable {
     public let store: any SyncStore
     public let clock: any PhysicalClock
     public let limits: WireLimits
-    /// The commit point at which this node crashes, if any (``Failpoint``).
-    public let crashAt: Failpoint?
+    /// The commit point at which this node crashes, if any (``ArmedFailpoint``).
+    public let crashAt: ArmedFailpoint?
+    /// Batches and ops received in this session, and (for a failpoint armed at a share of the
+    /// session) how many ops this node lacked of the peer's when the session began.
+    private var received = (batches: 0, ops: 0)
+    private var lacked: Int?
 
     public init(session: SyncSession, store: any SyncStore, clock: any PhysicalClock = SystemClock(),
-                limits: WireLimits = .default, crashAt: Failpoint? = nil) {
+                limits: WireLimits = .default, crashAt: ArmedFailpoint? = nil) {
         self.session = session
         self.store = store
         self.clock = clock
@@ -129,6 +133,11 @@ public struct SyncDriver: Sendable {
             case .peerAcknowledged(let vector):
                 step.events.append(.acknowledged(vector))
             case .connected(let peer, let peerHave, let skew):
+                if case .progress? = crashAt?.batch, let own = try? store.versionVector() {
+                    lacked = peerHave.entries.reduce(0) { total, entry in
+                        total + Int(clamping: entry.value > own[entry.key] ? entry.value - own[entry.key] : 0)
+                    }
+                }
                 step.events.append(.connected(peer: peer, clockSkewMs: skew, peerHave: peerHave))
             case .caughtUp:
                 step.events.append(.caughtUp)
@@ -140,7 +149,10 @@ public struct SyncDriver: Sendable {
 
     /// Applies a batch, with the crash points of a received batch; returns the session's next actions.
     private mutating func apply(_ batch: OpBatch, checkedBy scope: DeviceScope?, into step: inout Step) -> [SyncAction] {
-        if crashAt == .beforeCommit {
+        let armed = armedBatch(batch)
+        received.batches += 1
+        received.ops += batch.ops.count
+        if armed == .beforeCommit {
             step.end = .crashed(.beforeCommit)
             return []
         }
@@ -150,19 +162,32 @@ public struct SyncDriver: Sendable {
         } catch {
             return session.applyFailed(Self.errorFrame(error))
         }
-        if crashAt == .afterCommit {
+        if armed == .afterCommit {
             step.end = .crashed(.afterCommit)
             return []
         }
         step.events.append(.applied(ops: batch.ops.count, more: batch.more))
         let next = session.applied(batch: batch.batch, have: have)
-        if batch.more, crashAt == .midBatch {
+        if batch.more, armed == .midBatch {
             // The acknowledgement goes out; then the node dies with the rest of the batches unapplied.
             for case .send(let message) in next { send(message, into: &step) }
             if step.end == nil { step.end = .crashed(.midBatch) }
             return []
         }
         return next
+    }
+
+    /// The armed point, if `batch` (about to be received) is the batch it waits for.
+    private func armedBatch(_ batch: OpBatch) -> Failpoint? {
+        guard let crashAt else { return nil }
+        switch crashAt.batch {
+        case .number(let number):
+            return received.batches + 1 == number ? crashAt.point : nil
+        case .progress(let percent):
+            guard let lacked, lacked > 0 else { return nil }
+            let before = received.ops * 100, after = (received.ops + batch.ops.count) * 100
+            return before < percent * lacked && after >= percent * lacked ? crashAt.point : nil
+        }
     }
 
     private func send(_ message: WireMessage, into step: inout Step) {

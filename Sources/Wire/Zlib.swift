@@ -1,8 +1,9 @@
 import CZlib
 
 /// zlib (RFC 1950) deflate and a bounded inflate, over the system libz.
-enum Zlib {
-    static func deflate(_ input: [UInt8], level: Int32 = 6) throws(WireError) -> [UInt8] {
+public enum Zlib {
+    /// `input` compressed at `level` (6: what frames use).
+    public static func deflate(_ input: [UInt8], level: Int32 = 6) throws(WireError) -> [UInt8] {
         var stream = z_stream()
         guard deflateInit_(&stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw WireError.badCompression("deflateInit failed")

@@ -129,7 +129,7 @@ struct DeliveryTests {
                     && Self.delivery(laptop.replica, toPaused) == [.sent]
             }
             let message = try laptop.replica.thread(toEnded, markRead: false).messages[0]
-            #expect(message.deliveryReason == DeliveryWorker.partnerLeftReason)
+            #expect(message.deliveryReason == DeliveryDecision.partnerLeftReason)
             #expect(transport.taken.map(\.to.description) == ["k@example.com"])
             #expect(world.server.metrics.deliveriesFailed == 1)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Wire
 
 /// One device's way to the server in live mode: a TCP relay on loopback that the device was
 /// enrolled through. Online, it relays bytes both ways, and applies the faults the scenario queued
@@ -86,12 +87,23 @@ final class LiveLink: @unchecked Sendable {
 
 /// The faults queued on one link: the harness adds them, the relay's event loop takes them as
 /// frames pass (the simulator's matching rules: ``Fault/take(from:kind:up:)``), and the harness
-/// reads back what happened for its trace.
+/// reads back what happened for its trace; and the link's ``WireTally`` of what crossed.
 final class LinkFaults: @unchecked Sendable {
     // @unchecked: every field only under `lock`.
     private let lock = NSLock()
     private var queue: [Fault] = []
     private var applied: [String] = []
+    private var counted = WireTally()
+
+    /// Counts a sync frame the relay passes on (before any fault acts on it).
+    func count(_ message: WireMessage, bytes: Int, up: Bool) {
+        lock.withLock { counted.count(message, bytes: bytes, up: up) }
+    }
+
+    /// What crossed since the last ``resetTally()``.
+    var tally: WireTally { lock.withLock { counted } }
+
+    func resetTally() { lock.withLock { counted = WireTally() } }
 
     func add(_ fault: Fault) { lock.withLock { queue.append(fault) } }
 

@@ -12,10 +12,44 @@ extension LiveWorld {
     /// A user acts on a device: one `outpost` command on its replica.
     func perform(_ action: UserAction, on device: SimNode, expectError: String?) throws(ScenarioError) -> [ScenarioFailure] {
         touched.insert(device.name)
+        let before = try read(device) { replica throws(ReplicaError) in try replica.versionVector() }
+        killedAfterAction = false
         switch try act(action, on: device) {
-        case .done: return outcome(of: action, on: device, refusal: nil, expectError: expectError)
+        case .done:
+            var failures = outcome(of: action, on: device, refusal: nil, expectError: expectError)
+            if killedAfterAction {
+                trace.add(1, "\(device.name) KILLED (kill -9) right after its action committed; its next command starts from its file")
+                device.armedCrash = nil
+                try recoverLabels(of: action, on: device, since: before)
+                failures += try lostNothing(device, before: before)
+            }
+            return failures
         case .refused(let code, let message):
             return outcome(of: action, on: device, refusal: (code, message), expectError: expectError)
+        }
+    }
+
+    /// A command killed at `after-action` printed nothing: the conversation or draft a labelled
+    /// action made is found in the replica instead, among the device's own ops since `before`.
+    private func recoverLabels(of action: UserAction, on device: SimNode, since before: VersionVector) throws(ScenarioError) {
+        var made: [Op] = []
+        let own = device.identity.replica
+        try read(device) { replica throws(ReplicaError) in
+            try replica.journal { ops in made += ops.filter { $0.dot.replica == own && $0.dot.counter > before[own] } }
+        }
+        let conversation = made.last { if case .startConversation = $0.body { true } else { false } }.map { ConversationID($0.dot) }
+        switch action {
+        case .compose(_, _, _, let label), .send(_, let label?):
+            if let conversation { labels[label] = conversation }
+        case .draft(.compose(let label), _, _, _) where composeKeys[label] == nil:
+            for op in made.reversed() {
+                if case .saveDraft(let save) = op.body, case .compose = save.key {
+                    composeKeys[label] = save.key
+                    break
+                }
+            }
+        default:
+            break
         }
     }
 
@@ -73,7 +107,14 @@ extension LiveWorld {
     /// Runs a device's command; on success hands its standard output to `done`.
     private func command(_ device: SimNode, _ arguments: [String], stdin: String? = nil,
                          done: (String) -> Void = { _ in }) throws(ScenarioError) -> Outcome {
-        let result = try outpost(arguments, environment: environment(of: device), stdin: stdin)
+        var environment = environment(of: device)
+        let armed = device.armedCrash?.point == .afterAction
+        if armed { environment[Self.failpointVariable] = CrashPoint.afterAction.rawValue }
+        let result = try outpost(arguments, environment: environment, stdin: stdin)
+        if armed, result.killed, result.stderr.contains("failpoint after-action reached") {
+            killedAfterAction = true
+            return .done
+        }
         if result.succeeded {
             done(result.stdout)
             return .done

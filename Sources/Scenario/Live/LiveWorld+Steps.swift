@@ -27,6 +27,7 @@ extension LiveWorld {
                 try restartServer("heal: the armed crash is cleared")
             }
         case .sync(let names?):
+            for name in names { if let device = device(name) { resetTally(of: device) } }
             var failures: [ScenarioFailure] = []
             for name in names { if let device = device(name) { failures += try syncDevice(device) } }
             return failures
@@ -57,8 +58,10 @@ extension LiveWorld {
             links[fault.device]?.faults.add(fault)
             trace.add(1, "\(fault.device)'s link will \(fault.kind.rawValue) the next \(fault.count) \(fault.frame.rawValue) frame(s) "
                         + "\(fault.direction.rawValue)" + (fault.skip > 0 ? " after letting \(fault.skip) pass" : ""))
-        case .crash(let name, let point):
-            return try crash(name, at: point)
+        case .crash(let name, let spec):
+            return try crash(name, at: spec)
+        case .deliver:
+            return try deliver()
         case .expect(let expectation):
             return try check(expectation)
         }
@@ -67,15 +70,18 @@ extension LiveWorld {
 
     /// A crash now (SIGKILL and restart of the server; a device has no process running between
     /// commands, so its next command simply starts from its file) or armed for a named point.
-    private func crash(_ name: String, at point: CrashPoint) throws(ScenarioError) -> [ScenarioFailure] {
+    private func crash(_ name: String, at spec: CrashSpec) throws(ScenarioError) -> [ScenarioFailure] {
         guard let node = node(name) else { return [] }
-        if point != .now {
+        if spec.point != .now {
             if node.isServer {
-                serverArmed = point
-                try restartServer("armed: kill -9 at \(point.rawValue) of its next received batch")
+                serverArmed = spec
+                try restartServer("armed: kill -9 at \(spec) of its next sync")
+            } else if spec.point == .afterAction {
+                node.armedCrash = spec
+                trace.add(1, "\(name): armed: its next user action's command dies (kill -9) right after it commits")
             } else {
-                node.armedCrash = point
-                trace.add(1, "\(name): armed: its next `outpost sync` dies (kill -9) at \(point.rawValue)")
+                node.armedCrash = spec
+                trace.add(1, "\(name): armed: its next `outpost sync` dies (kill -9) at \(spec)")
             }
             return []
         }
@@ -108,12 +114,12 @@ extension LiveWorld {
         let before = try read(device) { replica throws(ReplicaError) in try replica.versionVector() }
         let serverBefore = try read(server) { replica throws(ReplicaError) in try replica.versionVector() }
         var environment = environment(of: device)
-        if let armed = device.armedCrash, armed != .now { environment[Self.failpointVariable] = armed.rawValue }
+        if let armed = device.armedCrash?.failpoint { environment[Self.failpointVariable] = armed.description }
         let result = try outpost(["sync", "--replica", device.path], environment: environment)
         for note in links[device.name]?.faults.drainApplied() ?? [] { trace.add(1, "link of \(device.name): \(note)") }
         var failures: [ScenarioFailure] = []
         if result.killed {
-            trace.add(1, "sync \(device.name): KILLED (kill -9) at \(device.armedCrash?.rawValue ?? "?")")
+            trace.add(1, "sync \(device.name): KILLED (kill -9) at \(device.armedCrash?.description ?? "?")")
             device.armedCrash = nil
             failures += try lostNothing(device, before: before)
         } else if result.succeeded {
@@ -124,7 +130,7 @@ extension LiveWorld {
         if serverProcess.died {
             let killed = serverProcess.diedKilled
             serverProcess.reap()
-            trace.add(1, "server " + (killed ? "KILLED itself (kill -9) at \(serverArmed?.rawValue ?? "?")" : "EXITED: \(serverProcess.logTail())")
+            trace.add(1, "server " + (killed ? "KILLED itself (kill -9) at \(serverArmed?.description ?? "?")" : "EXITED: \(serverProcess.logTail())")
                       + "; started again from its files")
             if !killed {
                 failures.append(ScenarioFailure(.action, node: "server", "the server exited during a sync",

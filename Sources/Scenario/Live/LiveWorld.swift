@@ -43,7 +43,11 @@ final class LiveWorld: ScenarioWorld {
     /// The server's own clock offset (`clock: server`).
     var serverOffsetMs: Int64 = 0
     /// A crash armed in the server (it runs with that failpoint until it dies or `heal`).
-    var serverArmed: CrashPoint?
+    var serverArmed: CrashSpec?
+    /// Every copy of mail `outpost admin deliver` handed over, read back from its `.eml` file.
+    var mailbox: [ReceivedMail] = []
+    /// Set when a device's command died at `after-action` (the command's output is lost).
+    var killedAfterAction = false
     /// A counter for platform event ids.
     var events = 0
     /// The harness's clock for the replicas it opens (it only reads and re-applies).
@@ -156,7 +160,7 @@ final class LiveWorld: ScenarioWorld {
     func startServer() throws(ScenarioError) {
         var environment = serverClock
         environment["OUTPOST_LOG_LEVEL"] = "warning"
-        if let armed = serverArmed { environment[Self.failpointVariable] = armed.rawValue }
+        if let armed = serverArmed?.failpoint { environment[Self.failpointVariable] = armed.description }
         try serverProcess.start(environment: environment)
     }
 
@@ -166,6 +170,10 @@ final class LiveWorld: ScenarioWorld {
         try startServer()
         trace.add(1, "server restarted (\(why))")
     }
+
+    func tally(of device: SimNode) -> WireTally { links[device.name]?.faults.tally ?? WireTally() }
+
+    func resetTally(of device: SimNode) { links[device.name]?.faults.resetTally() }
 
     /// A new device of `spec.user`: a one-time code from `outpost admin enroll-code`, then
     /// `outpost enroll` through the device's own link.

@@ -1,4 +1,5 @@
 import NIOCore
+import Wire
 
 /// One relayed connection between a device and the server: both of its channels live on one event
 /// loop, and everything here runs on it. Each direction's bytes are split into WebSocket frames
@@ -43,7 +44,9 @@ final class RelaySession {
         switch piece {
         case .raw(let bytes):
             send(bytes, up: up)
-        case .frame(let bytes, let kind):
+        case .frame(let bytes, let message):
+            let kind = SessionRun.kind(message)
+            faults.count(message, bytes: WebSocketHeader(bytes)?.payloadLength ?? bytes.count, up: up)
             guard let fault = faults.take(kind: kind, up: up) else {
                 send(bytes, up: up)
                 release(up: up)

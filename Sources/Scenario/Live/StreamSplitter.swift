@@ -8,8 +8,8 @@ struct StreamSplitter {
     enum Piece: Equatable {
         /// Bytes that pass as they are (HTTP, or a frame no fault may touch: ping, close, a fragment).
         case raw([UInt8])
-        /// One whole WebSocket frame carrying a sync frame of this kind.
-        case frame([UInt8], kind: Fault.FrameKind)
+        /// One whole WebSocket frame carrying this sync frame.
+        case frame([UInt8], message: WireMessage)
     }
 
     private enum Mode { case head, frames, raw }
@@ -83,7 +83,7 @@ struct StreamSplitter {
         let whole = Array(bytes[..<total])
         guard bytes[0] & 0x80 != 0, bytes[0] & 0x0F == 2 else { return (total, .raw(whole)) }
         guard let message = try? FrameCodec.decode(header.payload(of: whole)) else { return (total, .raw(whole)) }
-        return (total, .frame(whole, kind: SessionRun.kind(message)))
+        return (total, .frame(whole, message: message))
     }
 }
 

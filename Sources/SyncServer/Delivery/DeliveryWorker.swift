@@ -22,9 +22,6 @@ struct DeliveryWorker: Service {
     let metrics: ServerMetrics
     let logger: Logger
 
-    /// The reason a message to a partner that has left the platform fails with.
-    static let partnerLeftReason = "not delivered: the partner has left the platform"
-
     func run() async throws {
         let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let watch = hub.watch(continuation)
@@ -51,8 +48,10 @@ struct DeliveryWorker: Service {
         }
     }
 
-    /// Scans every brand, then delivers what is due.
-    func round(stopping: OnceFlag) async {
+    /// Scans every brand, then delivers what is due; returns what became of each message tried.
+    @discardableResult
+    func round(stopping: OnceFlag) async -> [DeliveryReport] {
+        var reports: [DeliveryReport] = []
         do {
             for brand in try store.brands() { try scan(brand) }
         } catch {
@@ -71,7 +70,7 @@ struct DeliveryWorker: Service {
             if due.isEmpty { break }
             for entry in due where !stopping.isSet {
                 tried.insert(entry)
-                await deliver(entry)
+                if let report = await deliver(entry) { reports.append(report) }
             }
         }
         do {
@@ -80,6 +79,7 @@ struct DeliveryWorker: Service {
         } catch {
             logger.error("cannot count owed deliveries", metadata: ["error": "\(error)"])
         }
+        return reports
     }
 
     /// Reads the brand replica's journal past the last scan, page by page; each page's findings
@@ -115,41 +115,41 @@ struct DeliveryWorker: Service {
     }
 
     /// One attempt at one owed message, and its outcome recorded: the brand replica first (the
-    /// truth devices see), then the bookkeeping.
-    func deliver(_ entry: OutboxEntry) async {
+    /// truth devices see), then the bookkeeping. Returns what became of it (`nil`: nothing was
+    /// owed, or the bookkeeping failed).
+    @discardableResult
+    func deliver(_ entry: OutboxEntry) async -> DeliveryReport? {
         let metadata: Logger.Metadata = ["brand": "\(entry.brand)", "message": "\(entry.message)"]
+        func report(_ outcome: DeliveryReport.Outcome) -> DeliveryReport {
+            DeliveryReport(brand: entry.brand, message: entry.message, conversation: entry.conversation, outcome: outcome)
+        }
         do {
             let replica = try store.brandReplica(entry.brand)
             let thread = try replica.thread(entry.conversation, markRead: false)
-            guard let index = thread.messages.firstIndex(where: { $0.id == entry.message }),
-                  thread.kind != .system, thread.messages[index].author.user != nil else {
+            // Only the sender's display name: a brand whose name cannot be read is named by its id.
+            let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
+            let mail: OutboundMail
+            switch DeliveryDecision.decide(thread: thread, message: entry.message, brand: entry.brand,
+                                           brandName: brandName, from: configuration.from) {
+            case .notOwed:
                 logger.error("owed message is not a brand user's message", metadata: metadata)
                 try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
-                return
-            }
-            if let state = thread.messages[index].delivery, state == .sent || state == .failed {
+                return nil
+            case .finished:
                 // Recorded in the brand replica before the server stopped; only the bookkeeping lagged.
                 try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
-                return
-            }
-            if thread.partner.partner.status == .ended {
-                try fail(entry, Self.partnerLeftReason)
-                return
+                return nil
+            case .fail(let reason):
+                try fail(entry, reason)
+                return report(.failed(reason: reason))
+            case .send(let ready):
+                mail = ready
             }
             if entry.attempts >= configuration.maxAttempts {
                 let last = entry.lastError ?? "the server stopped during the attempt"
-                try fail(entry, "gave up after \(entry.attempts) attempts: \(last)")
-                return
-            }
-            let mail: OutboundMail
-            // Only the sender's display name: a brand whose name cannot be read is named by its id.
-            let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
-            do throws(MailFailure) {
-                mail = try OutboundMail.reply(in: thread, at: index, brand: entry.brand, brandName: brandName,
-                                              from: configuration.from)
-            } catch {
-                try fail(entry, error.reason)
-                return
+                let reason = "gave up after \(entry.attempts) attempts: \(last)"
+                try fail(entry, reason)
+                return report(.failed(reason: reason))
             }
             let attempt = try store.beginDeliveryAttempt(entry)
             let outcome: MailFailure?
@@ -167,10 +167,12 @@ struct DeliveryWorker: Service {
                 metrics.update { $0.deliveriesSent += 1 }
                 logger.info("delivered", metadata: metadata.merging(["messageID": "\(mail.messageID)",
                                                                      "attempt": "\(attempt)"]) { $1 })
+                return report(.sent(mail: mail, attempt: attempt))
             case .permanent(let reason)?:
                 try fail(entry, reason)
+                return report(.failed(reason: reason))
             case .transient(let reason)?:
-                try retry(entry, attempt: attempt, reason: reason)
+                return report(try retry(entry, attempt: attempt, reason: reason))
             }
         } catch {
             // The bookkeeping itself failed (storage): try again after the usual wait.
@@ -178,22 +180,24 @@ struct DeliveryWorker: Service {
             let next = store.clock.nowMilliseconds() + Self.milliseconds(configuration.retryDelay(afterAttempt: 1))
             // Logged above; if even this fails, the entry stays due and the next round tries it again.
             try? store.retryDelivery(entry, at: next, error: "\(error)")
+            return nil
         }
     }
 
-    private func retry(_ entry: OutboxEntry, attempt: Int, reason: String) throws {
+    private func retry(_ entry: OutboxEntry, attempt: Int, reason: String) throws -> DeliveryReport.Outcome {
         guard attempt < configuration.maxAttempts else {
-            try fail(entry, "gave up after \(attempt) attempts: \(reason)")
-            return
+            let final = "gave up after \(attempt) attempts: \(reason)"
+            try fail(entry, final)
+            return .failed(reason: final)
         }
         let delay = configuration.retryDelay(afterAttempt: attempt)
         try store.retryDelivery(entry, at: store.clock.nowMilliseconds() + Self.milliseconds(delay), error: reason)
-        try commit(entry.brand, SetDelivery(
-            message: entry.message, state: .queued,
-            reason: "attempt \(attempt) of \(configuration.maxAttempts) failed: \(reason); trying again in \(Self.text(delay))"))
+        let shown = "attempt \(attempt) of \(configuration.maxAttempts) failed: \(reason); trying again in \(Self.text(delay))"
+        try commit(entry.brand, SetDelivery(message: entry.message, state: .queued, reason: shown))
         metrics.update { $0.deliveryRetries += 1 }
         logger.notice("delivery attempt failed", metadata: [
             "brand": "\(entry.brand)", "message": "\(entry.message)", "attempt": "\(attempt)", "reason": "\(reason)"])
+        return .retrying(reason: shown, attempt: attempt)
     }
 
     private func fail(_ entry: OutboxEntry, _ reason: String) throws {
