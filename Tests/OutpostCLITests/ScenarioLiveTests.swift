@@ -9,14 +9,16 @@ import Testing
 // would take both cores from the rest of the suite.
 @Suite("outpost scenario run --live", .serialized, .timeLimit(.minutes(8)))
 struct ScenarioLiveTests {
-    /// The library files whose traces this suite checks: every crash point, offline, a clock ahead,
-    /// every frame fault, and a device enrolled months later. (Tools/test.sh runs the whole
+    /// The library files whose traces this suite checks: every crash point (by batch number and
+    /// share too, and after an action), offline, a clock ahead, every frame fault, a device
+    /// enrolled months later, and mail delivery. (Tools/test.sh runs the whole
     /// library live after `swift test`, on its own, so that hundreds of processes do not compete
     /// with the timing-sensitive tests of the parallel run.)
     static let files = [
         "device-crash-receiving", "server-crash-before-commit", "server-crash-after-commit", "server-restart-mid-sync",
         "partition-heals", "clock-ahead-is-refused", "new-device-after-months", "lost-ack", "duplicated-batch",
-        "reordered-frames", "connection-cut-mid-push", "delayed-frame",
+        "reordered-frames", "connection-cut-mid-push", "delayed-frame", "device-crash-after-local-commit",
+        "first-sync-crash-points", "delivery-twin-replies-mailed-once", "delivery-partner-left-while-queued",
     ]
 
     @Test("library scenarios pass with real processes; crashes, offline links and frame faults are real")
@@ -50,6 +52,19 @@ struct ScenarioLiveTests {
             let trace = try #require(traces[file])
             #expect(trace.contains("server KILLED itself (kill -9) at \(point)"), "\(file): \(trace)")
         }
+        // A crash point placed by batch number or by share of the session, and right after an action.
+        let firstSync = try #require(traces["first-sync-crash-points.yaml"])
+        #expect(firstSync.contains("sync phone: KILLED (kill -9) at mid-batch@50%"), "\(firstSync)")
+        #expect(firstSync.contains("sync phone: KILLED (kill -9) at after-commit@2"), "\(firstSync)")
+        #expect(firstSync.contains("phone KILLED (kill -9) right after its action committed"), "\(firstSync)")
+        let local = try #require(traces["device-crash-after-local-commit.yaml"])
+        #expect(local.contains("laptop KILLED (kill -9) right after its action committed"), "\(local)")
+        // Delivery is the real worker's round (`outpost admin deliver`) writing real mail files.
+        let twin = try #require(traces["delivery-twin-replies-mailed-once.yaml"])
+        #expect(twin.contains("server delivers (outpost admin deliver): "), "\(twin)")
+        #expect(twin.components(separatedBy: " sent to p1@example.com <").count == 3, "\(twin)")
+        let left = try #require(traces["delivery-partner-left-while-queued.yaml"])
+        #expect(left.contains("failed: not delivered: the partner has left the platform"), "\(left)")
         // Offline is a link that refuses connections: the device's real sync cannot reach the server.
         let partition = try #require(traces["partition-heals.yaml"])
         #expect(partition.contains("[unreachable]"), "\(partition)")

@@ -44,6 +44,23 @@ struct ScenarioParserTests {
         ("  - platform: notify\n    partner: p1\n    text: hi\n    status: paused\n", 7, "only a `status` event takes"),
         ("  - platform: notify\n    partner: p1\n    text: hi\n    id: two words\n", 7, "1 to 200 characters without spaces"),
         ("  - platform: status\n    partner: p1\n    status: paused\n    id: e1\n", 7, "takes `partner` and `status` only"),
+        ("  - crash: laptop\n    at: after-commit\n    batch: 0\n", 7, "`batch` counts received batches from 1"),
+        ("  - crash: laptop\n    at: mid-batch\n    progress: 120%\n", 7, "a percentage from 1% to 100%"),
+        ("  - crash: laptop\n    at: mid-batch\n    batch: 2\n    progress: 50%\n", 7, "give one"),
+        ("  - crash: laptop\n    batch: 2\n", 7, "use them with `before-commit`"),
+        ("  - crash: server\n    at: after-action\n", 7, "the server has none"),
+        ("  - deliver: laptop\n", 7, "write `deliver: server`"),
+        ("  - expect: laptop\n    wire-ratio: fast\n", 8, "a number or a range"),
+        ("  - expect: laptop\n    sessions: 3..1\n", 8, "a number or a range"),
+        ("  - expect: server\n    sessions: 1\n", 7, "expect them on a device"),
+        ("  - expect: laptop\n    delivery: [sent]\n", 7, "need `thread:`"),
+        ("  - partner: p1\n    new: a\n    subject: s\n    text: t\n  - expect: laptop\n    thread: a\n"
+            + "    delivery: [delivered]\n", 13, "pending, queued, sent or failed"),
+        ("  - expect: mail\n    to: p9\n    count: 1\n", 7, "no partner p9"),
+        ("  - expect: mail\n    to: p1\n", 7, "needs one of count, copies"),
+        ("  - expect: mail\n    copies: 0\n", 7, "`copies` is at least 1"),
+        ("  - expect: mail\n    count: 1\n    threaded: true\n", 7, "`threaded` needs `thread:`"),
+        ("  - expect: mail\n    count: 1\n    colour: red\n", 9, "unknown key `colour`"),
     ])
     func badFile(_ steps: String, _ line: Int, _ message: String) {
         #expect {
@@ -127,6 +144,45 @@ struct ScenarioParserTests {
         }
         #expect(repeated > 0)
         #expect(partial > 0)
+    }
+
+    @Test("the fuzzer delivers mail, places crashes by batch and share and after actions, and checks copies")
+    func generatorUsesDeliveryAndCrashPoints() {
+        var delivers = 0, numbered = 0, shares = 0, afterAction = 0, copies = 0
+        for seed in UInt64(1)...200 {
+            for step in ScenarioGenerator(devices: 3...5, steps: 40).generate(seed: seed).steps {
+                switch step.action {
+                case .deliver: delivers += 1
+                case .crash(let node, let spec):
+                    if case .number? = spec.batch { numbered += 1 }
+                    if case .progress? = spec.batch { shares += 1 }
+                    if spec.point == .afterAction {
+                        afterAction += 1
+                        #expect(node != "server")
+                    }
+                case .expect(.mail(let expected)) where expected.copies == 1: copies += 1
+                default: break
+                }
+            }
+        }
+        #expect(delivers > 200)
+        #expect(numbered > 0)
+        #expect(shares > 0)
+        #expect(afterAction > 0)
+        #expect(copies == 200)
+    }
+
+    @Test("ranges read as written")
+    func ranges() {
+        #expect(ValueRange("12") == ValueRange(lower: 12, upper: 12))
+        #expect(ValueRange("10..20") == ValueRange(lower: 10, upper: 20))
+        #expect(ValueRange("..1.2") == ValueRange(lower: nil, upper: 1.2))
+        #expect(ValueRange("40%..") == ValueRange(lower: 40, upper: nil))
+        #expect(ValueRange("50% .. 70%") == ValueRange(lower: 50, upper: 70))
+        for bad in ["", "..", "fast", "1..2..3", "-1", "5..1", "nan", "inf"] { #expect(ValueRange(bad) == nil, "\(bad)") }
+        #expect(ValueRange("..1.2")!.contains(1.2))
+        #expect(!ValueRange("..1.2")!.contains(1.21))
+        #expect(ValueRange("10..20")?.description == "10..20")
     }
 
     @Test("a repeat block writes its steps out, counters replaced, nested blocks included")
