@@ -24,7 +24,15 @@ extension Replica {
 
     /// Every journaled op, in apply order, `batchSize` at a time: for sync, rebuilds and exports.
     public func journal(batchSize: Int = 10_000, _ body: ([Op]) throws -> Void) throws(ReplicaError) {
-        var after: Int64 = 0
+        _ = try journal(after: 0, batchSize: batchSize, body)
+    }
+
+    /// The journaled ops after position `after` (0: all of them), in apply order, `batchSize` at a
+    /// time; returns the position of the last one read (or `after`), for the next call. Positions
+    /// only grow: an op once journaled keeps its place.
+    public func journal(after position: Int64, batchSize: Int = 10_000,
+                        _ body: ([Op]) throws -> Void) throws(ReplicaError) -> Int64 {
+        var after = position
         while true {
             let rows = try ReplicaError.wrap {
                 try writer.read { db in
@@ -32,7 +40,7 @@ extension Replica {
                                      arguments: [after, batchSize])
                 }
             }
-            guard let last = rows.last else { return }
+            guard let last = rows.last else { return after }
             var ops: [Op] = []
             ops.reserveCapacity(rows.count)
             for row in rows { ops.append(try OpCodec.decode(row[1])) }

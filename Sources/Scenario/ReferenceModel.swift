@@ -25,12 +25,20 @@ public struct ReferenceModel: Sendable {
     public private(set) var superseded: Set<Dot> = []
     /// Each op's causal past: everything its author had applied when making it.
     public private(set) var past: [Dot: VersionVector] = [:]
+    /// Each op's stamp.
+    public private(set) var stamps: [Dot: HLCTimestamp] = [:]
 
     /// The model of `ops` (in a causal order, e.g. a journal) as `viewer` sees them; `nil` for the
     /// server, which has no read state or drafts of its own.
     public init(ops: [Op], viewer: UserID?) {
         self.viewer = viewer
+        add(ops)
+    }
+
+    /// The model with `ops` added: the ops a journal gained since the model was made, in its order.
+    public mutating func add(_ ops: [Op]) {
         for op in ops {
+            stamps[op.dot] = op.stamp
             var causal = op.dot.counter > 1 ? past[Dot(replica: op.dot.replica, counter: op.dot.counter - 1)] ?? VersionVector()
                                             : VersionVector()
             if op.dot.counter > 1 { causal.advance(Dot(replica: op.dot.replica, counter: op.dot.counter - 1)) }
@@ -64,6 +72,15 @@ public struct ReferenceModel: Sendable {
                 break
             }
         }
+    }
+
+    /// The ops in `op`'s immediate causal past (the previous op of its replica and its deps)
+    /// whose stamps are not below its own: a hybrid logical clock never stamps an op at or before
+    /// anything its author had applied. Empty when the stamps respect causality.
+    public func stampedTooEarly(_ op: Op) -> [Dot] {
+        var before = op.deps
+        if op.dot.counter > 1 { before.append(Dot(replica: op.dot.replica, counter: op.dot.counter - 1)) }
+        return before.filter { dot in stamps[dot].map { !($0 < op.stamp) } ?? false }
     }
 
     /// Messages of a conversation in thread order (by stamp).
@@ -104,19 +121,24 @@ public struct ReferenceModel: Sendable {
         if Set(rows.map(\.id)) != Set(messages.keys) {
             problems.append("conversations differ: replica \(rows.map(\.id).sorted()), model \(messages.keys.sorted())")
         }
-        for (row, view) in zip(rows, threads) {
-            let expected = thread(row.id)
-            if view.messages.map(\.id) != expected.map(\.id) {
-                problems.append("thread \(row.id): order \(view.messages.map(\.id)), model \(expected.map(\.id))")
-            }
-            guard viewer != nil else { continue }
-            if row.unread != isUnread(row.id) {
-                problems.append("thread \(row.id): unread \(row.unread), model \(isUnread(row.id))")
-            }
-            let actual = Set(view.draft.map(\.version))
-            let live = liveDraft(.conversation(row.id))
-            if actual != live { problems.append("draft of \(row.id): versions \(actual.sorted()), model \(live.sorted())") }
+        for (row, view) in zip(rows, threads) { problems += self.problems(view, unread: row.unread) }
+        return problems
+    }
+
+    /// Where one thread the replica shows (its inbox row `unread`) disagrees with the model.
+    public func problems(_ view: ThreadView, unread: Bool) -> [String] {
+        var problems: [String] = []
+        let expected = thread(view.id)
+        if view.messages.map(\.id) != expected.map(\.id) {
+            problems.append("thread \(view.id): order \(view.messages.map(\.id)), model \(expected.map(\.id))")
         }
+        guard viewer != nil else { return problems }
+        if unread != isUnread(view.id) {
+            problems.append("thread \(view.id): unread \(unread), model \(isUnread(view.id))")
+        }
+        let actual = Set(view.draft.map(\.version))
+        let live = liveDraft(.conversation(view.id))
+        if actual != live { problems.append("draft of \(view.id): versions \(actual.sorted()), model \(live.sorted())") }
         return problems
     }
 }
