@@ -73,7 +73,8 @@ let package = Package(
         // The one sync driver: runs a SyncSession over any transport and any store.
         .target(
             name: "SyncEngine",
-            dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality"],
+            dependencies: ["SyncCore", "Replica", "Wire", "InboxModel", "Causality",
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         // The JSON bodies of the server's HTTP API that the server and its clients share.
@@ -214,6 +215,7 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: [
                 "SyncEngine", "SyncCore", "Replica", "Wire", "InboxModel", "Causality", "Scenario", "OutpostTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

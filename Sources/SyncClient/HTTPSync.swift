@@ -7,6 +7,7 @@ import InboxModel
 public import Replica
 public import SyncCore
 public import SyncEngine
+import NIOPosix
 import Wire
 
 /// A device's sync over plain HTTP: `POST /v1/sync` rounds (Protocol/SERVER_API.md). HTTP is only
@@ -64,7 +65,7 @@ public struct HTTPSync: Sendable {
             let progress = OnceFlag()
             let driver = SyncDriver(session: session, store: replica, clock: clock, crashAt: Failpoint.armedInProcess)
             do {
-                try await driver.run(over: transport, untilCaughtUp: true) { event in
+                try await driver.run(over: transport, untilCaughtUp: true, storePool: .singleton) { event in
                     switch event {
                     case .applied(let ops, _) where ops > 0: progress.set()
                     case .acknowledged(let vector) where !vector.isEmpty: progress.set()

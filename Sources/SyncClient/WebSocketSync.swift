@@ -108,7 +108,7 @@ public struct WebSocketSync: Sendable {
                     do {
                         try await driver.run(over: transport, untilCaughtUp: untilCaughtUp,
                                              localChanges: untilCaughtUp ? nil : localChanges ?? replica.changes(),
-                                             events: record)
+                                             storePool: .singleton, events: record)
                     } catch let error as SyncFailure {
                         await outcome.fail(error)
                     } catch {

@@ -1,4 +1,5 @@
 import Causality
+public import NIOPosix
 import Synchronization
 import SyncCore
 public import Wire
@@ -12,9 +13,14 @@ extension SyncDriver {
     /// Frames, local changes, the stop and the hello timer are merged into one ordered stream of
     /// inputs; the driver is stepped from this task alone. A reached ``Failpoint`` sends the
     /// step's frames and then kills the process (``Failpoint/die(settling:)``).
+    ///
+    /// Each step reads and writes the store (SQLite), which blocks: with `storePool`, every step
+    /// runs on a thread of that pool, and this task waits for it without holding a thread of
+    /// Swift's shared cooperative pool (two threads on a 2-core machine, which every session and
+    /// request of the process shares). Without one, steps run on the calling task (tests, tools).
     public func run(over transport: any FrameTransport, untilCaughtUp: Bool,
                     localChanges: AsyncStream<Void>? = nil, stop: SyncStop? = nil,
-                    helloTimeout: HelloTimeout? = nil,
+                    helloTimeout: HelloTimeout? = nil, storePool: NIOThreadPool? = nil,
                     events: @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         var tasks: [Task<Void, Never>] = [
@@ -44,7 +50,7 @@ extension SyncDriver {
         }
 
         var driver = self
-        var step = driver.start()
+        var step = await Self.step(&driver, on: storePool) { $0.start() }
         var iterator = inputs.makeAsyncIterator()
         while true {
             for frame in step.frames {
@@ -67,13 +73,13 @@ extension SyncDriver {
             if untilCaughtUp && step.caughtUp { return }
             // An end requested from outside goes first, before any frame still queued.
             if let error = stop?.requested {
-                step = driver.end(error)
+                step = await Self.step(&driver, on: storePool) { $0.end(error) }
                 if step.end == nil { throw .refused(error) }
                 continue
             }
             guard let input = await iterator.next() else { throw .closed }
             if let error = stop?.requested {
-                step = driver.end(error)
+                step = await Self.step(&driver, on: storePool) { $0.end(error) }
                 if step.end == nil { throw .refused(error) }
                 continue
             }
@@ -81,15 +87,31 @@ extension SyncDriver {
             case .frame(nil):
                 throw .closed
             case .frame(let frame?):
-                step = driver.receive(frame)
+                step = await Self.step(&driver, on: storePool) { $0.receive(frame) }
             case .changed:
-                step = driver.localChanged()
+                step = await Self.step(&driver, on: storePool) { $0.localChanged() }
             case .stop:
                 step = Step()
             case .helloTimeout:
-                step = driver.helloTimedOut(after: helloTimeout?.duration ?? .zero)
+                let duration = helloTimeout?.duration ?? .zero
+                step = await Self.step(&driver, on: storePool) { $0.helloTimedOut(after: duration) }
             }
         }
+    }
+
+    /// One step of `driver` by `body`: on a thread of `pool` (the driver is a value: a copy goes
+    /// there and comes back stepped), or here without one, or when the pool no longer runs.
+    private static func step(_ driver: inout SyncDriver, on pool: NIOThreadPool?,
+                             _ body: @escaping @Sendable (inout SyncDriver) -> Step) async -> Step {
+        guard let pool else { return body(&driver) }
+        let current = driver
+        guard let (stepped, step) = try? await pool.runIfActive({ () -> (SyncDriver, Step) in
+            var copy = current
+            let step = body(&copy)
+            return (copy, step)
+        }) else { return body(&driver) }
+        driver = stepped
+        return step
     }
 
     /// Why the session ended once sending failed: the peer's Error frame if one is still queued,

@@ -5,6 +5,7 @@ import Logging
 import Replica
 import SyncCore
 import SyncEngine
+import NIOPosix
 import Wire
 
 /// One device's live sync session over an upgraded WebSocket: the server's ``SyncSession`` for
@@ -74,7 +75,7 @@ struct DeviceSession {
             group.addTask {
                 do throws(SyncFailure) {
                     try await driver.run(over: transport, untilCaughtUp: false, localChanges: subscription.changes,
-                                         stop: stop, helloTimeout: helloTimeout) { event in
+                                         stop: stop, helloTimeout: helloTimeout, storePool: .singleton) { event in
                         if case .connected = event {
                             metrics.update { $0.syncs += 1; $0.connected += 1 }
                             connected.set()

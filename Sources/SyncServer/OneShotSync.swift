@@ -3,6 +3,7 @@ import Logging
 import Replica
 import SyncCore
 import SyncEngine
+import NIOPosix
 import Wire
 
 /// `POST /v1/sync`: one request/response round of the sync protocol, for scripts and curl
@@ -35,7 +36,7 @@ struct OneShotSync {
                                          configuration: configuration)
         let driver = SyncDriver(session: session, store: scoped, clock: store.clock, crashAt: Failpoint.armedInProcess)
         do {
-            try await driver.run(over: transport, untilCaughtUp: false)
+            try await driver.run(over: transport, untilCaughtUp: false, storePool: .singleton)
         } catch {
             // The request's frames are used up (`closed`), or the session failed and its Error
             // frame is already in the response.
