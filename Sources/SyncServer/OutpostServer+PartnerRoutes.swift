@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import InboxModel
 import ServerAPI
 
@@ -13,30 +14,34 @@ extension OutpostServer {
     func addPartnerRoutes(to router: Router<OutpostRequestContext>) {
         let store = store, hub = hub, server = self
         router.get("/v1/partner/conversations") { request, _ in
-            let access = try Self.partner(request, store)
-            return try Self.json(["conversations": try store.partnerConversations(access)])
+            let access = try await Self.partner(request, store)
+            return try Self.json(["conversations": try await Self.offPool { try store.partnerConversations(access) }])
         }
         router.get("/v1/partner/conversations/:id") { request, context in
-            let access = try Self.partner(request, store)
-            return try Self.json(try store.partnerThread(access, try Self.conversation(context)))
+            let access = try await Self.partner(request, store)
+            let conversation = try Self.conversation(context)
+            return try Self.json(try await Self.offPool { try store.partnerThread(access, conversation) })
         }
         router.post("/v1/partner/conversations") { request, context in
-            let access = try Self.partner(request, store)
+            let access = try await Self.partner(request, store)
             let body = try await server.decode(PartnerStartRequest.self, request, context)
-            let result = try store.partnerStart(access, body, idempotencyKey: Self.idempotencyKey(request))
+            let key = Self.idempotencyKey(request)
+            let result = try await Self.offPool { try store.partnerStart(access, body, idempotencyKey: key) }
             return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/conversations/:id/messages") { request, context in
-            let access = try Self.partner(request, store)
+            let access = try await Self.partner(request, store)
             let conversation = try Self.conversation(context)
             let body = try await server.decode(PartnerReplyRequest.self, request, context)
-            let result = try store.partnerReply(access, conversation, body, idempotencyKey: Self.idempotencyKey(request))
+            let key = Self.idempotencyKey(request)
+            let result = try await Self.offPool { try store.partnerReply(access, conversation, body, idempotencyKey: key) }
             return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/inquiries") { request, context in
-            let access = try Self.partner(request, store)
+            let access = try await Self.partner(request, store)
             let body = try await server.decode(PartnerForwardRequest.self, request, context)
-            let result = try store.partnerForward(access, body, idempotencyKey: Self.idempotencyKey(request))
+            let key = Self.idempotencyKey(request)
+            let result = try await Self.offPool { try store.partnerForward(access, body, idempotencyKey: key) }
             return try Self.written(result, brand: access.brand, hub)
         }
     }
@@ -44,7 +49,8 @@ extension OutpostServer {
     func addAdminRoutes(to router: Router<OutpostRequestContext>) {
         let store = store, hub = hub, server = self
         router.post("/v1/admin/events") { request, context in
-            guard let token = Self.bearer(request.headers[.authorization]), let access = try store.adminAccess(forToken: token)
+            guard let token = Self.bearer(request.headers[.authorization]),
+                  let access = try await Self.offPool({ try store.adminAccess(forToken: token) })
             else {
                 throw ServerError.unauthorized("a valid admin token is required")
             }
@@ -52,13 +58,19 @@ extension OutpostServer {
             if let brand = BrandID(rawValue: event.brand), !access.reaches(brand) {
                 throw ServerError(.forbidden, "this admin token is for brand \(access.brand?.rawValue ?? "?") only")
             }
-            let result = try store.postPlatformEvent(event)
+            let result = try await Self.offPool { try store.postPlatformEvent(event) }
             if !result.duplicate, let brand = BrandID(rawValue: event.brand) { hub.changed(brand) }
             return try Self.json(result, status: result.duplicate ? .ok : .created)
         }
     }
 
     // MARK: Request helpers
+
+    /// Store work (SQLite, which may wait on a lock or the disk) on a thread of the store pool, so
+    /// that a request waiting for it holds no thread of Swift's shared pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
 
     /// A partner write's answer: `201` and a push to the brand's live sessions, or `200` for a
     /// repeated idempotency key (nothing new was made).
@@ -68,8 +80,9 @@ extension OutpostServer {
     }
 
 
-    static func partner(_ request: Request, _ store: ServerStore) throws -> PartnerAccess {
-        guard let token = bearer(request.headers[.authorization]), let access = try store.partnerAccess(forToken: token) else {
+    static func partner(_ request: Request, _ store: ServerStore) async throws -> PartnerAccess {
+        guard let token = bearer(request.headers[.authorization]),
+              let access = try await offPool({ try store.partnerAccess(forToken: token) }) else {
             throw ServerError.unauthorized("a valid partner token is required")
         }
         return access

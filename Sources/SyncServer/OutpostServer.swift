@@ -101,7 +101,7 @@ public struct OutpostServer: Sendable {
             }
             let enrollment: Enrollment
             do {
-                enrollment = try store.enroll(code: body.code, deviceName: body.deviceName)
+                enrollment = try await Self.offPool { try store.enroll(code: body.code, deviceName: body.deviceName) }
             } catch let error as ServerError {
                 if error.code == .codeInvalid { enrollments.failed(address) }
                 throw error
