@@ -219,8 +219,9 @@ extension CrashTests {
             case .serverCommitted:
                 try await work(push: more(twoBatches, toPush), pull: 0)
             case .acknowledged:
-                // Pulls behind the pushes: the sync goes on after the last ack.
-                try await work(push: more(twoBatches, toPush), pull: more(twoBatches, toPull))
+                // Pulls behind the pushes: the sync goes on after the last ack, for long enough
+                // (four batches) that the test, polling the files, sees an ack while it still runs.
+                try await work(push: more(twoBatches, toPush), pull: more(4 * Self.batchOps, toPull))
             }
         }
 
