@@ -17,12 +17,8 @@ struct AdminDeliverCommand: AsyncParsableCommand {
             at the same moment.
             """)
     @OptionGroup var dataOptions: ServerDataOptions
-    @OptionGroup var delivery: DeliveryOptions
+    @OptionGroup var delivery: MailTransportOptions
     @Flag(name: .long, help: "JSON output: {\"sent\": [...], \"failed\": [...], \"retrying\": [...]}.") var json = false
-
-    func validate() throws {
-        if delivery.holdMail { throw ValidationError("--hold-mail delivers nothing: drop it") }
-    }
 
     /// One message's outcome, for `--json`.
     struct Entry: Encodable {

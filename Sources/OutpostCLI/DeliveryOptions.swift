@@ -1,8 +1,9 @@
 import ArgumentParser
 import SyncServer
 
-/// `outpost server`'s reply delivery options (Protocol/SERVER_API.md, "Reply delivery").
-struct DeliveryOptions: ParsableArguments {
+/// Where and how replies are delivered (Protocol/SERVER_API.md, "Reply delivery"): the options
+/// `outpost server` and `outpost admin deliver` share.
+struct MailTransportOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Deliver replies through this SMTP relay (instead of writing .eml files).", valueName: "host:port"))
     var smtp: String?
@@ -11,8 +12,6 @@ struct DeliveryOptions: ParsableArguments {
     var mailDir: String?
     @Option(name: .long, help: ArgumentHelp("The sender address of delivered replies.", valueName: "address"))
     var mailFrom = DeliveryConfiguration.defaultFrom.description
-    @Flag(name: .long, help: "Deliver nothing: replies stay queued until a server runs without this flag.")
-    var holdMail = false
     @Option(name: .long, help: ArgumentHelp(
         "Attempts per reply before it fails for good (1–100; transient failures only).", valueName: "n"))
     var deliveryAttempts = 8
@@ -25,9 +24,6 @@ struct DeliveryOptions: ParsableArguments {
 
     func validate() throws {
         if smtp != nil && mailDir != nil { throw ValidationError("--smtp and --mail-dir exclude each other") }
-        if holdMail && (smtp != nil || mailDir != nil) {
-            throw ValidationError("--hold-mail delivers nothing: drop --smtp and --mail-dir")
-        }
         if let smtp, SMTPMailTransport.relay(smtp) == nil {
             throw ValidationError("--smtp must be HOST:PORT or [IPv6]:PORT with a port of 1–65535, not \"\(smtp)\"")
         }
@@ -44,9 +40,9 @@ struct DeliveryOptions: ParsableArguments {
         }
     }
 
-    /// The delivery the options give for the data directory `data`; `nil` with `--hold-mail`.
+    /// The delivery these options give for the data directory `data`.
     func configuration(data: String) -> DeliveryConfiguration? {
-        guard !holdMail, let from = MailAddress(mailFrom) else { return nil }
+        guard let from = MailAddress(mailFrom) else { return nil }
         let transport: any MailTransport
         if let smtp, let relay = SMTPMailTransport.relay(smtp) {
             transport = SMTPMailTransport(host: relay.host, port: relay.port, heloName: from.domain,
@@ -58,12 +54,34 @@ struct DeliveryOptions: ParsableArguments {
                                      firstRetry: Self.duration(deliveryBackoff))
     }
 
-    /// Where replies go, for the start-up log line.
+    /// Where replies go, for log lines and summaries.
     func describe(data: String) -> String {
-        if holdMail { return "held (--hold-mail)" }
         if let smtp { return "smtp://\(smtp)" }
         return "files in \(mailDir ?? data + "/outbox-mail")"
     }
 
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+}
+
+/// `outpost server`'s reply delivery options: the transport's, and `--hold-mail`.
+struct DeliveryOptions: ParsableArguments {
+    @OptionGroup var transport: MailTransportOptions
+    @Flag(name: .long, help: "Deliver nothing: replies stay queued until a server runs without this flag.")
+    var holdMail = false
+
+    func validate() throws {
+        if holdMail && (transport.smtp != nil || transport.mailDir != nil) {
+            throw ValidationError("--hold-mail delivers nothing: drop --smtp and --mail-dir")
+        }
+    }
+
+    /// The delivery the options give for the data directory `data`; `nil` with `--hold-mail`.
+    func configuration(data: String) -> DeliveryConfiguration? {
+        holdMail ? nil : transport.configuration(data: data)
+    }
+
+    /// Where replies go, for the start-up log line.
+    func describe(data: String) -> String {
+        holdMail ? "held (--hold-mail)" : transport.describe(data: data)
+    }
 }

@@ -53,13 +53,19 @@ struct AdminDeliverProcessTests {
         #expect(try await device.ok(["thread", thread]).contains("sent"))
     }
 
-    @Test("--hold-mail is refused: this command delivers")
-    func holdMailRefused() async throws {
+    @Test("--hold-mail is not an option of this command, which delivers; a bad option is a usage error")
+    func options() async throws {
         let outpost = try Outpost()
         defer { outpost.remove() }
-        let result = try await outpost.run(["admin", "deliver", "--hold-mail", "--data", outpost.directory.path],
-                                           replica: false)
-        #expect(result.status == 64, "\(result.stderr)")
-        #expect(result.stderr.contains("--hold-mail delivers nothing"), "\(result.stderr)")
+        let held = try await outpost.run(["admin", "deliver", "--hold-mail", "--data", outpost.directory.path],
+                                         replica: false)
+        #expect(held.status == 64, "\(held.stderr)")
+        #expect(held.stderr.contains("Unknown option '--hold-mail'"), "\(held.stderr)")
+        let help = try await outpost.run(["admin", "deliver", "--help"], replica: false)
+        #expect(help.status == 0 && help.stdout.contains("[--mail-dir <dir>]") && !help.stdout.contains("[--hold-mail]"),
+                "\(help.stdout)")
+        let both = try await outpost.run(["admin", "deliver", "--smtp", "127.0.0.1:25", "--mail-dir", "x", "--data",
+                                          outpost.directory.path], replica: false)
+        #expect(both.status == 64 && both.stderr.contains("--smtp and --mail-dir exclude each other"), "\(both.stderr)")
     }
 }
