@@ -81,6 +81,16 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         entries.map { Dot(replica: $0.key, counter: $0.value) }.sorted()
     }
 
+    /// How many ops this vector covers that `base` does not: per replica, its counter above
+    /// `base`'s (0 when not above), summed (saturating). With the empty vector, every op it covers.
+    public func opCount(above base: VersionVector = VersionVector()) -> UInt64 {
+        entries.reduce(0) { total, entry in
+            let above = entry.value > base[entry.key] ? entry.value - base[entry.key] : 0
+            let (sum, overflow) = total.addingReportingOverflow(above)
+            return overflow ? .max : sum
+        }
+    }
+
     /// The entries of this vector that are above `base`: what this side has that `base` lacks, as the
     /// newest dot per replica.
     public func dots(above base: VersionVector) -> [Dot] {

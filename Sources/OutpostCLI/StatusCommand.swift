@@ -38,8 +38,8 @@ struct StatusCommand: AsyncParsableCommand {
         let replica = try replicaOptions.open()
         let state = try cli { try replica.syncState() }
         let local = try cli { try replica.versionVector() }
-        let total = state.serverHave.entries.values.reduce(0, +)
-        let have = state.serverHave.entries.reduce(0) { $0 + min($1.value, local[$1.key]) }
+        let total = state.serverHave.opCount()
+        let have = total - state.serverHave.opCount(above: local)
         var connection = "not enrolled"
         if let server = state.serverURL {
             connection = offline ? "unknown" : (await ServerProbe.isOnline(server) ? "online" : "offline")

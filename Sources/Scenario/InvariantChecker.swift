@@ -51,13 +51,11 @@ struct InvariantChecker {
                     problems.append("holds \(owner)'s private op \(op.dot) (\(op.kind)) unredacted")
                 }
             }
-            var views: [(view: ThreadView, unread: Bool)] = []
+            var views: [ThreadView] = []
             if full {
                 let rows = try replica.inbox(InboxFilter(limit: 10_000))
-                var threads: [ThreadView] = []
-                for row in rows { threads.append(try replica.thread(row.id, markRead: false)) }
-                problems += state.model.problems(rows: rows, threads: threads)
-                views = Array(zip(threads, rows.map(\.unread)))
+                for row in rows { views.append(try replica.thread(row.id, markRead: false)) }
+                problems += state.model.problems(rows: rows, threads: views)
             } else {
                 for conversation in touched.sorted() {
                     guard let view = try? replica.thread(conversation, markRead: false) else {
@@ -70,10 +68,10 @@ struct InvariantChecker {
                         problems.append("conversation \(conversation) is in the inbox but not in the journal")
                     }
                     problems += state.model.problems(view, unread: view.unread)
-                    views.append((view, view.unread))
+                    views.append(view)
                 }
             }
-            for (view, _) in views {
+            for view in views {
                 let ids = view.messages.map(\.id)
                 if Set(ids).count != ids.count { problems.append("thread \(view.id) shows a message twice: \(ids)") }
                 let read = Set(view.messages.filter { !$0.unread }.map(\.id))

@@ -4,7 +4,7 @@ public import Replica
 
 /// The inbox computed from a set of ops with plain dictionaries, independently of the replica's
 /// SQL: which messages each conversation has and in what order, what is unread, which draft
-/// versions are live, and each op's causal past. The harness (and the convergence property test)
+/// versions are live, and each op's stamp. The harness (and the convergence property test)
 /// compare a replica against it.
 ///
 /// ```swift
@@ -23,9 +23,7 @@ public struct ReferenceModel: Sendable {
     public private(set) var draftVersions: [DraftKey: Set<Dot>] = [:]
     /// Every draft version some op superseded (a save, a discard or a send that saw it).
     public private(set) var superseded: Set<Dot> = []
-    /// Each op's causal past: everything its author had applied when making it.
-    public private(set) var past: [Dot: VersionVector] = [:]
-    /// Each op's stamp.
+    /// Each op's stamp (for ``stampedTooEarly(_:)``).
     public private(set) var stamps: [Dot: HLCTimestamp] = [:]
 
     /// The model of `ops` (in a causal order, e.g. a journal) as `viewer` sees them; `nil` for the
@@ -39,14 +37,6 @@ public struct ReferenceModel: Sendable {
     public mutating func add(_ ops: [Op]) {
         for op in ops {
             stamps[op.dot] = op.stamp
-            var causal = op.dot.counter > 1 ? past[Dot(replica: op.dot.replica, counter: op.dot.counter - 1)] ?? VersionVector()
-                                            : VersionVector()
-            if op.dot.counter > 1 { causal.advance(Dot(replica: op.dot.replica, counter: op.dot.counter - 1)) }
-            for dep in op.deps {
-                causal.join(past[dep] ?? VersionVector())
-                causal.advance(dep)
-            }
-            past[op.dot] = causal
             let mine = viewer.map { op.actor == .user($0) } ?? false
             switch op.body {
             case .startConversation(let start):

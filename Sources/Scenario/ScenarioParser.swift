@@ -60,9 +60,7 @@ public enum ScenarioParser {
             }
             return size
         }
-        let lenient = try fields.node("lenient").map { node throws(ScenarioError) in
-            try YAMLValue.bool(node, "lenient", file: file)
-        } ?? false
+        let lenient = try fields.bool("lenient") ?? false
         let users = try list(fields.required("users", in: "the scenario"), "users", file: file) { node throws(ScenarioError) in
             try user(node, file: file)
         }

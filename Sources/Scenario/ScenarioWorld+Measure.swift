@@ -35,8 +35,8 @@ extension ScenarioWorld {
         if let range = expected.progress {
             let mine = (try? node.replica.versionVector()) ?? VersionVector()
             let servers = (try? server.replica.versionVector()) ?? VersionVector()
-            let total = servers.entries.reduce(0) { $0 + Int(clamping: $1.value) }
-            let held = servers.entries.reduce(0) { $0 + Int(clamping: min($1.value, mine[$1.key])) }
+            let total = servers.opCount()
+            let held = total - servers.opCount(above: mine)
             check("share of the server's ops it holds (\(held) of \(total)), %", range,
                   total == 0 ? 100 : Double(held) * 100 / Double(total))
         }

@@ -136,7 +136,7 @@ extension ScenarioWorld {
         if let pending = expected.pending {
             let mine = (try? replica.versionVector()) ?? VersionVector()
             let servers = (try? server.replica.versionVector()) ?? VersionVector()
-            let count = mine.entries.reduce(0) { total, entry in total + Int(clamping: entry.value > servers[entry.key] ? entry.value - servers[entry.key] : 0) }
+            let count = Int(clamping: mine.opCount(above: servers))
             if count != pending { fail("ops not yet on the server (pending)", "\(pending)", "\(count)") }
         }
         return failures

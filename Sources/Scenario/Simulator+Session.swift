@@ -112,19 +112,14 @@ struct SessionRun {
     private mutating func handle(_ step: SyncDriver.Step, onDevice: Bool) throws(ScenarioError) {
         let node = onDevice ? device : server
         for event in step.events {
+            // What a device's sync client records of a session, so that its own messages show
+            // `queued` once acknowledged, as on a real device.
+            if onDevice, let change = SyncState.change(for: event) {
+                try call(node) { replica throws(ReplicaError) in try replica.updateSyncState(change) }
+            }
             switch event {
-            case .connected(let peer, let skew, let peerHave):
+            case .connected(let peer, let skew, _):
                 simulator.trace.add(2, "\(node.name) connected to \(peer), clock skew \(DurationText.text(skew))")
-                // What a device's sync client records of a session (`SyncStateRecorder`).
-                if onDevice {
-                    try call(node) { replica throws(ReplicaError) in
-                        try replica.updateSyncState { state in
-                            state.serverReplica = peer
-                            state.clockSkewMs = skew
-                            state.serverHave = peerHave
-                        }
-                    }
-                }
             case .applied:
                 // The ack of what the node applied is in this step's frames.
                 if step.end != .crashed(.afterCommit) {
@@ -132,13 +127,8 @@ struct SessionRun {
                 }
             case .caughtUp:
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
-            case .acknowledged(let vector):
-                // The server has the device's ops: they show `queued`, no longer `pending`.
-                if onDevice {
-                    try call(node) { replica throws(ReplicaError) in
-                        try replica.updateSyncState { state in state.acknowledged.join(vector) }
-                    }
-                }
+            case .acknowledged:
+                break
             }
         }
         for frame in step.frames where end == nil { send(frame, up: onDevice) }

@@ -176,9 +176,7 @@ struct StepParser {
             userAction = .reply(thread: thread, text: try fields.requiredString("text", in: what))
         case "read":
             let label = try thread(fields.requiredString("thread", in: what), line: line)
-            let through = try fields.node("through").map { node throws(ScenarioError) in
-                try YAMLValue.int(node, "through", file: file)
-            }
+            let through = try fields.int("through")
             if let through, through < 1 {
                 throw ScenarioError("bad_scenario", "`through` counts messages from 1", file: file, line: line)
             }
@@ -312,13 +310,9 @@ struct StepParser {
         let frame = try fields.node("frame").map { node throws(ScenarioError) in
             try YAMLValue.choice(node, "frame", file: file, as: Fault.FrameKind.self)
         }
-        let count = try fields.node("count").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "count", file: file)
-        } ?? 1
+        let count = try fields.int("count") ?? 1
         guard count >= 1 else { throw ScenarioError("bad_scenario", "`count` must be at least 1", file: file, line: line) }
-        let skip = try fields.node("skip").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "skip", file: file)
-        } ?? 0
+        let skip = try fields.int("skip") ?? 0
         guard skip >= 0 else { throw ScenarioError("bad_scenario", "`skip` cannot be negative", file: file, line: line) }
         var delay: Int64 = 0
         if action == "delay" {
@@ -350,12 +344,8 @@ struct StepParser {
         expected.authors = try fields.node("authors").map { node throws(ScenarioError) in
             try YAMLValue.strings(node, "authors", file: file)
         }
-        expected.count = try fields.node("count").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "count", file: file)
-        }
-        expected.unread = try fields.node("unread").map { node throws(ScenarioError) in
-            try YAMLValue.bool(node, "unread", file: file)
-        }
+        expected.count = try fields.int("count")
+        expected.unread = try fields.bool("unread")
         if let node = fields.node("draft") {
             if case .scalar(let scalar) = node, scalar.style == .plain, ["~", "null", ""].contains(scalar.string) {
                 expected.draft = DraftExpectation.none
@@ -389,12 +379,8 @@ struct StepParser {
             for label in labels { _ = try thread(label, line: node.mark?.line) }
             expected.inbox = labels
         }
-        expected.conversations = try fields.node("conversations").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "conversations", file: file)
-        }
-        expected.pending = try fields.node("pending").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "pending", file: file)
-        }
+        expected.conversations = try fields.int("conversations")
+        expected.pending = try fields.int("pending")
         if let pending = expected.pending, pending < 0 {
             throw ScenarioError("bad_scenario", "`pending` cannot be negative", file: file, line: line)
         }
@@ -481,12 +467,8 @@ struct StepParser {
         var expected = MailExpectation()
         if let text = try fields.string("to") { expected.to = try partnerID(text, line: line) }
         if let label = try fields.string("thread") { expected.thread = try thread(label, line: line) }
-        expected.count = try fields.node("count").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "count", file: file)
-        }
-        expected.copies = try fields.node("copies").map { node throws(ScenarioError) in
-            try YAMLValue.int(node, "copies", file: file)
-        }
+        expected.count = try fields.int("count")
+        expected.copies = try fields.int("copies")
         if let count = expected.count, count < 0 {
             throw ScenarioError("bad_scenario", "`count` cannot be negative", file: file, line: line)
         }
@@ -497,9 +479,7 @@ struct StepParser {
             try YAMLValue.strings(node, "messages", file: file)
         }
         expected.subject = try fields.string("subject")
-        expected.threaded = try fields.node("threaded").map { node throws(ScenarioError) in
-            try YAMLValue.bool(node, "threaded", file: file)
-        }
+        expected.threaded = try fields.bool("threaded")
         if expected.threaded == false {
             throw ScenarioError("bad_scenario", "`threaded: false` would check nothing: write `threaded: true` or leave it out",
                                 file: file, line: line)

@@ -49,6 +49,16 @@ struct YAMLFields {
         return try YAMLValue.string(node, key, file: file)
     }
 
+    mutating func int(_ key: String) throws(ScenarioError) -> Int? {
+        guard let node = node(key) else { return nil }
+        return try YAMLValue.int(node, key, file: file)
+    }
+
+    mutating func bool(_ key: String) throws(ScenarioError) -> Bool? {
+        guard let node = node(key) else { return nil }
+        return try YAMLValue.bool(node, key, file: file)
+    }
+
     mutating func requiredString(_ key: String, in what: String) throws(ScenarioError) -> String {
         try YAMLValue.string(required(key, in: what), key, file: file)
     }

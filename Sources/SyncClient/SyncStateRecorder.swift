@@ -10,18 +10,8 @@ enum SyncStateRecorder {
     static let logger = Logger(label: "outpost.sync")
 
     static func record(_ event: SyncEvent, in replica: Replica) {
-        switch event {
-        case .connected(let peer, let skew, let peerHave):
-            note(in: replica) { state in
-                state.serverReplica = peer
-                state.clockSkewMs = skew
-                state.serverHave = peerHave
-            }
-        case .acknowledged(let vector):
-            note(in: replica) { state in state.acknowledged.join(vector) }
-        case .applied, .caughtUp:
-            break
-        }
+        guard let change = SyncState.change(for: event) else { return }
+        note(in: replica, change)
     }
 
     static func recordFailure(_ failure: SyncFailure, in replica: Replica) {

@@ -134,9 +134,7 @@ public struct SyncDriver: Sendable {
                 step.events.append(.acknowledged(vector))
             case .connected(let peer, let peerHave, let skew):
                 if case .progress? = crashAt?.batch, let own = try? store.versionVector() {
-                    lacked = peerHave.entries.reduce(0) { total, entry in
-                        total + Int(clamping: entry.value > own[entry.key] ? entry.value - own[entry.key] : 0)
-                    }
+                    lacked = Int(clamping: peerHave.opCount(above: own))
                 }
                 step.events.append(.connected(peer: peer, clockSkewMs: skew, peerHave: peerHave))
             case .caughtUp:

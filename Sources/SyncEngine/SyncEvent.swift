@@ -1,4 +1,5 @@
 public import Causality
+public import Replica
 
 /// What happened during a sync, for status and progress.
 public enum SyncEvent: Sendable, Hashable {
@@ -8,4 +9,24 @@ public enum SyncEvent: Sendable, Hashable {
     /// The peer acknowledged everything this vector covers.
     case acknowledged(VersionVector)
     case caughtUp
+}
+
+extension SyncState {
+    /// What a device keeps of a session `event` (`outpost status`, and which of its own messages
+    /// show `pending` or `queued`): the server's replica, vector and clock skew from the Welcome,
+    /// and what the server acknowledged. `nil` for an event it keeps nothing of (no write needed).
+    public static func change(for event: SyncEvent) -> (@Sendable (inout SyncState) -> Void)? {
+        switch event {
+        case .connected(let peer, let skew, let peerHave):
+            { state in
+                state.serverReplica = peer
+                state.clockSkewMs = skew
+                state.serverHave = peerHave
+            }
+        case .acknowledged(let vector):
+            { state in state.acknowledged.join(vector) }
+        case .applied, .caughtUp:
+            nil
+        }
+    }
 }

@@ -12,12 +12,14 @@ extension LiveWorld {
     /// A user acts on a device: one `outpost` command on its replica.
     func perform(_ action: UserAction, on device: SimNode, expectError: String?) throws(ScenarioError) -> [ScenarioFailure] {
         touched.insert(device.name)
-        let before = try read(device) { replica throws(ReplicaError) in try replica.versionVector() }
+        // Only an action armed to die needs to know what the file held before it.
+        let before = device.armedCrash?.point == .afterAction
+            ? try read(device) { replica throws(ReplicaError) in try replica.versionVector() } : nil
         killedAfterAction = false
         switch try act(action, on: device) {
         case .done:
             var failures = outcome(of: action, on: device, refusal: nil, expectError: expectError)
-            if killedAfterAction {
+            if killedAfterAction, let before {
                 trace.add(1, "\(device.name) KILLED (kill -9) right after its action committed; its next command starts from its file")
                 device.armedCrash = nil
                 try recoverLabels(of: action, on: device, since: before)
@@ -32,15 +34,13 @@ extension LiveWorld {
     /// A command killed at `after-action` printed nothing: the conversation or draft a labelled
     /// action made is found in the replica instead, among the device's own ops since `before`.
     private func recoverLabels(of action: UserAction, on device: SimNode, since before: VersionVector) throws(ScenarioError) {
-        var made: [Op] = []
-        let own = device.identity.replica
-        try read(device) { replica throws(ReplicaError) in
-            try replica.journal { ops in made += ops.filter { $0.dot.replica == own && $0.dot.counter > before[own] } }
-        }
-        let conversation = made.last { if case .startConversation = $0.body { true } else { false } }.map { ConversationID($0.dot) }
+        // The device made these ops itself, and nothing else reached its file since `before`.
+        let made = try read(device) { replica throws(ReplicaError) in try replica.ops(missingFrom: before, limit: 1_000).ops }
         switch action {
         case .compose(_, _, _, let label), .send(_, let label?):
-            if let conversation { labels[label] = conversation }
+            if let start = made.last(where: { if case .startConversation = $0.body { true } else { false } }) {
+                labels[label] = ConversationID(start.dot)
+            }
         case .draft(.compose(let label), _, _, _) where composeKeys[label] == nil:
             for op in made.reversed() {
                 if case .saveDraft(let save) = op.body, case .compose = save.key {
