@@ -65,7 +65,7 @@ public struct HTTPSync: Sendable {
             let progress = OnceFlag()
             let driver = SyncDriver(session: session, store: replica, clock: clock, crashAt: Failpoint.armedInProcess)
             do {
-                try await driver.run(over: transport, untilCaughtUp: true, storePool: .singleton) { event in
+                try await driver.run(over: transport, untilCaughtUp: true, storePool: .store) { event in
                     switch event {
                     case .applied(let ops, _) where ops > 0: progress.set()
                     case .acknowledged(let vector) where !vector.isEmpty: progress.set()

@@ -108,7 +108,7 @@ public struct WebSocketSync: Sendable {
                     do {
                         try await driver.run(over: transport, untilCaughtUp: untilCaughtUp,
                                              localChanges: untilCaughtUp ? nil : localChanges ?? replica.changes(),
-                                             storePool: .singleton, events: record)
+                                             storePool: .store, events: record)
                     } catch let error as SyncFailure {
                         await outcome.fail(error)
                     } catch {

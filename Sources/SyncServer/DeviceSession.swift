@@ -75,7 +75,7 @@ struct DeviceSession {
             group.addTask {
                 do throws(SyncFailure) {
                     try await driver.run(over: transport, untilCaughtUp: false, localChanges: subscription.changes,
-                                         stop: stop, helloTimeout: helloTimeout, storePool: .singleton) { event in
+                                         stop: stop, helloTimeout: helloTimeout, storePool: .store) { event in
                         if case .connected = event {
                             metrics.update { $0.syncs += 1; $0.connected += 1 }
                             connected.set()

@@ -36,7 +36,7 @@ struct OneShotSync {
                                          configuration: configuration)
         let driver = SyncDriver(session: session, store: scoped, clock: store.clock, crashAt: Failpoint.armedInProcess)
         do {
-            try await driver.run(over: transport, untilCaughtUp: false, storePool: .singleton)
+            try await driver.run(over: transport, untilCaughtUp: false, storePool: .store)
         } catch {
             // The request's frames are used up (`closed`), or the session failed and its Error
             // frame is already in the response.

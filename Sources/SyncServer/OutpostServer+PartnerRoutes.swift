@@ -69,7 +69,7 @@ extension OutpostServer {
     /// Store work (SQLite, which may wait on a lock or the disk) on a thread of the store pool, so
     /// that a request waiting for it holds no thread of Swift's shared pool.
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
+        try await NIOThreadPool.store.runIfActive(body)
     }
 
     /// A partner write's answer: `201` and a push to the brand's live sessions, or `200` for a

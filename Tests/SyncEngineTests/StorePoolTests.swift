@@ -64,7 +64,7 @@ struct StorePoolTests {
                                         store: store, clock: FixedClock(milliseconds: 1_800_000_000_000))
                 group.addTask {
                     // Ends when its peer closes, below.
-                    try? await driver.run(over: deviceSide, untilCaughtUp: true, storePool: .singleton)
+                    try? await driver.run(over: deviceSide, untilCaughtUp: true, storePool: .store)
                 }
             }
             // On the shared pool: opens the gate once per session. Were the sessions' stores
