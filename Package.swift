@@ -137,8 +137,9 @@ let package = Package(
         .target(
             name: "InboxWeb",
             dependencies: [
-                "Replica", "SyncClient", "InboxModel", "Causality",
+                "Replica", "SyncClient", "SyncEngine", "InboxModel", "Causality",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -266,6 +267,7 @@ let package = Package(
             name: "InboxWebTests",
             dependencies: [
                 "InboxWeb", "Replica", "DemoHistory", "InboxModel", "Causality", "SyncClient", "SyncEngine",
+                "OutpostTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,7 @@
 public import Hummingbird
 import HTTPTypes
+import NIOPosix
+import SyncEngine
 public import Foundation
 public import Logging
 public import Replica
@@ -74,7 +76,8 @@ public struct WebUI: Sendable {
         router.middlewares.add(SecurityHeadersMiddleware())
         // Error pages carry no CSRF token and no form (``errorFrame()``).
         router.middlewares.add(ErrorPageMiddleware { [self] error in
-            renderer.render("error", ErrorPage(error), title: "Error", nav: "", frame: errorFrame())
+            let frame = (try? await onStore { errorFrame() }) ?? errorFrame()
+            return renderer.render("error", ErrorPage(error), title: "Error", nav: "", frame: frame)
         })
         router.middlewares.add(CSRFMiddleware(guardian: csrf, allowedHosts: allowedHosts))
         addPageRoutes(to: router)
@@ -84,6 +87,13 @@ public struct WebUI: Sendable {
     }
 
     // MARK: Helpers for the routes
+
+    /// Replica work (SQLite) of a route, on the store pool: a request waiting for the database
+    /// holds no thread of Swift's shared pool, which the server's connections and the sync loop share.
+    @discardableResult
+    func onStore<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.onStore(body)
+    }
 
     /// The frame every page shares: the CSRF token, who is signed in, the status bar.
     func frame() -> PageRenderer.Frame {

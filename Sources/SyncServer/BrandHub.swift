@@ -1,8 +1,10 @@
+import NIOPosix
 import Causality
 import Foundation
 import InboxModel
 import Logging
 import Synchronization
+import SyncEngine
 
 /// Who is connected to which brand, and the news they need: "the brand replica has new ops"
 /// (fed to the live driver, which pushes them) and "this device was revoked" (ends the session).
@@ -72,14 +74,15 @@ final class BrandHub: Sendable {
     /// One polling round: announces brands whose vector moved and ends revoked devices' sessions.
     /// A brand or the revocation list that cannot be read is logged and tried again next round:
     /// until then its devices miss pushes made by other processes, or stay connected after a revoke.
-    func poll(_ store: ServerStore, logger: Logger) {
+    /// The reads wait on the store pool, never on Swift's shared pool.
+    func poll(_ store: ServerStore, logger: Logger) async {
         let (brands, replicas) = state.withLock { state in
             (Set(state.subscribers.values.map(\.brand)), state.subscribers.values.map(\.replica))
         }
         for brand in brands {
             let vector: VersionVector
             do {
-                vector = try store.brandReplica(brand).versionVector()
+                vector = try await NIOThreadPool.onStore { try store.brandReplica(brand).versionVector() }
             } catch {
                 logger.error("change poll cannot read the brand replica", metadata: ["brand": "\(brand)", "error": "\(error)"])
                 continue
@@ -92,7 +95,7 @@ final class BrandHub: Sendable {
         }
         let revoked: Set<ReplicaID>
         do {
-            revoked = try store.revoked(among: replicas)
+            revoked = try await NIOThreadPool.onStore { try store.revoked(among: replicas) }
         } catch {
             logger.error("revocation poll cannot read the devices", metadata: ["error": "\(error)"])
             return

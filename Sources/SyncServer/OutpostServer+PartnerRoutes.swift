@@ -15,18 +15,18 @@ extension OutpostServer {
         let store = store, hub = hub, server = self
         router.get("/v1/partner/conversations") { request, _ in
             let access = try await Self.partner(request, store)
-            return try Self.json(["conversations": try await Self.offPool { try store.partnerConversations(access) }])
+            return try Self.json(["conversations": try await NIOThreadPool.onStore { try store.partnerConversations(access) }])
         }
         router.get("/v1/partner/conversations/:id") { request, context in
             let access = try await Self.partner(request, store)
             let conversation = try Self.conversation(context)
-            return try Self.json(try await Self.offPool { try store.partnerThread(access, conversation) })
+            return try Self.json(try await NIOThreadPool.onStore { try store.partnerThread(access, conversation) })
         }
         router.post("/v1/partner/conversations") { request, context in
             let access = try await Self.partner(request, store)
             let body = try await server.decode(PartnerStartRequest.self, request, context)
             let key = Self.idempotencyKey(request)
-            let result = try await Self.offPool { try store.partnerStart(access, body, idempotencyKey: key) }
+            let result = try await NIOThreadPool.onStore { try store.partnerStart(access, body, idempotencyKey: key) }
             return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/conversations/:id/messages") { request, context in
@@ -34,14 +34,14 @@ extension OutpostServer {
             let conversation = try Self.conversation(context)
             let body = try await server.decode(PartnerReplyRequest.self, request, context)
             let key = Self.idempotencyKey(request)
-            let result = try await Self.offPool { try store.partnerReply(access, conversation, body, idempotencyKey: key) }
+            let result = try await NIOThreadPool.onStore { try store.partnerReply(access, conversation, body, idempotencyKey: key) }
             return try Self.written(result, brand: access.brand, hub)
         }
         router.post("/v1/partner/inquiries") { request, context in
             let access = try await Self.partner(request, store)
             let body = try await server.decode(PartnerForwardRequest.self, request, context)
             let key = Self.idempotencyKey(request)
-            let result = try await Self.offPool { try store.partnerForward(access, body, idempotencyKey: key) }
+            let result = try await NIOThreadPool.onStore { try store.partnerForward(access, body, idempotencyKey: key) }
             return try Self.written(result, brand: access.brand, hub)
         }
     }
@@ -50,7 +50,7 @@ extension OutpostServer {
         let store = store, hub = hub, server = self
         router.post("/v1/admin/events") { request, context in
             guard let token = Self.bearer(request.headers[.authorization]),
-                  let access = try await Self.offPool({ try store.adminAccess(forToken: token) })
+                  let access = try await NIOThreadPool.onStore({ try store.adminAccess(forToken: token) })
             else {
                 throw ServerError.unauthorized("a valid admin token is required")
             }
@@ -58,19 +58,13 @@ extension OutpostServer {
             if let brand = BrandID(rawValue: event.brand), !access.reaches(brand) {
                 throw ServerError(.forbidden, "this admin token is for brand \(access.brand?.rawValue ?? "?") only")
             }
-            let result = try await Self.offPool { try store.postPlatformEvent(event) }
+            let result = try await NIOThreadPool.onStore { try store.postPlatformEvent(event) }
             if !result.duplicate, let brand = BrandID(rawValue: event.brand) { hub.changed(brand) }
             return try Self.json(result, status: result.duplicate ? .ok : .created)
         }
     }
 
     // MARK: Request helpers
-
-    /// Store work (SQLite, which may wait on a lock or the disk) on a thread of the store pool, so
-    /// that a request waiting for it holds no thread of Swift's shared pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.store.runIfActive(body)
-    }
 
     /// A partner write's answer: `201` and a push to the brand's live sessions, or `200` for a
     /// repeated idempotency key (nothing new was made).
@@ -82,7 +76,7 @@ extension OutpostServer {
 
     static func partner(_ request: Request, _ store: ServerStore) async throws -> PartnerAccess {
         guard let token = bearer(request.headers[.authorization]),
-              let access = try await offPool({ try store.partnerAccess(forToken: token) }) else {
+              let access = try await NIOThreadPool.onStore({ try store.partnerAccess(forToken: token) }) else {
             throw ServerError.unauthorized("a valid partner token is required")
         }
         return access

@@ -1,4 +1,5 @@
 public import Hummingbird
+import NIOPosix
 import HummingbirdCore
 import HummingbirdWebSocket
 import Foundation
@@ -101,7 +102,7 @@ public struct OutpostServer: Sendable {
             }
             let enrollment: Enrollment
             do {
-                enrollment = try await Self.offPool { try store.enroll(code: body.code, deviceName: body.deviceName) }
+                enrollment = try await NIOThreadPool.onStore { try store.enroll(code: body.code, deviceName: body.deviceName) }
             } catch let error as ServerError {
                 if error.code == .codeInvalid { enrollments.failed(address) }
                 throw error
@@ -111,7 +112,7 @@ public struct OutpostServer: Sendable {
             return try Self.json(enrollment)
         }
         router.post("/v1/sync") { [store, hub, metrics, limits] request, context -> Response in
-            guard let device = try Self.device(request.headers[.authorization], store) else {
+            guard let device = try await Self.device(request.headers[.authorization], store) else {
                 throw ServerError.unauthorized()
             }
             let body = try await BodyReader.collect(request, context: context, limit: OneShotSync.maxBody,
@@ -123,7 +124,9 @@ public struct OutpostServer: Sendable {
         }
         // Reached only when the WebSocket upgrade was refused.
         router.get("/v1/sync") { [store] request, _ -> Response in
-            guard try Self.device(request.headers[.authorization], store) != nil else { throw ServerError.unauthorized() }
+            guard try await Self.device(request.headers[.authorization], store) != nil else {
+                throw ServerError.unauthorized()
+            }
             throw ServerError.badRequest("GET /v1/sync needs a WebSocket upgrade")
         }
         addPartnerRoutes(to: router)
@@ -136,12 +139,12 @@ public struct OutpostServer: Sendable {
         let store = store, hub = hub, metrics = metrics, connections = connections, limits = limits
         let helloClock = helloClock
         router.ws("/v1/sync") { request, _ in
-            let device = try? Self.device(request.headers[.authorization], store)
+            let device = try? await Self.device(request.headers[.authorization], store)
             return device == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             // A token that cannot be checked (storage) is refused like a wrong one: the client is told
             // why by the plain GET it makes after a failed upgrade.
-            guard let device = try? Self.device(context.request.headers[.authorization], store) else {
+            guard let device = try? await Self.device(context.request.headers[.authorization], store) else {
                 try? await outbound.close(.policyViolation, reason: "unauthorized")
                 return
             }
@@ -153,9 +156,11 @@ public struct OutpostServer: Sendable {
         return router
     }
 
-    static func device(_ authorization: String?, _ store: ServerStore) throws -> DeviceRecord? {
+    /// The device an `Authorization: Bearer …` header's token belongs to (looked up on the store
+    /// pool), or `nil` without a token or for an unknown or revoked one.
+    static func device(_ authorization: String?, _ store: ServerStore) async throws -> DeviceRecord? {
         guard let token = bearer(authorization) else { return nil }
-        return try store.device(forToken: token)
+        return try await NIOThreadPool.onStore { try store.device(forToken: token) }
     }
 
     /// The token of an `Authorization: Bearer …` header, if there is a non-empty one.
@@ -190,7 +195,7 @@ struct ChangePoller: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                hub.poll(store, logger: logger)
+                await hub.poll(store, logger: logger)
             }
         }
     }

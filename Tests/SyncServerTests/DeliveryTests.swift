@@ -23,14 +23,14 @@ final class ScriptedTransport: MailTransport {
 
     var taken: [OutboundMail] { state.withLock { $0.taken } }
 
-    func send(_ mail: OutboundMail, whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure) {
+    func send(_ mail: OutboundMail, whenAccepted: @escaping @Sendable () async throws -> Void) async throws(MailFailure) {
         let attempt = state.withLock { state -> Int in
             state.attempts[mail.messageID, default: 0] += 1
             return state.attempts[mail.messageID]!
         }
         if let failure = outcome(mail, attempt) { throw failure }
         state.withLock { $0.taken.append(mail) }
-        do { try whenAccepted() } catch { throw .transient("\(error)") }
+        do { try await whenAccepted() } catch { throw .transient("\(error)") }
     }
 }
 

@@ -12,14 +12,14 @@ extension WebUI {
         router.post("/threads/:id/reply") { [self] request, context in
             let id = try conversation(context)
             let form = try await form(request, context)
-            try replica.reply(to: id, text: form["text"] ?? "")
+            try await onStore { try replica.reply(to: id, text: form["text"] ?? "") }
             monitor.localChange()
             return Self.redirect("/threads/\(id)#reply")
         }
         router.post("/threads/:id/draft") { [self] request, context in
             let id = try conversation(context)
             let form = try await form(request, context)
-            try replica.saveDraft(id, text: form["text"] ?? "")
+            try await onStore { try replica.saveDraft(id, text: form["text"] ?? "") }
             monitor.localChange()
             return request.headers[.xCSRFToken] != nil ? Response(status: .noContent)
                 : Self.redirect("/threads/\(id)#reply")
@@ -32,7 +32,7 @@ extension WebUI {
             guard let version = form["version"].flatMap({ Dot(text: $0) }) else {
                 throw WebUIError(.badRequest, "Choose a version of the draft.")
             }
-            try replica.pickDraftVersion(key, version: version)
+            try await onStore { try replica.pickDraftVersion(key, version: version) }
             monitor.localChange()
             if case .conversation(let id) = key { return Self.redirect("/threads/\(id)#reply") }
             return Self.redirect("/inbox")
@@ -40,19 +40,19 @@ extension WebUI {
         router.post("/threads/:id/unread") { [self] request, context in
             let id = try conversation(context)
             _ = try await form(request, context)
-            if try replica.markUnread(id) { monitor.localChange() }
+            if try await onStore({ try replica.markUnread(id) }) { monitor.localChange() }
             return Self.redirect("/inbox")
         }
         router.post("/compose/draft") { [self] request, context in
             let form = try await form(request, context)
             let partner = form["partner"].flatMap(PartnerID.init(rawValue:))
             let subject = form["subject"].flatMap { $0.isEmpty ? nil : $0 }
-            let key: DraftKey
-            if let existing = form["draft"].flatMap({ DraftKey(text: $0) }), case .compose = existing {
-                try replica.updateComposeDraft(existing, text: form["text"] ?? "", partner: partner, subject: subject)
-                key = existing
-            } else {
-                key = try replica.startComposeDraft(to: partner, subject: subject, text: form["text"] ?? "")
+            let key = try await onStore { () throws -> DraftKey in
+                if let existing = form["draft"].flatMap({ DraftKey(text: $0) }), case .compose = existing {
+                    try replica.updateComposeDraft(existing, text: form["text"] ?? "", partner: partner, subject: subject)
+                    return existing
+                }
+                return try replica.startComposeDraft(to: partner, subject: subject, text: form["text"] ?? "")
             }
             monitor.localChange()
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -62,29 +62,31 @@ extension WebUI {
             let form = try await form(request, context)
             let subject = form["subject"] ?? "", text = form["text"] ?? "", partner = form["partner"] ?? ""
             let draft = form["draft"].flatMap { DraftKey(text: $0) }
-            do {
-                guard let partnerID = PartnerID(rawValue: partner) else {
-                    throw WebUIError(.badRequest, "Choose who the message is for.")
+            return try await onStore { [self] in
+                do {
+                    guard let partnerID = PartnerID(rawValue: partner) else {
+                        throw WebUIError(.badRequest, "Choose who the message is for.")
+                    }
+                    let id: ConversationID
+                    if let draft, case .compose = draft {
+                        // Send the draft as typed: its last text, partner and subject, superseding it.
+                        try replica.updateComposeDraft(draft, text: text, partner: partnerID, subject: subject)
+                        id = ConversationID(try replica.sendDraft(draft).dot)
+                    } else {
+                        id = try replica.compose(to: partnerID, subject: subject, text: text)
+                    }
+                    monitor.localChange()
+                    return Self.redirect("/threads/\(id)")
+                } catch {
+                    // Show the form again with what was typed and why it was refused.
+                    let message = (error as? ReplicaError)?.message ?? "\(error)"
+                    let model = ComposePage(partners: try replica.partners(), selected: partner, subject: subject,
+                                            text: text, draftKey: draft?.description ?? "",
+                                            error: message.prefix(1).uppercased() + message.dropFirst() + ".")
+                    var response = page("compose", model, title: model.title, nav: "")
+                    response.status = .badRequest
+                    return response
                 }
-                let id: ConversationID
-                if let draft, case .compose = draft {
-                    // Send the draft as typed: its last text, partner and subject, superseding it.
-                    try replica.updateComposeDraft(draft, text: text, partner: partnerID, subject: subject)
-                    id = ConversationID(try replica.sendDraft(draft).dot)
-                } else {
-                    id = try replica.compose(to: partnerID, subject: subject, text: text)
-                }
-                monitor.localChange()
-                return Self.redirect("/threads/\(id)")
-            } catch {
-                // Show the form again with what was typed and why it was refused.
-                let message = (error as? ReplicaError)?.message ?? "\(error)"
-                let model = ComposePage(partners: try replica.partners(), selected: partner, subject: subject,
-                                        text: text, draftKey: draft?.description ?? "",
-                                        error: message.prefix(1).uppercased() + message.dropFirst() + ".")
-                var response = page("compose", model, title: model.title, nav: "")
-                response.status = .badRequest
-                return response
             }
         }
         router.post("/sync/offline") { [self] request, context in

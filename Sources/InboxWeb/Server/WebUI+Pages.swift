@@ -9,44 +9,56 @@ extension WebUI {
         router.get("/inbox") { [self] request, _ in
             let query = InboxQuery(parameters: Self.query(request).values)
             let filter = query.filter(pageSize: pageSize)
-            let rows = try filter.search == nil ? replica.inbox(filter) : replica.search(filter.search ?? "", filter: filter)
-            let model = InboxPage(query: query, rows: rows, pageSize: pageSize, partners: try replica.partners(), now: now())
-            return page("inbox", model, title: model.title, nav: "inbox")
+            return try await onStore {
+                let rows = try filter.search == nil ? replica.inbox(filter) : replica.search(filter.search ?? "", filter: filter)
+                let model = InboxPage(query: query, rows: rows, pageSize: pageSize, partners: try replica.partners(), now: now())
+                return page("inbox", model, title: model.title, nav: "inbox")
+            }
         }
         router.get("/threads/:id") { [self] request, context in
             let id = try conversation(context)
-            // Opening a thread marks it read (a live refresh of an open thread too: the user sees it).
-            if try replica.markRead(id) { monitor.localChange() }
-            let model = ThreadPage(try replica.thread(id, markRead: false), thisDevice: replica.identity.replica.description)
-            return page("thread", model, title: model.title, nav: "inbox")
+            return try await onStore {
+                // Opening a thread marks it read (a live refresh of an open thread too: the user sees it).
+                if try replica.markRead(id) { monitor.localChange() }
+                let model = ThreadPage(try replica.thread(id, markRead: false), thisDevice: replica.identity.replica.description)
+                return page("thread", model, title: model.title, nav: "inbox")
+            }
         }
         router.get("/partners") { [self] request, _ in
             let status = Self.query(request)["status"].flatMap(PartnershipStatus.init(rawValue:))
-            let model = PartnersPage(try replica.partners(status: status), status: status, now: now())
-            return page("partners", model, title: model.title, nav: "partners")
+            return try await onStore {
+                let model = PartnersPage(try replica.partners(status: status), status: status, now: now())
+                return page("partners", model, title: model.title, nav: "partners")
+            }
         }
         router.get("/partners/:id") { [self] _, context in
             guard let id = context.parameters.get("id").flatMap(PartnerID.init(rawValue:)) else {
                 throw WebUIError.notFound("such partner")
             }
-            let model = PartnerProfilePage(try replica.partner(id), now: now())
-            return page("partner", model, title: model.title, nav: "partners")
+            return try await onStore {
+                let model = PartnerProfilePage(try replica.partner(id), now: now())
+                return page("partner", model, title: model.title, nav: "partners")
+            }
         }
         router.get("/compose") { [self] request, _ in
             let query = Self.query(request)
-            var model = ComposePage(partners: try replica.partners(), selected: query["partner"])
-            if let key = query["draft"].flatMap({ DraftKey(text: $0) }), case .compose = key {
-                let draft = try replica.draft(key)
-                model = ComposePage(partners: try replica.partners(), selected: draft.partner?.rawValue,
-                                    subject: draft.subject ?? "",
-                                    text: draft.text ?? draft.versions.map(\.text).joined(separator: "\n\n"),
-                                    draftKey: key.description)
+            return try await onStore {
+                var model = ComposePage(partners: try replica.partners(), selected: query["partner"])
+                if let key = query["draft"].flatMap({ DraftKey(text: $0) }), case .compose = key {
+                    let draft = try replica.draft(key)
+                    model = ComposePage(partners: try replica.partners(), selected: draft.partner?.rawValue,
+                                        subject: draft.subject ?? "",
+                                        text: draft.text ?? draft.versions.map(\.text).joined(separator: "\n\n"),
+                                        draftKey: key.description)
+                }
+                return page("compose", model, title: model.title, nav: "")
             }
-            return page("compose", model, title: model.title, nav: "")
         }
         router.get("/drafts") { [self] _, _ in
-            let model = DraftsPage(try replica.drafts(), partners: try replica.partners())
-            return page("drafts", model, title: model.title, nav: "drafts")
+            return try await onStore {
+                let model = DraftsPage(try replica.drafts(), partners: try replica.partners())
+                return page("drafts", model, title: model.title, nav: "drafts")
+            }
         }
         router.get("/static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],

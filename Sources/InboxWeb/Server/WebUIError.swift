@@ -32,7 +32,7 @@ public struct WebUIError: Error, Sendable, CustomStringConvertible {
 /// without a CSRF token or form (``WebUI/errorFrame()``); ``SecurityHeadersMiddleware``, outside
 /// this one, adds the security headers.
 struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
-    let page: @Sendable (WebUIError) -> String
+    let page: @Sendable (WebUIError) async -> String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response {
@@ -49,7 +49,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Response(status: failure.status, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: failure.message)))
             }
-            return WebUI.html(page(failure), status: failure.status)
+            return WebUI.html(await page(failure), status: failure.status)
         }
     }
 }

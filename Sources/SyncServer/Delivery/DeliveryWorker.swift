@@ -1,3 +1,4 @@
+import NIOPosix
 import SyncEngine
 import Causality
 import Foundation
@@ -49,11 +50,14 @@ struct DeliveryWorker: Service {
     }
 
     /// Scans every brand, then delivers what is due; returns what became of each message tried.
+    /// Store work waits on the store pool, never on Swift's shared pool.
     @discardableResult
     func round(stopping: OnceFlag) async -> [DeliveryReport] {
         var reports: [DeliveryReport] = []
         do {
-            for brand in try store.brands() { try scan(brand) }
+            try await NIOThreadPool.onStore { [self] in
+                for brand in try store.brands() { try scan(brand) }
+            }
         } catch {
             logger.error("outbox scan failed", metadata: ["error": "\(error)"])
         }
@@ -62,7 +66,8 @@ struct DeliveryWorker: Service {
         while !stopping.isSet {
             let due: [OutboxEntry]
             do {
-                due = try store.dueDeliveries(now: now, limit: 32).filter { !tried.contains($0) }
+                due = try await NIOThreadPool.onStore { [store] in try store.dueDeliveries(now: now, limit: 32) }
+                    .filter { !tried.contains($0) }
             } catch {
                 logger.error("outbox read failed", metadata: ["error": "\(error)"])
                 break
@@ -74,7 +79,7 @@ struct DeliveryWorker: Service {
             }
         }
         do {
-            let owed = try store.owedDeliveries()
+            let owed = try await NIOThreadPool.onStore { [store] in try store.owedDeliveries() }
             metrics.update { $0.deliveriesOwed = owed }
         } catch {
             logger.error("cannot count owed deliveries", metadata: ["error": "\(error)"])
@@ -83,7 +88,7 @@ struct DeliveryWorker: Service {
     }
 
     /// Reads the brand replica's journal past the last scan, page by page; each page's findings
-    /// and the new position are one transaction of `server.sqlite`.
+    /// and the new position are one transaction of `server.sqlite`. Blocks: call it on the store pool.
     func scan(_ brand: BrandID) throws {
         let replica = try store.brandReplica(brand)
         var scanned = try store.outboxScanned(brand)
@@ -114,9 +119,18 @@ struct DeliveryWorker: Service {
         }
     }
 
+    /// What the store says of an owed message before an attempt.
+    private enum Preparation: Sendable {
+        /// Nothing to send: the outcome is already decided (`nil`: nothing was owed).
+        case settled(DeliveryReport.Outcome?)
+        /// Send this mail; this is attempt number `attempt`.
+        case send(OutboundMail, attempt: Int)
+    }
+
     /// One attempt at one owed message, and its outcome recorded: the brand replica first (the
     /// truth devices see), then the bookkeeping. Returns what became of it (`nil`: nothing was
-    /// owed, or the bookkeeping failed).
+    /// owed, or the bookkeeping failed). The store work before and after the hand-over waits on
+    /// the store pool; only the transport's own I/O runs here.
     @discardableResult
     func deliver(_ entry: OutboxEntry) async -> DeliveryReport? {
         let metadata: Logger.Metadata = ["brand": "\(entry.brand)", "message": "\(entry.message)"]
@@ -124,63 +138,88 @@ struct DeliveryWorker: Service {
             DeliveryReport(brand: entry.brand, message: entry.message, conversation: entry.conversation, outcome: outcome)
         }
         do {
-            let replica = try store.brandReplica(entry.brand)
-            let thread = try replica.thread(entry.conversation, markRead: false)
-            // Only the sender's display name: a brand whose name cannot be read is named by its id.
-            let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
-            let mail: OutboundMail
-            switch DeliveryDecision.decide(thread: thread, message: entry.message, brand: entry.brand,
-                                           brandName: brandName, from: configuration.from) {
-            case .notOwed:
-                logger.error("owed message is not a brand user's message", metadata: metadata)
-                try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
-                return nil
-            case .finished:
-                // Recorded in the brand replica before the server stopped; only the bookkeeping lagged.
-                try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
-                return nil
-            case .fail(let reason):
-                try fail(entry, reason)
-                return report(.failed(reason: reason))
-            case .send(let ready):
-                mail = ready
+            let (mail, attempt): (OutboundMail, Int)
+            switch try await NIOThreadPool.onStore({ [self] in try prepare(entry, metadata: metadata) }) {
+            case .settled(let outcome):
+                return outcome.map(report)
+            case .send(let ready, let number):
+                (mail, attempt) = (ready, number)
             }
-            if entry.attempts >= configuration.maxAttempts {
-                let last = entry.lastError ?? "the server stopped during the attempt"
-                let reason = "gave up after \(entry.attempts) attempts: \(last)"
-                try fail(entry, reason)
-                return report(.failed(reason: reason))
-            }
-            let attempt = try store.beginDeliveryAttempt(entry)
             let outcome: MailFailure?
             do throws(MailFailure) {
                 try await configuration.transport.send(mail) { [self] in
-                    try commit(entry.brand, SetDelivery(message: entry.message, state: .sent))
+                    try await NIOThreadPool.onStore {
+                        try commit(entry.brand, SetDelivery(message: entry.message, state: .sent))
+                    }
                 }
                 outcome = nil
             } catch {
                 outcome = error
             }
-            switch outcome {
-            case nil:
-                try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
-                metrics.update { $0.deliveriesSent += 1 }
-                logger.info("delivered", metadata: metadata.merging(["messageID": "\(mail.messageID)",
-                                                                     "attempt": "\(attempt)"]) { $1 })
-                return report(.sent(mail: mail, attempt: attempt))
-            case .permanent(let reason)?:
-                try fail(entry, reason)
-                return report(.failed(reason: reason))
-            case .transient(let reason)?:
-                return report(try retry(entry, attempt: attempt, reason: reason))
-            }
+            return report(try await NIOThreadPool.onStore { [self] in
+                try settle(entry, outcome, mail: mail, attempt: attempt, metadata: metadata)
+            })
         } catch {
             // The bookkeeping itself failed (storage): try again after the usual wait.
             logger.error("delivery failed to record", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             let next = store.clock.nowMilliseconds() + Self.milliseconds(configuration.retryDelay(afterAttempt: 1))
             // Logged above; if even this fails, the entry stays due and the next round tries it again.
-            try? store.retryDelivery(entry, at: next, error: "\(error)")
+            _ = try? await NIOThreadPool.onStore { [store] in
+                try store.retryDelivery(entry, at: next, error: "\(error)")
+            }
             return nil
+        }
+    }
+
+    /// Before an attempt: the thread as the brand replica has it decides whether the message is
+    /// still owed and what mail it makes; a message past its attempts fails; else the attempt is
+    /// counted. Blocks: runs on the store pool.
+    private func prepare(_ entry: OutboxEntry, metadata: Logger.Metadata) throws -> Preparation {
+        let replica = try store.brandReplica(entry.brand)
+        let thread = try replica.thread(entry.conversation, markRead: false)
+        // Only the sender's display name: a brand whose name cannot be read is named by its id.
+        let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
+        let mail: OutboundMail
+        switch DeliveryDecision.decide(thread: thread, message: entry.message, brand: entry.brand,
+                                       brandName: brandName, from: configuration.from) {
+        case .notOwed:
+            logger.error("owed message is not a brand user's message", metadata: metadata)
+            try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+            return .settled(nil)
+        case .finished:
+            // Recorded in the brand replica before the server stopped; only the bookkeeping lagged.
+            try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+            return .settled(nil)
+        case .fail(let reason):
+            try fail(entry, reason)
+            return .settled(.failed(reason: reason))
+        case .send(let ready):
+            mail = ready
+        }
+        if entry.attempts >= configuration.maxAttempts {
+            let last = entry.lastError ?? "the server stopped during the attempt"
+            let reason = "gave up after \(entry.attempts) attempts: \(last)"
+            try fail(entry, reason)
+            return .settled(.failed(reason: reason))
+        }
+        return .send(mail, attempt: try store.beginDeliveryAttempt(entry))
+    }
+
+    /// After an attempt: its outcome recorded. Blocks: runs on the store pool.
+    private func settle(_ entry: OutboxEntry, _ outcome: MailFailure?, mail: OutboundMail, attempt: Int,
+                        metadata: Logger.Metadata) throws -> DeliveryReport.Outcome {
+        switch outcome {
+        case nil:
+            try store.finishDelivery(entry, now: store.clock.nowMilliseconds())
+            metrics.update { $0.deliveriesSent += 1 }
+            logger.info("delivered", metadata: metadata.merging(["messageID": "\(mail.messageID)",
+                                                                 "attempt": "\(attempt)"]) { $1 })
+            return .sent(mail: mail, attempt: attempt)
+        case .permanent(let reason)?:
+            try fail(entry, reason)
+            return .failed(reason: reason)
+        case .transient(let reason)?:
+            return try retry(entry, attempt: attempt, reason: reason)
         }
     }
 

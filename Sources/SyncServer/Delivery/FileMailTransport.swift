@@ -1,4 +1,6 @@
 import Foundation
+import NIOPosix
+import SyncEngine
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,22 +18,25 @@ public struct FileMailTransport: MailTransport {
         self.directory = directory
     }
 
-    public func send(_ mail: OutboundMail, whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure) {
+    public func send(_ mail: OutboundMail, whenAccepted: @escaping @Sendable () async throws -> Void) async throws(MailFailure) {
         let final = directory + "/" + mail.fileName
         // One temporary name per message: a write cut short by a crash is overwritten by the redo.
         let temporary = directory + "/." + mail.fileName + ".tmp"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(mail.rendered()).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, final) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: final,
-                                                               NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            // File writes block: on the store pool, not on Swift's shared pool.
+            try await NIOThreadPool.onStore { [directory] in
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Data(mail.rendered()).write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, final) == 0 else {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: final,
+                                                                   NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+                }
             }
         } catch {
             throw .transient("cannot write \(final): \(error.localizedDescription)")
         }
         do {
-            try whenAccepted()
+            try await whenAccepted()
         } catch {
             throw .transient("the mail was written but its delivery could not be recorded: \(error)")
         }

@@ -9,7 +9,7 @@ public protocol MailTransport: Sendable {
     /// Hands `mail` over. Throws ``MailFailure/transient(_:)`` when a later attempt may succeed
     /// (no connection, a 4xx reply, a timeout) and ``MailFailure/permanent(_:)`` when none will (a
     /// 5xx reply); the reason is kept and shown to the user.
-    func send(_ mail: OutboundMail, whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure)
+    func send(_ mail: OutboundMail, whenAccepted: @escaping @Sendable () async throws -> Void) async throws(MailFailure)
 }
 
 /// Why a mail was not handed over.

@@ -53,7 +53,7 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     public func send(_ mail: OutboundMail,
-                     whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure) {
+                     whenAccepted: @escaping @Sendable () async throws -> Void) async throws(MailFailure) {
         let accepted = OnceFlag()
         do {
             try await deliver(mail, accepted: accepted, whenAccepted: whenAccepted)
@@ -66,7 +66,7 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     private func deliver(_ mail: OutboundMail, accepted: OnceFlag,
-                         whenAccepted: @escaping @Sendable () throws -> Void) async throws(MailFailure) {
+                         whenAccepted: @escaping @Sendable () async throws -> Void) async throws(MailFailure) {
         let relay = "\(host):\(port)"
         let channel: NIOAsyncChannel<SMTPReply, ByteBuffer>
         do {
@@ -97,7 +97,7 @@ public struct SMTPMailTransport: MailTransport {
                         try await outbound.write(ByteBuffer(bytes: bytes))
                     case .accepted:
                         do {
-                            try whenAccepted()
+                            try await whenAccepted()
                         } catch {
                             throw MailFailure.transient(
                                 "the relay took the mail but its delivery could not be recorded: \(error)")
