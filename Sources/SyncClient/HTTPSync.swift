@@ -38,10 +38,10 @@ public struct HTTPSync: Sendable {
         do {
             try await rounds(events: events)
         } catch {
-            SyncStateRecorder.recordFailure(error, in: replica)
+            await SyncStateRecorder.recordFailure(error, in: replica)
             throw error
         }
-        SyncStateRecorder.recordSuccess(in: replica, nowMs: clock.nowMilliseconds())
+        await SyncStateRecorder.recordSuccess(in: replica, nowMs: clock.nowMilliseconds())
     }
 
     private func rounds(events: @escaping @Sendable (SyncEvent) -> Void) async throws(SyncFailure) {
@@ -54,9 +54,9 @@ public struct HTTPSync: Sendable {
         for _ in 0..<maxRounds {
             let state: SyncState
             do {
-                state = try replica.syncState()
+                state = try await NIOThreadPool.onStore { try replica.syncState() }
             } catch {
-                throw .store(error.message)
+                throw .store((error as? ReplicaError)?.message ?? "\(error)")
             }
             let session = SyncSession.device(
                 replica: replica.identity.replica, brand: replica.identity.brand, user: replica.identity.viewer,

@@ -2,6 +2,7 @@ import Causality
 import Logging
 import Replica
 import SyncEngine
+import NIOPosix
 
 /// Keeps a device replica's ``SyncState`` up to date from a session's events, whatever the
 /// transport: the server's replica, its vector and the clock skew from the Welcome, what the server
@@ -9,20 +10,30 @@ import SyncEngine
 enum SyncStateRecorder {
     static let logger = Logger(label: "outpost.sync")
 
+    /// Called from the driver's event handler, which runs on the store pool.
     static func record(_ event: SyncEvent, in replica: Replica) {
         guard let change = SyncState.change(for: event) else { return }
         note(in: replica, change)
     }
 
-    static func recordFailure(_ failure: SyncFailure, in replica: Replica) {
-        note(in: replica) { state in state.lastError = failure.description }
+    /// How the sync failed, written on the store pool.
+    static func recordFailure(_ failure: SyncFailure, in replica: Replica) async {
+        await onStore { note(in: replica) { state in state.lastError = failure.description } }
     }
 
-    static func recordSuccess(in replica: Replica, nowMs: UInt64) {
-        note(in: replica) { state in
-            state.lastSyncMs = nowMs
-            state.lastError = nil
+    /// That the sync ended well, written on the store pool.
+    static func recordSuccess(in replica: Replica, nowMs: UInt64) async {
+        await onStore {
+            note(in: replica) { state in
+                state.lastSyncMs = nowMs
+                state.lastError = nil
+            }
         }
+    }
+
+    /// `body` on the store pool (here, if the pool no longer runs).
+    private static func onStore(_ body: @escaping @Sendable () -> Void) async {
+        if (try? await NIOThreadPool.onStore(body)) == nil { body() }
     }
 
     /// Writes the bookkeeping `outpost status` shows. A write that fails does not fail the sync (the

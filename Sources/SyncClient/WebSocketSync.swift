@@ -128,7 +128,7 @@ public struct WebSocketSync: Sendable {
             attempt.cancel()
             Task { try? await loop.shutdownGracefully() }
             let failure = SyncFailure.unreachable("no Welcome from the server within \(handshakeTimeout) of connecting")
-            SyncStateRecorder.recordFailure(failure, in: replica)
+            await SyncStateRecorder.recordFailure(failure, in: replica)
             throw failure
         }
         try? await loop.shutdownGracefully()
@@ -136,14 +136,14 @@ public struct WebSocketSync: Sendable {
             // The upgrade failed: ask the same URL over plain HTTP for the server's JSON error
             // (401 unauthorized for a revoked or unknown token), else the server is unreachable.
             let failure = await refusal() ?? SyncFailure.unreachable("\(error)")
-            SyncStateRecorder.recordFailure(failure, in: replica)
+            await SyncStateRecorder.recordFailure(failure, in: replica)
             throw failure
         }
         if let failure = await outcome.failure {
-            SyncStateRecorder.recordFailure(failure, in: replica)
+            await SyncStateRecorder.recordFailure(failure, in: replica)
             throw failure
         }
-        SyncStateRecorder.recordSuccess(in: replica, nowMs: clock.nowMilliseconds())
+        await SyncStateRecorder.recordSuccess(in: replica, nowMs: clock.nowMilliseconds())
     }
 
     /// The server's JSON error for `GET /v1/sync` without an upgrade, if it answers with one.

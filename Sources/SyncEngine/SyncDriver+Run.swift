@@ -17,11 +17,12 @@ extension SyncDriver {
     /// Each step reads and writes the store (SQLite), which blocks: with `storePool`, every step
     /// runs on a thread of that pool, and this task waits for it without holding a thread of
     /// Swift's shared cooperative pool (two threads on a 2-core machine, which every session and
-    /// request of the process shares). Without one, steps run on the calling task (tests, tools).
+    /// request of the process shares); `events` is called there too, so a handler may write the
+    /// store. Without one, steps and events run on the calling task (tests, tools).
     public func run(over transport: any FrameTransport, untilCaughtUp: Bool,
                     localChanges: AsyncStream<Void>? = nil, stop: SyncStop? = nil,
                     helloTimeout: HelloTimeout? = nil, storePool: NIOThreadPool? = nil,
-                    events: @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
+                    events: @escaping @Sendable (SyncEvent) -> Void = { _ in }) async throws(SyncFailure) {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         var tasks: [Task<Void, Never>] = [
             Task {
@@ -61,7 +62,7 @@ extension SyncDriver {
                     throw await driver.lastWord(from: &iterator)
                 }
             }
-            for event in step.events { events(event) }
+            await Self.deliver(step.events, to: events, on: storePool)
             switch step.end {
             case .failed(let failure)?:
                 throw failure
@@ -112,6 +113,18 @@ extension SyncDriver {
         }) else { return body(&driver) }
         driver = stepped
         return step
+    }
+
+    /// Hands `events` to the handler: on a thread of `pool` when there is one (a handler may write
+    /// the store, as the device's sync-state bookkeeping does), else here.
+    private static func deliver(_ events: [SyncEvent], to handler: @escaping @Sendable (SyncEvent) -> Void,
+                                on pool: NIOThreadPool?) async {
+        guard !events.isEmpty else { return }
+        if let pool, (try? await pool.runIfActive({ () -> Bool in
+            for event in events { handler(event) }
+            return true
+        })) != nil { return }
+        for event in events { handler(event) }
     }
 
     /// Why the session ended once sending failed: the peer's Error frame if one is still queued,
