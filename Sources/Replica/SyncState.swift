@@ -19,10 +19,15 @@ public struct SyncState: Hashable, Sendable, Codable {
     public var clockSkewMs: Int64?
     /// The last failure, if the last attempt failed.
     public var lastError: String?
+    /// The vector this device and the server last agreed on (Protocol/SPEC.md, "Vector
+    /// changes"): the next hello sends the device's vector as changes against it.
+    public var vectorBase: VersionVector?
 
     public init(serverURL: String? = nil, token: String? = nil, serverReplica: ReplicaID? = nil,
                 acknowledged: VersionVector = VersionVector(), serverHave: VersionVector = VersionVector(),
-                lastSyncMs: UInt64? = nil, clockSkewMs: Int64? = nil, lastError: String? = nil) {
+                lastSyncMs: UInt64? = nil, clockSkewMs: Int64? = nil, lastError: String? = nil,
+                vectorBase: VersionVector? = nil) {
+        self.vectorBase = vectorBase
         self.serverURL = serverURL
         self.token = token
         self.serverReplica = serverReplica

@@ -3,6 +3,7 @@ import Foundation
 import InboxModel
 import Replica
 import SyncCore
+import SyncEngine
 
 /// A device or the server in the simulator: a real replica in a file, so that a crash can throw
 /// away everything in memory and a restart reopens only what was committed.
@@ -18,6 +19,8 @@ final class SimNode {
     var armedCrash: CrashSpec?
     /// The most this node ever acknowledged to a peer: a crash must not lose any of it.
     var acknowledged = VersionVector()
+    /// Server: the vector bases its devices' hellos may name, in memory (a crash forgets them).
+    var vectorBases = VectorBases()
 
     var isServer: Bool { identity.viewer == nil }
     var user: UserID? { identity.viewer }
@@ -52,6 +55,7 @@ final class SimNode {
     /// starts again from its file.
     func restart() throws(ScenarioError) {
         armedCrash = nil
+        vectorBases = VectorBases()
         do {
             replica = try Replica.open(at: path, clock: clock)
         } catch {

@@ -12,6 +12,8 @@ struct SimStore: SyncStore, @unchecked Sendable {
     // live runner, which the simulator never uses.
     let node: SimNode
     let simulator: Simulator
+    /// Server only: the device on the other end, whose vector bases the server keeps.
+    var peer: ReplicaID?
 
     func versionVector() throws -> VersionVector {
         try node.replica.versionVector()
@@ -19,6 +21,16 @@ struct SimStore: SyncStore, @unchecked Sendable {
 
     func encodedOps(missingFrom vector: VersionVector, limit: Int) throws -> (ops: [EncodedOp], more: Bool) {
         try node.replica.encodedOps(missingFrom: vector, limit: limit)
+    }
+
+    func vectorBase(matching digest: UInt64?) -> VersionVector? {
+        guard let peer else { return node.replica.vectorBase(matching: digest) }
+        return digest.flatMap { node.vectorBases.base($0, for: peer) }
+    }
+
+    func rememberVectorBase(_ vector: VersionVector?) {
+        guard let peer else { return node.replica.rememberVectorBase(vector) }
+        if let vector { node.vectorBases.remember(vector, for: peer) }
     }
 
     func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {

@@ -77,7 +77,7 @@ struct SessionRun {
                                                configuration: simulator.configuration)
         deviceDriver = SyncDriver(session: deviceSession, store: SimStore(node: device, simulator: simulator),
                                   clock: device.clock, crashAt: device.armedCrash?.failpoint)
-        serverDriver = SyncDriver(session: serverSession, store: SimStore(node: server, simulator: simulator),
+        serverDriver = SyncDriver(session: serverSession, store: SimStore(node: server, simulator: simulator, peer: device.identity.replica),
                                   clock: server.clock, crashAt: server.armedCrash?.failpoint)
         lastActivity = simulator.clock.nowMilliseconds()
     }
@@ -129,6 +129,8 @@ struct SessionRun {
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
             case .acknowledged:
                 break
+            case .helloResent:
+                simulator.trace.add(2, "\(node.name): the server did not know its vector base; hello sent again, whole")
             }
         }
         for frame in step.frames where end == nil { send(frame, up: onDevice) }

@@ -69,6 +69,8 @@ public struct HTTPSync: Sendable {
                     switch event {
                     case .applied(let ops, _) where ops > 0: progress.set()
                     case .acknowledged(let vector) where !vector.isEmpty: progress.set()
+                    // The server asked for the whole vector: the next round's hello sends it.
+                    case .helloResent: progress.set()
                     default: break
                     }
                     SyncStateRecorder.record(event, in: replica)

@@ -8,9 +8,14 @@ public import Wire
 public enum SyncAction: Hashable, Sendable {
     /// Send this message to the peer.
     case send(WireMessage)
-    /// Server only: the hello is accepted; read what the store has (its vector), then call
-    /// ``SyncSession/vectorRead(have:clockMs:)`` for the Welcome.
-    case readVector
+    /// Server only: the hello is accepted; read what the store has (its vector) and, when the
+    /// hello's vector came as changes, the base with digest `base` that the store remembers for
+    /// this device, then call ``SyncSession/vectorRead(have:base:clockMs:)`` for the Welcome.
+    case readVector(base: UInt64?)
+    /// Remember `vector` as agreed with the peer (Protocol/SPEC.md, "Vector changes"): a device
+    /// writes its next hello as changes against it; a server keeps it among the bases this
+    /// device's next hello may name. `nil` (device): forget it, the server did not know it.
+    case rememberBase(VersionVector?)
     /// Load up to `limit` ops from the journal, in journal order, that `missingFrom` does not cover,
     /// then call ``SyncSession/opsLoaded(_:more:)``.
     case loadOps(missingFrom: VersionVector, limit: Int)

@@ -34,11 +34,14 @@ public struct SyncSession: Sendable {
     enum State: Sendable {
         /// Device, before ``start(have:clockMs:)``.
         case idle(opening: Opening)
-        /// Device: the hello is out; with ``Opening/withHello(serverHas:)`` the push has started too.
-        case helloSent(startClockMs: UInt64, early: Exchange?)
+        /// Device: the hello is out (`have`: the whole vector it stands for); with
+        /// ``Opening/withHello(serverHas:)`` the push has started too.
+        case helloSent(startClockMs: UInt64, early: Exchange?, have: VersionVector, based: Bool)
         /// Server: waiting for the device's hello. `admission` is a refusal decided before any
-        /// hello (no connection slot): the hello gets it instead of a Welcome.
-        case awaitingHello(device: DeviceScope, admission: ErrorFrame?)
+        /// hello (no connection slot): the hello gets it instead of a Welcome. `resent`: the
+        /// server asked for the hello again (an unknown base); frames the device sent behind its
+        /// first hello are passed over until it comes.
+        case awaitingHello(device: DeviceScope, admission: ErrorFrame?, resent: Bool)
         /// Server: the hello is accepted; the driver reads the store's vector for the Welcome.
         case welcoming(hello: Hello, device: DeviceScope, clockMs: UInt64)
         /// Both: the exchange of batches.
@@ -53,13 +56,21 @@ public struct SyncSession: Sendable {
     private let brand: BrandID?
     private let user: UserID?
     private(set) var state: State
+    /// The vector both sides agree on once the hello is welcomed (Protocol/SPEC.md, "Vector
+    /// changes"): the device's whole hello vector, advanced by every op sent or applied since.
+    /// Each side computes it alone; it is what the device's next hello is written against.
+    private var agreed: VersionVector?
+    /// The dots of the batch being applied, for ``agreed`` once it commits.
+    private var applying: [Dot] = []
+    /// Device: how it opens (again, when the server asks for its hello whole).
+    private let opening: Opening
 
     /// A device's session with the server.
     public static func device(replica: ReplicaID, brand: BrandID, user: UserID?,
                               configuration: SyncConfiguration = .default,
                               opening: Opening = .afterWelcome) -> SyncSession {
         SyncSession(role: .device, replica: replica, brand: brand, user: user, configuration: configuration,
-                    state: .idle(opening: opening))
+                    state: .idle(opening: opening), opening: opening)
     }
 
     /// The server's side of one device's session. `device` is what the device's token vouches for:
@@ -70,11 +81,12 @@ public struct SyncSession: Sendable {
     public static func server(replica: ReplicaID, device: DeviceScope, admission: ErrorFrame? = nil,
                               configuration: SyncConfiguration = .default) -> SyncSession {
         SyncSession(role: .server, replica: replica, brand: nil, user: nil, configuration: configuration,
-                    state: .awaitingHello(device: device, admission: admission))
+                    state: .awaitingHello(device: device, admission: admission, resent: false), opening: .afterWelcome)
     }
 
     private init(role: Role, replica: ReplicaID, brand: BrandID?, user: UserID?, configuration: SyncConfiguration,
-                 state: State) {
+                 state: State, opening: Opening) {
+        self.opening = opening
         self.role = role
         self.replica = replica
         self.brand = brand
@@ -98,32 +110,51 @@ public struct SyncSession: Sendable {
     public var peerHave: VersionVector? {
         switch state {
         case .open(let exchange): exchange.peerHave
-        case .helloSent(_, let early?): early.peerHave
+        case .helloSent(_, let early?, _, _): early.peerHave
         case .idle, .helloSent, .awaitingHello, .welcoming, .closed: nil
         }
     }
 
     // MARK: Events
 
-    /// Device: opens the session with what this replica has.
-    public mutating func start(have: VersionVector, clockMs: UInt64) -> [SyncAction] {
+    /// Device: opens the session with what this replica has. With `base` (the vector last agreed
+    /// with the server, ``SyncAction/rememberBase(_:)``), the hello sends `have` as changes
+    /// against it when that is smaller.
+    public mutating func start(have: VersionVector, base: VersionVector? = nil, clockMs: UInt64) -> [SyncAction] {
         switch state {
         case .idle(let opening):
-            guard let brand else { return close(.protocolViolation("a device session needs a brand")) }
-            let hello = SyncAction.send(.hello(Hello(replica: replica, brand: brand, user: user, have: have,
-                                                     clockMs: clockMs)))
-            switch opening {
-            case .afterWelcome:
-                state = .helloSent(startClockMs: clockMs, early: nil)
-                return [hello]
-            case .withHello(let serverHas):
-                var exchange = Exchange(configuration: configuration, scope: nil, peerHave: serverHas)
-                let load = exchange.load()
-                state = .helloSent(startClockMs: clockMs, early: exchange)
-                return [hello] + load
-            }
+            guard brand != nil else { return close(.protocolViolation("a device session needs a brand")) }
+            return sayHello(have: have, base: base, clockMs: clockMs, opening: opening)
         case .helloSent, .awaitingHello, .welcoming, .open, .closed:
             return []
+        }
+    }
+
+    /// The hello (as changes against `base` when that is smaller than the whole vector), and with
+    /// ``Opening/withHello(serverHas:)`` the first batch behind it.
+    private mutating func sayHello(have: VersionVector, base: VersionVector?, clockMs: UInt64,
+                                   opening: Opening) -> [SyncAction] {
+        guard let brand else { return [] }
+        var hello = Hello(replica: replica, brand: brand, user: user, have: have, clockMs: clockMs, vectorChanges: true)
+        var based = false
+        if let base {
+            let changes = VectorChanges(from: base, to: have)
+            if changes.count < have.entries.count {
+                hello = Hello(replica: replica, brand: brand, user: user, changes: changes, base: base.digest,
+                              clockMs: clockMs)
+                based = true
+            }
+        }
+        agreed = have
+        switch opening {
+        case .afterWelcome:
+            state = .helloSent(startClockMs: clockMs, early: nil, have: have, based: based)
+            return [.send(.hello(hello))]
+        case .withHello(let serverHas):
+            var exchange = Exchange(configuration: configuration, scope: nil, peerHave: serverHas)
+            let load = exchange.load()
+            state = .helloSent(startClockMs: clockMs, early: exchange, have: have, based: based)
+            return [.send(.hello(hello))] + load
         }
     }
 
@@ -142,35 +173,48 @@ public struct SyncSession: Sendable {
             return []
         case .idle:
             return unexpected(message)
-        case .awaitingHello(let device, let admission):
-            guard case .hello(let hello) = message else { return unexpected(message) }
+        case .awaitingHello(let device, let admission, let resent):
+            guard case .hello(let hello) = message else {
+                // What the device sent behind the hello that named an unknown base: not taken.
+                if resent, case .ops = message { return [] }
+                return unexpected(message)
+            }
             return helloArrived(hello, device: device, admission: admission, clockMs: clockMs)
         case .welcoming:
             // The driver answers `readVector` before it takes the next frame.
             return unexpected(message)
-        case .helloSent(let startClockMs, let early):
+        case .helloSent(let startClockMs, let early, let sentHave, let based):
             guard case .welcome(let welcome) = message else { return unexpected(message) }
             guard welcome.protocolVersion == WireProtocol.version else {
                 return close(ErrorFrame(code: .unsupportedVersion,
                                         message: "the server speaks protocol \(welcome.protocolVersion)",
                                         retryable: false))
             }
-            let skew = Int64(bitPattern: welcome.clockMs &- startClockMs)
-            let connected = SyncAction.connected(peer: welcome.serverReplica, peerHave: welcome.have, clockSkewMs: skew)
-            if var exchange = early {
-                exchange.learn(welcome.have)
-                state = .open(exchange)
-                return [connected]
+            if welcome.resendHave {
+                guard based else {
+                    return close(.protocolViolation("the server asked again for a hello that named no base"))
+                }
+                // The server took nothing of the session: the hello again, whole, and a fresh push.
+                return [.rememberBase(nil)] + sayHello(have: sentHave, base: nil, clockMs: startClockMs, opening: opening)
             }
-            var exchange = Exchange(configuration: configuration, scope: nil, peerHave: welcome.have)
+            let serverHave = welcome.haveChanges.map { $0.applied(to: sentHave) } ?? welcome.have
+            let skew = Int64(bitPattern: welcome.clockMs &- startClockMs)
+            let connected = SyncAction.connected(peer: welcome.serverReplica, peerHave: serverHave, clockSkewMs: skew)
+            if var exchange = early {
+                exchange.learn(serverHave)
+                state = .open(exchange)
+                return [connected] + remembered()
+            }
+            var exchange = Exchange(configuration: configuration, scope: nil, peerHave: serverHave)
             let load = exchange.load()
             state = .open(exchange)
-            return [connected] + load
+            return [connected] + remembered() + load
         case .open(var exchange):
             let actions: [SyncAction]
             switch message {
             case .ops(let batch):
                 actions = exchange.batchArrived(batch)
+                applying = batch.ops.map(\.dot)
             case .ack(let ack):
                 actions = exchange.acknowledged(ack)
             case .hello, .welcome, .error:
@@ -186,17 +230,34 @@ public struct SyncSession: Sendable {
         close(ErrorFrame(code: error.code, message: error.description, retryable: false))
     }
 
-    /// Server: the store's vector for the Welcome, as ``SyncAction/readVector`` asked: what the
-    /// server has in the device's scope.
-    public mutating func vectorRead(have: VersionVector, clockMs: UInt64) -> [SyncAction] {
+    /// Server: the store's vector for the Welcome, as ``SyncAction/readVector(base:)`` asked: what
+    /// the server has in the device's scope, and the base the hello named if the store knows it.
+    /// A hello whose base is unknown gets a Welcome that asks for it again, whole.
+    public mutating func vectorRead(have: VersionVector, base: VersionVector? = nil, clockMs: UInt64) -> [SyncAction] {
         switch state {
         case .welcoming(let hello, let device, let helloClockMs):
-            var exchange = Exchange(configuration: configuration, scope: device, peerHave: hello.have)
+            let deviceHave: VersionVector
+            if let changes = hello.haveChanges {
+                guard let base else {
+                    state = .awaitingHello(device: device, admission: nil, resent: true)
+                    return [.send(.welcome(Welcome(serverReplica: replica, have: VersionVector(), clockMs: clockMs,
+                                                   resendHave: true)))]
+                }
+                deviceHave = changes.applied(to: base)
+            } else {
+                deviceHave = hello.have
+            }
+            agreed = deviceHave
+            var exchange = Exchange(configuration: configuration, scope: device, peerHave: deviceHave)
             let skew = Int64(bitPattern: hello.clockMs &- helloClockMs)
             let load = exchange.load()
             state = .open(exchange)
-            return [.send(.welcome(Welcome(serverReplica: replica, have: have, clockMs: clockMs))),
-                    .connected(peer: hello.replica, peerHave: hello.have, clockSkewMs: skew)] + load
+            let welcome = hello.vectorChanges
+                ? Welcome(serverReplica: replica, have: VersionVector(), clockMs: clockMs,
+                          haveChanges: VectorChanges(from: deviceHave, to: have))
+                : Welcome(serverReplica: replica, have: have, clockMs: clockMs)
+            return [.send(.welcome(welcome)), .connected(peer: hello.replica, peerHave: deviceHave, clockSkewMs: skew)]
+                + remembered() + load
         case .idle, .helloSent, .awaitingHello, .open, .closed:
             return []
         }
@@ -219,10 +280,11 @@ public struct SyncSession: Sendable {
         case .open(var exchange):
             let actions = exchange.opsLoaded(ops, more: more)
             return settle(exchange, actions)
-        case .helloSent(let startClockMs, var early?):
+        case .helloSent(let startClockMs, var early?, let have, let based):
             let actions = early.opsLoaded(ops, more: more)
-            state = .helloSent(startClockMs: startClockMs, early: early)
-            return actions
+            state = .helloSent(startClockMs: startClockMs, early: early, have: have, based: based)
+            // Remembered once the Welcome shows the server took the hello.
+            return tracked(actions, remember: false)
         case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
             return []
         }
@@ -234,7 +296,9 @@ public struct SyncSession: Sendable {
         switch state {
         case .open(var exchange):
             let actions = exchange.applied(batch: batch, have: have)
-            return settle(exchange, actions)
+            for dot in applying { agreed?.advance(dot) }
+            applying = []
+            return settle(exchange, actions + remembered())
         case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
             return []
         }
@@ -268,10 +332,11 @@ public struct SyncSession: Sendable {
         case .open(var exchange):
             let actions = exchange.localChanged()
             return settle(exchange, actions)
-        case .helloSent(let startClockMs, var early?):
+        case .helloSent(let startClockMs, var early?, let have, let based):
             let actions = early.localChanged()
-            state = .helloSent(startClockMs: startClockMs, early: early)
-            return actions
+            state = .helloSent(startClockMs: startClockMs, early: early, have: have, based: based)
+            // Remembered once the Welcome shows the server took the hello.
+            return tracked(actions, remember: false)
         case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
             return []
         }
@@ -291,17 +356,33 @@ public struct SyncSession: Sendable {
         if let admission { return close(admission) }
         if let refusal = device.refusal(of: hello) { return close(refusal) }
         state = .welcoming(hello: hello, device: device, clockMs: clockMs)
-        return [.readVector]
+        return [.readVector(base: hello.haveChanges == nil ? nil : hello.haveBase)]
     }
 
     /// Stores the exchange back, or closes the session when its actions end it.
     private mutating func settle(_ exchange: Exchange, _ actions: [SyncAction]) -> [SyncAction] {
         if actions.contains(where: { if case .failed = $0 { true } else { false } }) {
             state = .closed
-        } else {
-            state = .open(exchange)
+            return actions
         }
-        return actions
+        state = .open(exchange)
+        return tracked(actions)
+    }
+
+    /// `actions`, and when they send ops, the agreed vector those ops move, to remember.
+    private mutating func tracked(_ actions: [SyncAction], remember: Bool = true) -> [SyncAction] {
+        guard agreed != nil else { return actions }
+        var sent = false
+        for case .send(.ops(let batch)) in actions where !batch.ops.isEmpty {
+            for op in batch.ops { agreed?.advance(op.dot) }
+            sent = true
+        }
+        return sent && remember ? actions + remembered() : actions
+    }
+
+    /// The agreed vector to remember, once there is one.
+    private func remembered() -> [SyncAction] {
+        agreed.map { [.rememberBase($0)] } ?? []
     }
 
     private mutating func unexpected(_ message: WireMessage) -> [SyncAction] {

@@ -63,7 +63,8 @@ public struct SyncDriver: Sendable {
         var step = Step()
         do {
             let have = try store.versionVector()
-            perform(session.start(have: have, clockMs: clock.nowMilliseconds()), into: &step)
+            perform(session.start(have: have, base: store.vectorBase(matching: nil), clockMs: clock.nowMilliseconds()),
+                    into: &step)
         } catch {
             storeFailed(error, into: &step)
         }
@@ -114,13 +115,17 @@ public struct SyncDriver: Sendable {
             switch action {
             case .send(let message):
                 send(message, into: &step)
-            case .readVector:
+            case .readVector(let digest):
                 do {
                     let have = try store.versionVector()
-                    queue += session.vectorRead(have: have, clockMs: clock.nowMilliseconds())
+                    let base = digest.flatMap { store.vectorBase(matching: $0) }
+                    queue += session.vectorRead(have: have, base: base, clockMs: clock.nowMilliseconds())
                 } catch {
                     storeFailed(error, into: &step)
                 }
+            case .rememberBase(let vector):
+                store.rememberVectorBase(vector)
+                if vector == nil { step.events.append(.helloResent) }
             case .loadOps(let missing, let limit):
                 do {
                     let (ops, more) = try store.encodedOps(missingFrom: missing, limit: limit)

@@ -9,6 +9,9 @@ public enum SyncEvent: Sendable, Hashable {
     /// The peer acknowledged everything this vector covers.
     case acknowledged(VersionVector)
     case caughtUp
+    /// The server did not know the base the hello's vector was written against; the hello went
+    /// again with the whole vector (Protocol/SPEC.md, "Vector changes").
+    case helloResent
 }
 
 extension SyncState {
@@ -25,7 +28,7 @@ extension SyncState {
             }
         case .acknowledged(let vector):
             { state in state.acknowledged.join(vector) }
-        case .applied, .caughtUp:
+        case .applied, .caughtUp, .helloResent:
             nil
         }
     }

@@ -16,9 +16,33 @@ public protocol SyncStore: Sendable {
     /// ``DeviceScope/refusal(of:serverHas:nowMs:)`` against the store's vector inside that same
     /// transaction, and refused whole with `invalid_op`.
     func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector
+    /// The vector bases of Protocol/SPEC.md, "Vector changes". A device: its one base (`digest`
+    /// `nil`), the vector its next hello is written against. A server: the base with that digest
+    /// among those it remembers for the session's device. `nil`: none (the vector goes whole).
+    func vectorBase(matching digest: UInt64?) -> VersionVector?
+    /// Remembers `vector` as agreed with the peer (``SyncAction/rememberBase(_:)``); `nil`
+    /// forgets a device's base. Best effort: a base lost only makes the next hello cost a resend.
+    func rememberVectorBase(_ vector: VersionVector?)
+}
+
+extension SyncStore {
+    /// No bases: every hello and Welcome carries whole vectors.
+    public func vectorBase(matching digest: UInt64?) -> VersionVector? { nil }
+    public func rememberVectorBase(_ vector: VersionVector?) {}
 }
 
 extension Replica: SyncStore {
+    /// The one base this replica keeps, in its sync state (a device has one server).
+    public func vectorBase(matching digest: UInt64?) -> VersionVector? {
+        guard let base = try? syncState().vectorBase else { return nil }
+        return digest == nil || digest == base.digest ? base : nil
+    }
+
+    public func rememberVectorBase(_ vector: VersionVector?) {
+        // Best effort: without it the next hello is answered with a request to send it whole.
+        try? updateSyncState { $0.vectorBase = vector }
+    }
+
     public func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
         try applyChecked(ops, by: scope, nowMs: nowMs)
         return try versionVector()

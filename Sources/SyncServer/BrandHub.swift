@@ -33,6 +33,8 @@ final class BrandHub: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The vector bases each device's next hello may name (Protocol/SPEC.md, "Vector changes").
+    let vectorBases = VectorBases()
     private let watchers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
 
     func subscribe(brand: BrandID, replica: ReplicaID) -> Subscription {

@@ -25,6 +25,14 @@ struct DeviceScopedStore: SyncStore {
         return result
     }
 
+    func vectorBase(matching digest: UInt64?) -> VersionVector? {
+        digest.flatMap { hub.vectorBases.base($0, for: device.replica) }
+    }
+
+    func rememberVectorBase(_ vector: VersionVector?) {
+        if let vector { hub.vectorBases.remember(vector, for: device.replica) }
+    }
+
     func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
         let report = try replica.applyChecked(ops, by: scope, nowMs: nowMs)
         metrics.update { $0.opsIn += report.applied }

@@ -44,9 +44,10 @@ struct DeviceSession {
                        admission: ErrorFrame?) async {
         let replica: Replica
         do {
-            replica = try store.brandReplica(device.brand)
+            let store = store, brand = device.brand
+            replica = try await NIOThreadPool.onStore { try store.brandReplica(brand) }
         } catch {
-            await transport.refuse(ErrorFrame(code: .storageError, message: error.message, retryable: true))
+            await transport.refuse(ErrorFrame(code: .storageError, message: (error as? ServerError)?.message ?? "\(error)", retryable: true))
             await transport.close()
             return
         }

@@ -26,7 +26,8 @@ struct OneShotSync {
     func run(body: [UInt8]) async throws -> [UInt8] {
         metrics.update { $0.bytesIn += body.count }
         let frames = try Self.split(body)
-        let replica = try store.brandReplica(device.brand)
+        let store = store, brand = device.brand
+        let replica = try await NIOThreadPool.onStore { try store.brandReplica(brand) }
         let scoped = DeviceScopedStore(replica: replica, device: device, hub: hub, metrics: metrics)
         let transport = OneShotTransport(requests: frames)
         // One page each way: the response holds the first page of what the device lacks.

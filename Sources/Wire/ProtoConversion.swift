@@ -17,17 +17,29 @@ enum ProtoConversion {
             proto.replica = hello.replica.rawValue
             proto.brand = hello.brand.rawValue
             proto.user = hello.user?.rawValue ?? ""
-            proto.have = vector(hello.have)
+            if let changes = hello.haveChanges {
+                proto.have = vector(changes)
+                proto.haveBase = hello.haveBase
+            } else {
+                proto.have = vector(hello.have)
+            }
             proto.clockMs = hello.clockMs
             proto.maxFrameBytes = hello.maxFrameBytes
+            proto.vectorChanges = hello.vectorChanges
             frame.body = .hello(proto)
         case .welcome(let welcome):
             var proto = Outpost_V1_Welcome()
             proto.protocolVersion = welcome.protocolVersion
             proto.serverReplica = welcome.serverReplica.rawValue
-            proto.have = vector(welcome.have)
+            if let changes = welcome.haveChanges {
+                proto.have = vector(changes)
+                proto.haveChanges = true
+            } else {
+                proto.have = vector(welcome.have)
+            }
             proto.clockMs = welcome.clockMs
             proto.maxFrameBytes = welcome.maxFrameBytes
+            proto.resendHave = welcome.resendHave
             frame.body = .welcome(proto)
         case .ops(let batch):
             var proto = Outpost_V1_OpBatch()
@@ -51,11 +63,20 @@ enum ProtoConversion {
     }
 
     static func vector(_ vector: VersionVector) -> Outpost_V1_VersionVector {
+        entries(vector.dots.map { (replica: $0.replica, counter: $0.counter) })
+    }
+
+    /// A vector as changes: the same message, where a counter may be 0.
+    static func vector(_ changes: VectorChanges) -> Outpost_V1_VersionVector {
+        entries(changes.sorted)
+    }
+
+    private static func entries(_ list: [(replica: ReplicaID, counter: UInt64)]) -> Outpost_V1_VersionVector {
         var proto = Outpost_V1_VersionVector()
-        proto.entries = vector.dots.map { dot in
+        proto.entries = list.map { item in
             var entry = Outpost_V1_VectorEntry()
-            entry.replica = dot.replica.rawValue
-            entry.counter = dot.counter
+            entry.replica = item.replica.rawValue
+            entry.counter = item.counter
             return entry
         }
         return proto
@@ -72,13 +93,23 @@ enum ProtoConversion {
                 guard let parsed = UserID(rawValue: proto.user) else { throw WireError.invalidContent("bad user id") }
                 user = parsed
             }
+            if proto.haveBase != 0 {
+                var hello = Hello(protocolVersion: proto.protocolVersion, replica: try replica(proto.replica), brand: brand,
+                                  user: user, changes: try changes(proto.have), base: proto.haveBase,
+                                  clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes)
+                hello.vectorChanges = proto.vectorChanges
+                return .hello(hello)
+            }
             return .hello(Hello(
                 protocolVersion: proto.protocolVersion, replica: try replica(proto.replica), brand: brand, user: user,
-                have: try vector(proto.have), clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes))
+                have: try vector(proto.have), clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes,
+                vectorChanges: proto.vectorChanges))
         case .welcome(let proto):
             return .welcome(Welcome(
                 protocolVersion: proto.protocolVersion, serverReplica: try replica(proto.serverReplica),
-                have: try vector(proto.have), clockMs: proto.clockMs, maxFrameBytes: proto.maxFrameBytes))
+                have: proto.haveChanges ? VersionVector() : try vector(proto.have), clockMs: proto.clockMs,
+                maxFrameBytes: proto.maxFrameBytes, haveChanges: proto.haveChanges ? try changes(proto.have) : nil,
+                resendHave: proto.resendHave))
         case .ops(let proto):
             guard proto.payloads.count <= limits.maxOps else {
                 throw WireError.tooLarge(what: "op count", size: proto.payloads.count, limit: limits.maxOps)
@@ -119,6 +150,25 @@ enum ProtoConversion {
         let id = ReplicaID(raw)
         guard id.isValid else { throw WireError.invalidContent("replica id \(raw) is out of range") }
         return id
+    }
+
+    /// A vector sent as changes: sorted by replica without repeats, counters 0 (none) through the
+    /// largest a dot may have.
+    static func changes(_ proto: Outpost_V1_VersionVector) throws(WireError) -> VectorChanges {
+        var entries: [ReplicaID: UInt64] = [:]
+        entries.reserveCapacity(proto.entries.count)
+        var previous: UInt64 = 0
+        for entry in proto.entries {
+            guard entry.replica > previous else {
+                throw WireError.invalidContent("version vector entries must be sorted by replica, without repeats")
+            }
+            guard entry.counter <= Dot.maxCounter else {
+                throw WireError.invalidContent("version vector counter \(entry.counter) is out of range")
+            }
+            previous = entry.replica
+            entries[try replica(entry.replica)] = entry.counter
+        }
+        return VectorChanges(entries)
     }
 
     static func vector(_ proto: Outpost_V1_VersionVector) throws(WireError) -> VersionVector {

@@ -16,12 +16,20 @@ public struct Hello: Hashable, Sendable {
     public var replica: ReplicaID
     public var brand: BrandID
     public var user: UserID?
+    /// The device's whole vector (empty when ``haveChanges`` is set).
     public var have: VersionVector
     public var clockMs: UInt64
     public var maxFrameBytes: UInt32
+    /// The device's vector as changes against the base whose digest is ``haveBase``
+    /// (``VersionVector/digest``); `nil`: ``have`` is the whole vector.
+    public var haveChanges: VectorChanges?
+    /// The digest of the base of ``haveChanges`` (0 without).
+    public var haveBase: UInt64
+    /// The device reads a Welcome's vector sent as changes against this hello's whole vector.
+    public var vectorChanges: Bool
 
     public init(protocolVersion: UInt32 = WireProtocol.version, replica: ReplicaID, brand: BrandID, user: UserID?,
-                have: VersionVector, clockMs: UInt64, maxFrameBytes: UInt32 = 0) {
+                have: VersionVector, clockMs: UInt64, maxFrameBytes: UInt32 = 0, vectorChanges: Bool = false) {
         self.protocolVersion = protocolVersion
         self.replica = replica
         self.brand = brand
@@ -29,6 +37,18 @@ public struct Hello: Hashable, Sendable {
         self.have = have
         self.clockMs = clockMs
         self.maxFrameBytes = maxFrameBytes
+        self.haveChanges = nil
+        self.haveBase = 0
+        self.vectorChanges = vectorChanges
+    }
+
+    /// A hello whose vector is `changes` against the base with digest `base` (not 0).
+    public init(protocolVersion: UInt32 = WireProtocol.version, replica: ReplicaID, brand: BrandID, user: UserID?,
+                changes: VectorChanges, base: UInt64, clockMs: UInt64, maxFrameBytes: UInt32 = 0) {
+        self.init(protocolVersion: protocolVersion, replica: replica, brand: brand, user: user, have: VersionVector(),
+                  clockMs: clockMs, maxFrameBytes: maxFrameBytes, vectorChanges: true)
+        haveChanges = changes
+        haveBase = base
     }
 }
 
@@ -36,17 +56,26 @@ public struct Hello: Hashable, Sendable {
 public struct Welcome: Hashable, Sendable {
     public var protocolVersion: UInt32
     public var serverReplica: ReplicaID
+    /// The server's whole vector in the device's scope (empty when ``haveChanges`` is set).
     public var have: VersionVector
     public var clockMs: UInt64
     public var maxFrameBytes: UInt32
+    /// The server's vector as changes against the hello's whole vector (only to a hello that set
+    /// ``Hello/vectorChanges``); `nil`: ``have`` is the whole vector.
+    public var haveChanges: VectorChanges?
+    /// The server does not know the base the hello named: the device sends its hello again, whole.
+    public var resendHave: Bool
 
     public init(protocolVersion: UInt32 = WireProtocol.version, serverReplica: ReplicaID, have: VersionVector,
-                clockMs: UInt64, maxFrameBytes: UInt32 = 0) {
+                clockMs: UInt64, maxFrameBytes: UInt32 = 0, haveChanges: VectorChanges? = nil,
+                resendHave: Bool = false) {
         self.protocolVersion = protocolVersion
         self.serverReplica = serverReplica
         self.have = have
         self.clockMs = clockMs
         self.maxFrameBytes = maxFrameBytes
+        self.haveChanges = haveChanges
+        self.resendHave = resendHave
     }
 }
 

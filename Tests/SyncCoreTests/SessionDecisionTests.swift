@@ -24,7 +24,7 @@ struct SessionDecisionTests {
     @Test("a hello naming the token's device is accepted: the store's vector is read for the Welcome")
     func accepted() {
         var session = SyncSession.server(replica: ReplicaID(1), device: Self.laptop)
-        #expect(session.receive(Self.hello(), clockMs: 0) == [.readVector])
+        #expect(session.receive(Self.hello(), clockMs: 0) == [.readVector(base: nil)])
         let actions = session.vectorRead(have: VersionVector(), clockMs: 5)
         #expect(actions.first == .send(.welcome(Welcome(serverReplica: ReplicaID(1), have: VersionVector(), clockMs: 5))))
         #expect(actions.contains(.loadOps(missingFrom: VersionVector(), limit: SyncConfiguration.default.maxOpsPerBatch)))
@@ -80,7 +80,8 @@ struct SessionDecisionTests {
         #expect(sent == [.send(.ops(OpBatch(batch: 1, ops: [], more: false)))])
         // The Welcome then only tells what the server has; the push is already under way.
         let welcomed = session.receive(.welcome(Welcome(serverReplica: ReplicaID(1), have: known, clockMs: 0)), clockMs: 0)
-        #expect(welcomed == [.connected(peer: ReplicaID(1), peerHave: known, clockSkewMs: 0)])
+        #expect(welcomed == [.connected(peer: ReplicaID(1), peerHave: known, clockSkewMs: 0),
+                             .rememberBase(VersionVector())])
     }
 
     @Test("a device never takes a hello")

@@ -92,6 +92,10 @@ struct WireVectorMessage: Codable, Equatable {
         var have: VersionVector
         var clockMs: UInt64
         var maxFrameBytes: UInt32
+        /// Set only for a hello written as changes: the entries, and the base's digest in hex.
+        var haveChanges: [ChangeJSON]?
+        var haveBase: String?
+        var vectorChanges: Bool?
     }
 
     struct WelcomeJSON: Codable {
@@ -100,6 +104,22 @@ struct WireVectorMessage: Codable, Equatable {
         var have: VersionVector
         var clockMs: UInt64
         var maxFrameBytes: UInt32
+        var haveChanges: [ChangeJSON]?
+        var resendHave: Bool?
+    }
+
+    /// One entry of a vector sent as changes (the counter may be 0).
+    struct ChangeJSON: Codable {
+        var replica: ReplicaID
+        var counter: UInt64
+    }
+
+    static func changes(_ json: [ChangeJSON]?) -> VectorChanges? {
+        json.map { VectorChanges(Dictionary(uniqueKeysWithValues: $0.map { ($0.replica, $0.counter) })) }
+    }
+
+    static func json(_ changes: VectorChanges?) -> [ChangeJSON]? {
+        changes.map { $0.sorted.map { ChangeJSON(replica: $0.replica, counter: $0.counter) } }
     }
 
     struct OpsJSON: Codable {
@@ -124,12 +144,17 @@ struct WireVectorMessage: Codable, Equatable {
         switch try container.decode(Kind.self, forKey: .type) {
         case .hello:
             let v = try container.decode(HelloJSON.self, forKey: .value)
-            message = .hello(Hello(protocolVersion: v.protocolVersion, replica: v.replica, brand: v.brand, user: v.user,
-                                   have: v.have, clockMs: v.clockMs, maxFrameBytes: v.maxFrameBytes))
+            var hello = Hello(protocolVersion: v.protocolVersion, replica: v.replica, brand: v.brand, user: v.user,
+                              have: v.have, clockMs: v.clockMs, maxFrameBytes: v.maxFrameBytes,
+                              vectorChanges: v.vectorChanges ?? false)
+            hello.haveChanges = Self.changes(v.haveChanges)
+            hello.haveBase = v.haveBase.flatMap { UInt64($0, radix: 16) } ?? 0
+            message = .hello(hello)
         case .welcome:
             let v = try container.decode(WelcomeJSON.self, forKey: .value)
             message = .welcome(Welcome(protocolVersion: v.protocolVersion, serverReplica: v.serverReplica, have: v.have,
-                                       clockMs: v.clockMs, maxFrameBytes: v.maxFrameBytes))
+                                       clockMs: v.clockMs, maxFrameBytes: v.maxFrameBytes,
+                                       haveChanges: Self.changes(v.haveChanges), resendHave: v.resendHave ?? false))
         case .ops:
             let v = try container.decode(OpsJSON.self, forKey: .value)
             message = .ops(try OpBatch(batch: v.batch, encoding: v.ops, more: v.more))
@@ -149,11 +174,15 @@ struct WireVectorMessage: Codable, Equatable {
             try container.encode(Kind.hello, forKey: .type)
             try container.encode(HelloJSON(protocolVersion: m.protocolVersion, replica: m.replica, brand: m.brand,
                                            user: m.user, have: m.have, clockMs: m.clockMs,
-                                           maxFrameBytes: m.maxFrameBytes), forKey: .value)
+                                           maxFrameBytes: m.maxFrameBytes, haveChanges: Self.json(m.haveChanges),
+                                           haveBase: m.haveChanges == nil ? nil : String(m.haveBase, radix: 16),
+                                           vectorChanges: m.vectorChanges ? true : nil), forKey: .value)
         case .welcome(let m):
             try container.encode(Kind.welcome, forKey: .type)
             try container.encode(WelcomeJSON(protocolVersion: m.protocolVersion, serverReplica: m.serverReplica,
-                                             have: m.have, clockMs: m.clockMs, maxFrameBytes: m.maxFrameBytes),
+                                             have: m.have, clockMs: m.clockMs, maxFrameBytes: m.maxFrameBytes,
+                                             haveChanges: Self.json(m.haveChanges),
+                                             resendHave: m.resendHave ? true : nil),
                                  forKey: .value)
         case .ops(let m):
             try container.encode(Kind.ops, forKey: .type)

@@ -196,6 +196,19 @@ struct WireVectorTests {
                                    maxFrameBytes: 8 << 20))),
             "welcome": ("The server answers with what it has for this device and the default frame limit.",
                         .welcome(Welcome(serverReplica: server, have: have, clockMs: base + 30_002))),
+            "hello-changes": ("Device d1 opens a session with its vector as changes against the base [1:5, d1:7, d2:3] "
+                                + "(digest \(String(have.digest, radix: 16))): since then it made ops 8 and 9 (SPEC.md, "
+                                + "Vector changes).",
+                              .hello(Hello(replica: laptop, brand: brand, user: dana,
+                                           changes: VectorChanges([laptop: 9]), base: have.digest,
+                                           clockMs: base + 30_000))),
+            "welcome-changes": ("The server's answer to hello-changes: its vector as changes against the hello's whole "
+                                  + "vector [1:5, d1:9, d2:3]: it has a sixth op of its own and d1's ops only up to 7.",
+                                .welcome(Welcome(serverReplica: server, have: VersionVector(), clockMs: base + 30_002,
+                                                 haveChanges: VectorChanges([server: 6, laptop: 7])))),
+            "welcome-resend": ("The server does not know the base a hello named: it asks for the hello again, whole.",
+                               .welcome(Welcome(serverReplica: server, have: VersionVector(), clockMs: base + 30_002,
+                                                resendHave: true))),
             "ack": ("The receiver has durably applied batch 2; `have` is its version vector after the commit.",
                     .ack(Ack(have: have, batch: 2))),
             "error": ("A refusal with a stable code; retrying the same request may succeed.",

@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "CZlibBench",
                 .product(name: "Wire", package: "Outpost"),
+                .product(name: "SyncCore", package: "Outpost"),
                 .product(name: "Replica", package: "Outpost"),
                 .product(name: "DemoHistory", package: "Outpost"),
                 .product(name: "Merge", package: "Outpost"),

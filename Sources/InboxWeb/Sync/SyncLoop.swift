@@ -72,6 +72,8 @@ public struct SyncLoop: Service {
                         case .acknowledged:
                             monitor.synced(atMs: sync.clock.nowMilliseconds())
                             monitor.changed()
+                        case .helloResent:
+                            break
                         }
                     }
                     monitor.set(.offline, error: "the server closed the connection")

@@ -226,6 +226,9 @@ nonisolated struct Outpost_V1_Frame: Sendable {
 }
 
 /// A replica's version vector: replica -> highest counter, sorted by replica, no zero entries.
+/// In a vector sent as changes (Hello with `have_base`, Welcome with `have_changes`), only the
+/// entries that differ from the base, sorted by replica; there a counter of 0 means "none of this
+/// replica's ops". SPEC.md, "Vector changes".
 nonisolated struct Outpost_V1_VersionVector: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -281,6 +284,14 @@ nonisolated struct Outpost_V1_Hello: Sendable {
   /// The largest decompressed frame the sender accepts (0 = the protocol's default).
   var maxFrameBytes: UInt32 = 0
 
+  /// The digest of the base that `have` is written against (VersionVector changes), or 0 when
+  /// `have` is the whole vector. SPEC.md, "Vector changes".
+  var haveBase: UInt64 = 0
+
+  /// The device speaks vector changes: the Welcome may send its vector as changes against this
+  /// hello's (whole) vector.
+  var vectorChanges: Bool = false
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -311,6 +322,14 @@ nonisolated struct Outpost_V1_Welcome: Sendable {
   var clockMs: UInt64 = 0
 
   var maxFrameBytes: UInt32 = 0
+
+  /// `have` lists only the entries in which the server's vector differs from the hello's (only
+  /// when the hello set `vector_changes`).
+  var haveChanges: Bool = false
+
+  /// The server does not know the base the hello named: nothing else of the session happened, and
+  /// the device sends its hello again with its whole vector. No other field but the version is set.
+  var resendHave: Bool = false
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1087,7 +1106,7 @@ nonisolated extension Outpost_V1_VectorEntry: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Outpost_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Hello"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}replica\0\u{1}brand\0\u{1}user\0\u{1}have\0\u{3}clock_ms\0\u{3}max_frame_bytes\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}replica\0\u{1}brand\0\u{1}user\0\u{1}have\0\u{3}clock_ms\0\u{3}max_frame_bytes\0\u{3}have_base\0\u{3}vector_changes\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1102,6 +1121,8 @@ nonisolated extension Outpost_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 5: try { try decoder.decodeSingularMessageField(value: &self._have) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.clockMs) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.maxFrameBytes) }()
+      case 8: try { try decoder.decodeSingularFixed64Field(value: &self.haveBase) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.vectorChanges) }()
       default: break
       }
     }
@@ -1133,6 +1154,12 @@ nonisolated extension Outpost_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.maxFrameBytes != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxFrameBytes, fieldNumber: 7)
     }
+    if self.haveBase != 0 {
+      try visitor.visitSingularFixed64Field(value: self.haveBase, fieldNumber: 8)
+    }
+    if self.vectorChanges != false {
+      try visitor.visitSingularBoolField(value: self.vectorChanges, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1144,6 +1171,8 @@ nonisolated extension Outpost_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs._have != rhs._have {return false}
     if lhs.clockMs != rhs.clockMs {return false}
     if lhs.maxFrameBytes != rhs.maxFrameBytes {return false}
+    if lhs.haveBase != rhs.haveBase {return false}
+    if lhs.vectorChanges != rhs.vectorChanges {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1151,7 +1180,7 @@ nonisolated extension Outpost_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Outpost_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Welcome"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}server_replica\0\u{1}have\0\u{3}clock_ms\0\u{3}max_frame_bytes\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}server_replica\0\u{1}have\0\u{3}clock_ms\0\u{3}max_frame_bytes\0\u{3}have_changes\0\u{3}resend_have\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1164,6 +1193,8 @@ nonisolated extension Outpost_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
       case 3: try { try decoder.decodeSingularMessageField(value: &self._have) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.clockMs) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.maxFrameBytes) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.haveChanges) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.resendHave) }()
       default: break
       }
     }
@@ -1189,6 +1220,12 @@ nonisolated extension Outpost_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
     if self.maxFrameBytes != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxFrameBytes, fieldNumber: 5)
     }
+    if self.haveChanges != false {
+      try visitor.visitSingularBoolField(value: self.haveChanges, fieldNumber: 6)
+    }
+    if self.resendHave != false {
+      try visitor.visitSingularBoolField(value: self.resendHave, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1198,6 +1235,8 @@ nonisolated extension Outpost_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._have != rhs._have {return false}
     if lhs.clockMs != rhs.clockMs {return false}
     if lhs.maxFrameBytes != rhs.maxFrameBytes {return false}
+    if lhs.haveChanges != rhs.haveChanges {return false}
+    if lhs.resendHave != rhs.resendHave {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4,6 +4,7 @@ import Foundation
 import InboxModel
 import Merge
 import Replica
+import SyncCore
 import Wire
 
 /// The data the wire benchmarks encode: built in memory from the demo generator, never from the
@@ -142,21 +143,45 @@ public enum WireData {
         return vector
     }
 
-    /// The frames of one sync round for a device of that brand: Hello, Welcome and the Ack of the
-    /// first batch, each carrying the full vector (as SyncSession sends them today). With
-    /// `emptyVectors`, the same frames without vectors (to tell the vectors' share).
-    public static func roundFrames(devices: Int, smallIDs: Bool, emptyVectors: Bool = false) throws -> [(String, [UInt8])] {
+    /// The frames of one sync round for a device of that brand, as the real sessions write them
+    /// (`SyncCore.SyncSession`, device and server): the device's Hello, the server's Welcome and
+    /// its Ack of the device's one new op. Since the last round the device made that op and
+    /// `writers` other devices each made one. `whole`: the device has no base, so its Hello and the
+    /// Welcome carry whole vectors (a first sync, or a device the server has no base for); else
+    /// the Hello is written against the vector both agreed last time (Protocol/SPEC.md, "Vector
+    /// changes"). With `emptyVectors`, the same frames with empty vectors (to tell their share).
+    public static func roundFrames(devices: Int, smallIDs: Bool, writers: Int = 1, whole: Bool = false,
+                                   emptyVectors: Bool = false) throws -> [(String, [UInt8])] {
         let replicas = brandReplicas(devices: devices, smallIDs: smallIDs)
-        let have = emptyVectors ? VersionVector() : brandVector(devices: devices, smallIDs: smallIDs)
-        let serverHave = emptyVectors ? VersionVector() : brandVector(devices: devices, smallIDs: smallIDs, bump: 7)
         let device = replicas.devices.first ?? phone
+        let agreed = emptyVectors ? VersionVector() : brandVector(devices: devices, smallIDs: smallIDs)
+        var have = agreed, serverHave = agreed
+        if !emptyVectors {
+            have.advance(Dot(replica: device, counter: agreed[device] + 1))
+            for other in replicas.devices.dropFirst().prefix(writers) {
+                serverHave.advance(Dot(replica: other, counter: agreed[other] + 1))
+            }
+        }
         let clock = demoNow + 123_456
-        let hello = WireMessage.hello(Hello(replica: device, brand: DemoWorld.brand.id, user: DemoWorld.viewer.id,
-                                            have: have, clockMs: clock))
-        let welcome = WireMessage.welcome(Welcome(serverReplica: replicas.server, have: serverHave, clockMs: clock + 40))
-        let ack = WireMessage.ack(Ack(have: serverHave.joined(with: have), batch: 1))
+        var deviceSession = SyncSession.device(replica: device, brand: DemoWorld.brand.id, user: DemoWorld.viewer.id)
+        let opened = deviceSession.start(have: have, base: whole || emptyVectors ? nil : agreed, clockMs: clock)
+        guard case .send(let hello)? = opened.first else { throw RoundError("the device sent no hello") }
+        var serverSession = SyncSession.server(
+            replica: replicas.server, device: DeviceScope(replica: device, brand: DemoWorld.brand.id, user: DemoWorld.viewer.id))
+        _ = serverSession.receive(try FrameCodec.decode(try FrameCodec.encode(hello)), clockMs: clock)
+        let answer = serverSession.vectorRead(have: serverHave, base: agreed, clockMs: clock + 40)
+        guard case .send(let welcome)? = answer.first else { throw RoundError("the server sent no welcome") }
+        // The server's Ack of the device's batch names the replicas the batch moved: the device's.
+        var moved = VersionVector()
+        if !emptyVectors { moved.advance(Dot(replica: device, counter: have[device])) }
+        let ack = WireMessage.ack(Ack(have: moved, batch: 1))
         return [("hello", try FrameCodec.encode(hello)), ("welcome", try FrameCodec.encode(welcome)),
                 ("ack", try FrameCodec.encode(ack))]
+    }
+
+    struct RoundError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     /// Texts of about `length` bytes cut at word boundaries from `corpus` (one paragraph of

@@ -14,12 +14,12 @@ public struct SizeFigure: Codable, Sendable {
     public var detail: String
 }
 
-/// The wire-size figures (not timed): bytes per new message, per read-state change, and the
-/// version-vector overhead of a sync round. Frames are `FrameCodec.encode`'s, header included.
+/// The wire-size figures (not timed): bytes per new message, per read-state change, and a sync
+/// round's handshake (Hello, Welcome, Ack) as the real sessions write it. Frames are `FrameCodec.encode`'s, header included.
 public enum WireSizes {
     public static let messageLimit = 200.0
     public static let readLimit = 32.0
-    public static let roundLimit = 1024.0
+    public static let roundLimit = 512.0
 
     public static func figures(corpus: String?) throws -> [SizeFigure] {
         var figures: [SizeFigure] = []
@@ -75,16 +75,20 @@ public enum WireSizes {
                     title: "sync round, \(devices) devices + server, \(scheme)", bytes: Double(total),
                     limit: roundLimit,
                     detail: frames.map { "\($0.0) \($0.1.count)" }.joined(separator: " + ")
-                        + " B; vectors \(vectorPart) B (\(devices + 1) entries x 3)"))
+                        + " B; vectors \(vectorPart) B; the device and one other wrote since the last round"))
             }
-            var most = 0
-            for devices in 1...400 {
-                let total = try WireData.roundFrames(devices: devices, smallIDs: smallIDs).reduce(0) { $0 + $1.1.count }
-                if Double(total) < roundLimit { most = devices } else { break }
-            }
+        }
+        // What the changes save, and what a round costs when many devices wrote or when the vectors
+        // go whole (a first sync, or a hello whose base the server forgot).
+        for (writers, whole) in [(10, false), (99, false), (1, true)] {
+            let frames = try WireData.roundFrames(devices: 100, smallIDs: false, writers: writers, whole: whole)
+            let total = frames.reduce(0) { $0 + $1.1.count }
             figures.append(SizeFigure(
-                key: "round.\(smallIDs ? "small" : "random").max", title: "most devices under 1 KB a round, \(scheme)",
-                bytes: Double(most), limit: nil, detail: "Hello + Welcome + Ack < 1,024 B up to \(most) devices + server"))
+                key: whole ? "round.random.100.whole" : "round.random.100.writers\(writers)",
+                title: whole ? "sync round, 100 devices, whole vectors"
+                    : "sync round, 100 devices, \(writers) other writers",
+                bytes: Double(total), limit: nil,
+                detail: frames.map { "\($0.0) \($0.1.count)" }.joined(separator: " + ") + " B"))
         }
         return figures
     }
