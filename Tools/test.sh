@@ -46,6 +46,8 @@ swift test --skip-build
 echo "==> the scenario library and random scenarios with real processes (scenario run/fuzz --live)"
 # On their own, after the parallel run: each starts hundreds of short `outpost` processes.
 .build/debug/outpost scenario run --live Protocol/scenarios/*.yaml
+# A field-scale story live: 11,008 steps, about 2 minutes.
+.build/debug/outpost scenario run --live Protocol/scenarios/field-scale/*.yaml
 .build/debug/outpost scenario fuzz --live --devices 3-5 --steps 20 --runs 10 --seed 20271127 --out /tmp/outpost-live-fuzz-failure.yaml
 echo "==> hostile-client tests and 60 s of random HTTP requests against a real server"
 python3 Tools/hostile-tests/run.py --binary .build/debug/outpost

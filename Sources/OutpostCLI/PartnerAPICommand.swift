@@ -15,7 +15,7 @@ struct PartnerAPICommand: AsyncParsableCommand {
             Needs a partner token (`outpost admin partner token --brand B PARTNER`), given with --token or \
             $OUTPOST_PARTNER_TOKEN, and the server's address (--server or $OUTPOST_SERVER).
             """,
-        subcommands: [Conversations.self, Thread.self, Start.self, Reply.self, Forward.self])
+        subcommands: [Conversations.self, Thread.self, Start.self, Reply.self, Forward.self, Batch.self])
 }
 
 /// `--server`, `--token`, `--json` and `--idempotency-key` of every `partner-api` command.

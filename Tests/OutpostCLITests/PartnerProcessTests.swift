@@ -57,4 +57,46 @@ struct PartnerProcessTests {
         let other = try await server.admin.run(["partner-api", "thread"] + api + [system.id], replica: false)
         #expect(other.status == 1 && other.stderr.contains("[not_found]"))
     }
+
+    @Test("partner-api batch: one answer line per input line, in order; a bad or refused line is an error line and the rest still run")
+    func batch() async throws {
+        let server = try await ServerProcess.world()
+        defer { server.stop() }
+        let token = try await server.adminRun(["partner", "token", "--brand", "northwind", "p1-juniper"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let api = ["--server", server.url, "--token", token]
+        let start = try await server.admin.run(["partner-api", "batch"] + api, stdin: """
+            {"start": {"subject": "Samples", "text": "They are ready."}, "idempotencyKey": "k-1"}
+            {"start": {"subject": "Samples", "text": "They are ready."}, "idempotencyKey": "k-1"}
+
+            """, replica: false)
+        #expect(start.status == 0, "\(start.stderr)")
+        struct Answer: Decodable {
+            struct Failure: Decodable { var code: String; var message: String }
+            var conversation: String?
+            var duplicate: Bool?
+            var error: Failure?
+        }
+        func answers(_ stdout: String) throws -> [Answer] {
+            try stdout.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
+        }
+        let first = try answers(start.stdout)
+        #expect(first.count == 2)
+        let thread = try #require(first.first?.conversation)
+        #expect(first.map(\.duplicate) == [false, true] && first.last?.conversation == thread)
+
+        let mixed = try await server.admin.run(["partner-api", "batch"] + api, stdin: """
+            {"reply": {"conversation": "\(thread)", "text": "Any news?"}}
+            not json
+            {"reply": {"conversation": "9:9", "text": "Nowhere"}}
+            {"start": {"subject": "A", "text": "b"}, "reply": {"conversation": "\(thread)", "text": "both"}}
+            {"reply": {"conversation": "\(thread)", "text": "Still there?"}}
+            """, replica: false)
+        #expect(mixed.status == 1 && mixed.stderr.contains("3 of 5 lines failed") && mixed.stderr.contains("[batch_failed]"))
+        let lines = try answers(mixed.stdout)
+        #expect(lines.map { $0.error?.code } == [nil, "invalid_argument", "not_found", "invalid_argument", nil])
+        #expect(lines[1].error?.message.hasPrefix("line 2:") == true)
+        let shown = try await server.admin.run(["partner-api", "thread"] + api + [thread], replica: false)
+        #expect(shown.stdout.contains("Any news?") && shown.stdout.contains("Still there?") && !shown.stdout.contains("both"))
+    }
 }

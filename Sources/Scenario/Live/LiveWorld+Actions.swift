@@ -141,25 +141,41 @@ extension LiveWorld {
 
     // MARK: Partners and the platform
 
-    /// A partner writes through the real partner API (`outpost partner-api`).
+    /// A partner writes through the real partner API: one line to the partner's
+    /// `outpost partner-api batch` process (``PartnerWriter``), one request to the server.
     func partnerWrites(_ event: PartnerEvent) throws(ScenarioError) -> [ScenarioFailure] {
         touched.insert("server")
-        let token = partnerTokens[event.partner] ?? ""
-        let base = ["--server", serverProcess.url, "--token=\(token)", "--json"]
-        let arguments: [String]
+        let line: [String: Any]
         let what: String
         if let label = event.label {
-            arguments = ["partner-api", "start"] + base + ["--subject", event.subject ?? "Message", "--", event.text]
+            line = ["start": ["subject": event.subject ?? "Message", "text": event.text]]
             what = "partner \(event.partner) starts \(label)"
         } else {
             let thread = event.thread ?? ""
             guard let conversation = labels[thread] else {
                 return serverRefused("partner \(event.partner) writes in \(thread)", "thread \(thread) has not been made")
             }
-            arguments = ["partner-api", "reply"] + base + ["--", conversation.description, event.text]
+            line = ["reply": ["conversation": conversation.description, "text": event.text]]
             what = "partner \(event.partner) writes in \(thread)"
         }
-        return try serverWrites(arguments, what: what, label: event.label)
+        switch try partnerWriter(event.partner).write(line) {
+        case .refused(let code, let message):
+            return serverRefused(what, "\(code): \(message)")
+        case .written(let conversation, _):
+            if let label = event.label, let id = ConversationID(text: conversation) { labels[label] = id }
+            trace.add(1, "server: \(what)" + (event.label.map { " as \($0): \(labels[$0]?.description ?? "?")" } ?? ""))
+            return []
+        }
+    }
+
+    /// The partner's writer process, started at its first write (again if the server moved).
+    private func partnerWriter(_ partner: PartnerID) throws(ScenarioError) -> PartnerWriter {
+        if let writer = partnerWriters[partner], writer.server == serverProcess.url { return writer }
+        partnerWriters[partner]?.close()
+        let writer = try PartnerWriter(binary: binary, server: serverProcess.url, token: partnerTokens[partner] ?? "",
+                                       directory: directory)
+        partnerWriters[partner] = writer
+        return writer
     }
 
     /// The platform writes with `outpost admin`: an event (a notification thread; `partner_left`

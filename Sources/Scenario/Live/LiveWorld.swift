@@ -38,6 +38,8 @@ final class LiveWorld: ScenarioWorld {
     let serverProcess: LiveServer
     var links: [String: LiveLink] = [:]
     var partnerTokens: [PartnerID: String] = [:]
+    /// Each partner's `outpost partner-api batch` process, once it has written.
+    var partnerWriters: [PartnerID: PartnerWriter] = [:]
     /// What `advance` steps added to every process's clock.
     var advancedMs: Int64 = 0
     /// The server's own clock offset (`clock: server`).
@@ -114,6 +116,8 @@ final class LiveWorld: ScenarioWorld {
 
     /// Stops every process and relay and removes the run's files.
     func close() {
+        for writer in partnerWriters.values { writer.close() }
+        partnerWriters = [:]
         serverProcess.stop()
         for link in links.values { link.goOffline() }
         try? group.syncShutdownGracefully()
