@@ -129,6 +129,8 @@ struct SessionRun {
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
             case .acknowledged:
                 break
+            case .errorSent:
+                break
             case .helloResent:
                 simulator.trace.add(2, "\(node.name): the server did not know its vector base; hello sent again, whole")
             }

@@ -115,6 +115,7 @@ public struct SyncDriver: Sendable {
             switch action {
             case .send(let message):
                 send(message, into: &step)
+                if case .error(let error) = message, step.end == nil { step.events.append(.errorSent(error)) }
             case .readVector(let digest):
                 do {
                     let have = try store.versionVector()

@@ -1,5 +1,6 @@
 public import Causality
 public import Replica
+public import Wire
 
 /// What happened during a sync, for status and progress.
 public enum SyncEvent: Sendable, Hashable {
@@ -12,6 +13,9 @@ public enum SyncEvent: Sendable, Hashable {
     /// The server did not know the base the hello's vector was written against; the hello went
     /// again with the whole vector (Protocol/SPEC.md, "Vector changes").
     case helloResent
+    /// This side sent the peer an Error frame (the session ends with it): what a server counts as
+    /// an error sent, apart from one it received.
+    case errorSent(ErrorFrame)
 }
 
 extension SyncState {
@@ -28,7 +32,7 @@ extension SyncState {
             }
         case .acknowledged(let vector):
             { state in state.acknowledged.join(vector) }
-        case .applied, .caughtUp, .helloResent:
+        case .applied, .caughtUp, .helloResent, .errorSent:
             nil
         }
     }

@@ -47,6 +47,7 @@ struct DeviceSession {
             let store = store, brand = device.brand
             replica = try await NIOThreadPool.onStore { try store.brandReplica(brand) }
         } catch {
+            metrics.error(ErrorFrame.Code.storageError)
             await transport.refuse(ErrorFrame(code: .storageError, message: (error as? ServerError)?.message ?? "\(error)", retryable: true))
             await transport.close()
             return
@@ -59,6 +60,9 @@ struct DeviceSession {
         let device = device, metrics = metrics, logger = logger, helloTimeout = helloTimeout
         let stop = SyncStop()
         let connected = OnceFlag()
+        // Set once this side sent an Error frame: a session that then fails with an error sent it,
+        // else the device sent it (counted apart in `outpost_errors_total`).
+        let sentError = OnceFlag()
         // Children return `true` when the session is over; the others are then cancelled.
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -77,6 +81,10 @@ struct DeviceSession {
                 do throws(SyncFailure) {
                     try await driver.run(over: transport, untilCaughtUp: false, localChanges: subscription.changes,
                                          stop: stop, helloTimeout: helloTimeout, storePool: .store) { event in
+                        if case .errorSent(let error) = event {
+                            metrics.error(error.code)
+                            sentError.set()
+                        }
                         if case .connected = event {
                             metrics.update { $0.syncs += 1; $0.connected += 1 }
                             connected.set()
@@ -85,7 +93,7 @@ struct DeviceSession {
                         }
                     }
                 } catch {
-                    record(error)
+                    record(error, sentError: sentError.isSet)
                 }
                 if connected.isSet {
                     metrics.update { $0.connected -= 1 }
@@ -101,18 +109,19 @@ struct DeviceSession {
         }
     }
 
-    private func record(_ failure: SyncFailure) {
+    /// Logs how the session ended. Errors this side sent are counted as they go (``SyncEvent/errorSent(_:)``);
+    /// an Error frame that ended the session without one sent came from the device.
+    private func record(_ failure: SyncFailure, sentError: Bool) {
         switch failure {
         case .closed:
             logger.debug("session closed", metadata: ["replica": "\(device.replica)"])
         case .refused(let error):
-            metrics.error(error.code)
-            logger.info("session refused", metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
+            if !sentError { metrics.errorReceived(error.code) }
+            logger.info(sentError ? "session refused" : "the device ended the session with an error",
+                        metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
         case .badFrame(let error):
-            metrics.error(error.code)
             logger.info("bad frame", metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
         case .store, .unreachable:
-            metrics.error(ErrorFrame.Code.storageError)
             logger.error("session failed", metadata: ["replica": "\(device.replica)", "error": "\(failure)"])
         }
     }

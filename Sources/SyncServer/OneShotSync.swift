@@ -36,12 +36,18 @@ struct OneShotSync {
         let session = SyncSession.server(replica: store.serverReplica, device: device.scope,
                                          configuration: configuration)
         let driver = SyncDriver(session: session, store: scoped, clock: store.clock, crashAt: Failpoint.armedInProcess)
+        let metrics = metrics, sentError = OnceFlag()
         do {
-            try await driver.run(over: transport, untilCaughtUp: false, storePool: .store)
+            try await driver.run(over: transport, untilCaughtUp: false, storePool: .store) { event in
+                if case .errorSent(let error) = event {
+                    metrics.error(error.code)
+                    sentError.set()
+                }
+            }
         } catch {
-            // The request's frames are used up (`closed`), or the session failed and its Error
-            // frame is already in the response.
-            if case .refused(let frame) = error { metrics.error(frame.code) }
+            // The request's frames are used up (`closed`), or the session failed: with the Error
+            // frame this side put in the response (counted above), or with the device's.
+            if case .refused(let frame) = error, !sentError.isSet { metrics.errorReceived(frame.code) }
         }
         let response = await transport.response()
         metrics.update { $0.bytesOut += response.count }

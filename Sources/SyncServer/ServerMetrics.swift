@@ -11,6 +11,7 @@ public final class ServerMetrics: Sendable {
         var bytesIn = 0
         var bytesOut = 0
         var errors: [String: Int] = [:]
+        var errorsReceived: [String: Int] = [:]
         var closed: [String: Int] = [:]
         var connected = 0
         var sockets = 0
@@ -31,8 +32,13 @@ public final class ServerMetrics: Sendable {
     /// An HTTP error answered.
     func error(_ code: ServerError.Code) { count(error: code.rawValue) }
 
-    /// An error frame sent, or a session that failed with one.
+    /// An error frame sent.
     func error(_ code: ErrorFrame.Code) { count(error: code.rawValue) }
+
+    /// An error frame a device sent the server (it found something wrong on its side).
+    func errorReceived(_ code: ErrorFrame.Code) {
+        values.withLock { $0.errorsReceived[code.rawValue, default: 0] += 1 }
+    }
 
     private func count(error code: String) {
         values.withLock { $0.errors[code, default: 0] += 1 }
@@ -65,6 +71,9 @@ public final class ServerMetrics: Sendable {
     /// The count of errors sent with `code`.
     public func errors(_ code: String) -> Int { values.withLock { $0.errors[code, default: 0] } }
 
+    /// The count of error frames received from devices with `code`.
+    public func errorsReceived(_ code: String) -> Int { values.withLock { $0.errorsReceived[code, default: 0] } }
+
     /// The Prometheus text exposition (version 0.0.4).
     public func render() -> String {
         let v = values.withLock { $0 }
@@ -80,9 +89,12 @@ public final class ServerMetrics: Sendable {
         counter("outpost_deliveries_sent_total", "Messages handed to the mail transport.", v.deliveriesSent)
         counter("outpost_deliveries_failed_total", "Messages whose delivery failed for good.", v.deliveriesFailed)
         counter("outpost_delivery_retries_total", "Failed delivery attempts scheduled again.", v.deliveryRetries)
-        lines += ["# HELP outpost_errors_total Errors sent, by code.", "# TYPE outpost_errors_total counter"]
-        for (code, count) in v.errors.sorted(by: { $0.key < $1.key }) {
-            lines.append("outpost_errors_total{code=\"\(code)\"} \(count)")
+        lines += ["# HELP outpost_errors_total Errors by code: sent (HTTP and Error frames), or received from "
+                  + "devices (Error frames).", "# TYPE outpost_errors_total counter"]
+        for (direction, errors) in [("sent", v.errors), ("received", v.errorsReceived)] {
+            for (code, count) in errors.sorted(by: { $0.key < $1.key }) {
+                lines.append("outpost_errors_total{code=\"\(code)\",direction=\"\(direction)\"} \(count)")
+            }
         }
         lines += ["# HELP outpost_connections_closed_total Connections the server closed as too slow, idle, "
                   + "malformed or over the pending limit, by reason.",

@@ -48,7 +48,7 @@ struct ServerOptionTests {
         #expect(limited.stderr.contains("rate_limited"), "\(limited.stderr)")
         let (metrics, _) = try await URLSession.shared.data(from: try #require(URL(string: server.url + "/metrics")))
         let text = String(decoding: metrics, as: UTF8.self)
-        #expect(text.contains(#"outpost_errors_total{code="rate_limited"} 1"#), "\(text)")
+        #expect(text.contains(#"outpost_errors_total{code="rate_limited",direction="sent"} 1"#), "\(text)")
         #expect(text.contains("outpost_sync_sockets 0"))
     }
 }

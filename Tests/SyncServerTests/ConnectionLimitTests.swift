@@ -38,7 +38,7 @@ struct ConnectionLimitTests {
             try await samSession.stop()
         }
         let metrics = world.server.metrics.render()
-        #expect(metrics.contains(#"outpost_errors_total{code="too_many_connections"} 2"#))
+        #expect(metrics.contains(#"outpost_errors_total{code="too_many_connections",direction="sent"} 2"#))
         #expect(metrics.contains("outpost_sync_sockets"))
     }
 }

@@ -42,7 +42,7 @@ struct EnrollmentRateLimitTests {
         }
         #expect(try world.store.devices(brand: TestWorld.northwind).count == 1)
         let metrics = world.server.metrics.render()
-        #expect(metrics.contains(#"outpost_errors_total{code="rate_limited"} 1"#))
-        #expect(metrics.contains(#"outpost_errors_total{code="code_invalid"} 3"#))
+        #expect(metrics.contains(#"outpost_errors_total{code="rate_limited",direction="sent"} 1"#))
+        #expect(metrics.contains(#"outpost_errors_total{code="code_invalid",direction="sent"} 3"#))
     }
 }

@@ -99,7 +99,7 @@ struct HTTPEndpointTests {
                 let text = String(buffer: response.body)
                 for name in ["outpost_syncs_total 0", "outpost_ops_in_total", "outpost_ops_out_total",
                              "outpost_bytes_in_total", "outpost_bytes_out_total",
-                             #"outpost_errors_total{code="unauthorized"} 1"#, "outpost_connected_devices 0"] {
+                             #"outpost_errors_total{code="unauthorized",direction="sent"} 1"#, "outpost_connected_devices 0"] {
                     #expect(text.contains(name), "missing \(name)")
                 }
             }

@@ -44,7 +44,7 @@ struct HelloTimeoutTests {
             try await eventually { world.server.metrics.openSockets == 0 }
         }
         #expect(world.server.metrics.errors("hello_timeout") == 1)
-        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="hello_timeout"} 1"#))
+        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="hello_timeout",direction="sent"} 1"#))
     }
 
     @Test("a session whose hello came in time outlives the timeout")

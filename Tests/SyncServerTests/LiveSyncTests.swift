@@ -116,6 +116,6 @@ struct LiveSyncTests {
                 #expect(try replica.versionVector().isEmpty)
             }
         }
-        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="forbidden"} 3"#))
+        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="forbidden",direction="sent"} 3"#))
     }
 }

@@ -46,7 +46,7 @@ struct ValidationTests {
                 #expect(try world.brandReplica().digest() == before)
             }
         }
-        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="invalid_op"} 4"#))
+        #expect(world.server.metrics.render().contains(#"outpost_errors_total{code="invalid_op",direction="sent"} 4"#))
     }
 
     @Test("gaps and redacted stand-ins are refused; duplicates are skipped")
