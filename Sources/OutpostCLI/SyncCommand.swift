@@ -39,8 +39,14 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     struct Summary: Codable {
+        /// Ops applied from the server.
         var received: Int
+        /// Ops this device sent up in this sync.
         var sent: Int
+        /// Ops of this device that stopped waiting: the server acknowledged them in this sync
+        /// (sent now, or earlier by a sync that ended before its acknowledgement).
+        var acknowledged: Int
+        /// Ops of this device still waiting to go up.
         var pending: Int
         var clockSkewMs: Int64?
     }
@@ -58,7 +64,9 @@ struct SyncCommand: AsyncParsableCommand {
         if watch { return try await watchForever(sync, replica) }
         let before = try cli { try replica.pendingOps() }
         let local = try cli { try replica.versionVector() }
-        let received = Counter(), missing = Counter()
+        // `whole`: the ops the server had for this device at the first handshake; `had`: how many of
+        // them this replica already held, so that a resumed first sync shows progress of the whole.
+        let received = Counter(), sent = Counter(), whole = Counter(), had = Counter(), measured = Counter()
         let quiet = json
         let http = http ? HTTPSync(replica: replica, serverURL: server, token: token, clock: SystemClock.process) : nil
         do {
@@ -68,23 +76,25 @@ struct SyncCommand: AsyncParsableCommand {
             try await run { event in
                 switch event {
                 case .connected(_, _, let serverHave):
-                    // What this replica lacks of what the server had at the handshake: a first
-                    // sync's size, and how much is left of an interrupted one.
-                    // (HTTP syncs hand over once per round; the first handshake tells the size.)
-                    if missing.value == 0 {
-                        missing.add(serverHave.entries.reduce(0) { sum, entry in
-                            let lacking = Int(clamping: entry.value - min(entry.value, local[entry.key]))
-                            let (total, overflow) = sum.addingReportingOverflow(lacking)
-                            return overflow ? Int.max : total
-                        })
+                    // The size of the whole, as `outpost status` counts it, and what of it was here
+                    // already. (HTTP syncs hand over once per round; the first handshake counts.)
+                    if measured.value == 0 {
+                        measured.add(1)
+                        let total = Int(clamping: serverHave.opCount())
+                        whole.add(total)
+                        had.add(total - Int(clamping: serverHave.opCount(above: local)))
                     }
                 case .applied(let ops, let more):
                     received.add(ops)
                     if !quiet && more {
-                        let total = max(missing.value, received.value)
-                        Output.stderr("received \(received.value) of \(total) ops "
-                                      + "(\(total == 0 ? 100 : received.value * 100 / total)%)…")
+                        // One figure, of the whole: a resumed first sync goes on from where it was.
+                        let total = max(whole.value, had.value + received.value)
+                        let done = min(total, had.value + received.value)
+                        Output.stderr("received \(received.value) ops: \(done) of \(total) "
+                                      + "(\(total == 0 ? 100 : done * 100 / total)%)…")
                     }
+                case .sent(let ops):
+                    sent.add(ops)
                 default:
                     break
                 }
@@ -93,11 +103,11 @@ struct SyncCommand: AsyncParsableCommand {
             throw CLIError(error.description, code: Self.code(error))
         }
         let after = try cli { try replica.pendingOps() }
-        let summary = Summary(received: received.value, sent: max(0, before - after), pending: after,
-                              clockSkewMs: try cli { try replica.syncState() }.clockSkewMs)
+        let summary = Summary(received: received.value, sent: sent.value, acknowledged: max(0, before - after),
+                              pending: after, clockSkewMs: try cli { try replica.syncState() }.clockSkewMs)
         if json { return try Output.json(summary) }
-        print("Synced with \(server): received \(summary.received) ops, sent \(summary.sent); "
-              + "\(summary.pending) waiting to go up.")
+        print("Synced with \(server): received \(summary.received) ops, sent \(summary.sent), "
+              + "\(summary.acknowledged) acknowledged; \(summary.pending) waiting to go up.")
     }
 
     private func watchForever(_ sync: WebSocketSync, _ replica: Replica) async throws {

@@ -129,7 +129,7 @@ struct SessionRun {
                 if onDevice { caughtUp.device = true } else { caughtUp.server = true }
             case .acknowledged:
                 break
-            case .errorSent:
+            case .errorSent, .sent:
                 break
             case .helloResent:
                 simulator.trace.add(2, "\(node.name): the server did not know its vector base; hello sent again, whole")

@@ -115,7 +115,10 @@ public struct SyncDriver: Sendable {
             switch action {
             case .send(let message):
                 send(message, into: &step)
-                if case .error(let error) = message, step.end == nil { step.events.append(.errorSent(error)) }
+                if step.end == nil {
+                    if case .error(let error) = message { step.events.append(.errorSent(error)) }
+                    if case .ops(let batch) = message, !batch.ops.isEmpty { step.events.append(.sent(ops: batch.ops.count)) }
+                }
             case .readVector(let digest):
                 do {
                     let have = try store.versionVector()

@@ -7,6 +7,9 @@ public enum SyncEvent: Sendable, Hashable {
     case connected(peer: ReplicaID, clockSkewMs: Int64, peerHave: VersionVector)
     /// A batch from the peer was applied: its op count, and whether more follow.
     case applied(ops: Int, more: Bool)
+    /// This side sent the peer a batch of `ops` ops (only when there were some): what went up, as
+    /// against what the peer acknowledged, which may be ops it already had.
+    case sent(ops: Int)
     /// The peer acknowledged everything this vector covers.
     case acknowledged(VersionVector)
     case caughtUp
@@ -32,7 +35,7 @@ extension SyncState {
             }
         case .acknowledged(let vector):
             { state in state.acknowledged.join(vector) }
-        case .applied, .caughtUp, .helloResent, .errorSent:
+        case .applied, .sent, .caughtUp, .helloResent, .errorSent:
             nil
         }
     }

@@ -109,6 +109,40 @@ struct ServerProcessTests {
     }
 }
 
+@Suite("What a sync says it moved", .serialized, .timeLimit(.minutes(5)))
+struct SyncSummaryTests {
+    struct Summary: Decodable { var received: Int; var sent: Int; var acknowledged: Int; var pending: Int }
+
+    @Test("a sync after a server died between committing a push and acknowledging it says: sent 0, acknowledged 1")
+    func acknowledgedIsNotSent() async throws {
+        let server = try await ServerProcess.world()
+        defer { server.stop() }
+        let laptop = try await server.enroll("dana")
+        defer { laptop.remove() }
+        try await laptop.ok(["sync"])
+        struct Started: Decodable { var conversation: String }
+        let thread = try await laptop.json(Started.self, ["compose", "--partner", "p1-juniper", "--subject", "Samples",
+                                                          "--json", "Hi"]).conversation
+        let first = try await laptop.json(Summary.self, ["sync"])
+        #expect(first.sent == 1 && first.acknowledged == 1 && first.pending == 0, "\(first)")
+
+        // The server commits the reply's batch, then dies before its acknowledgement goes out.
+        await server.stopAndWait()
+        try await server.start(environment: ["OUTPOST_FAILPOINT": "after-commit"])
+        try await laptop.ok(["reply", thread, "See you Monday"])
+        let cut = try await laptop.run(["sync"])
+        #expect(cut.status != 0, "the server died before acknowledging: \(cut.stderr)")
+        #expect(try await server.ended(within: .seconds(30)) != nil, "the armed server killed itself")
+        try await server.start(environment: [:])
+
+        // The server has the reply already: nothing goes up, and the reply stops waiting.
+        let retry = try await laptop.json(Summary.self, ["sync"])
+        #expect(retry.sent == 0 && retry.acknowledged == 1 && retry.pending == 0, "\(retry)")
+        let text = try await laptop.ok(["sync"])
+        #expect(text.contains("sent 0, 0 acknowledged; 0 waiting to go up."), "\(text)")
+    }
+}
+
 @Suite("A first sync killed half-way resumes", .serialized, .timeLimit(.minutes(8)))
 struct ResumableFirstSyncTests {
     @Test("kill -9 of a device mid-first-sync: the replica stays sound and the next sync continues, not from zero")
@@ -131,9 +165,17 @@ struct ResumableFirstSyncTests {
         let interrupted = try await device.info().journalOps
         try #require(interrupted > 0 && interrupted < total, "the sync was not caught half-way (\(interrupted) of \(total))")
         try await device.ok(["replica", "verify"])
-        struct Summary: Decodable { var received: Int }
-        let resumed = try await device.json(Summary.self, ["sync"])
-        #expect(resumed.received == total - interrupted, "the second sync fetched only what was missing")
+        let resumed = try await device.run(["sync"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("received \(total - interrupted) ops,"), "the second sync fetched only what was missing: \(resumed.stdout)")
+        // Its progress is of the whole first sync, as `outpost status` shows it: it goes on from
+        // where the kill left it ("received 2000 ops: 14000 of 30004 (46%)…"), not from 0%.
+        let progress = resumed.stderr.split(separator: "\n").filter { $0.hasPrefix("received ") }
+        let first = try #require(progress.first, "\(resumed.stderr)")
+        let numbers = first.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        try #require(numbers.count == 4, "\(first)")
+        #expect(numbers[2] == total && numbers[1] == interrupted + numbers[0] && numbers[3] == numbers[1] * 100 / total,
+                "\(first): of the whole \(total), from \(interrupted)")
         #expect(try await device.info().versionVector == serverVector)
         try await device.ok(["replica", "verify"])
     }

@@ -72,7 +72,7 @@ public struct SyncLoop: Service {
                         case .acknowledged:
                             monitor.synced(atMs: sync.clock.nowMilliseconds())
                             monitor.changed()
-                        case .helloResent, .errorSent:
+                        case .helloResent, .errorSent, .sent:
                             break
                         }
                     }
