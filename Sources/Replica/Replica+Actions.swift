@@ -13,9 +13,17 @@ extension Replica {
         try Self.checkText(text, what: "message")
         guard !subject.allSatisfy(\.isWhitespace) else { throw ReplicaError(.invalidArgument, "subject is empty") }
         try Self.checkSubject(subject)
-        let result = try perform(actor: .user(viewer)) { db, _ in
-            try Self.requirePartnerExists(partner, db)
-            return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject, body: text)), ())
+        let result: (Op, Void)?
+        do {
+            result = try perform(actor: .user(viewer)) { db, _ in
+                try Self.requirePartnerExists(partner, db)
+                try Self.requireActive(partner, db)
+                return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject, body: text)), ())
+            }
+        } catch where error.code == .partnerLeft {
+            // Refused up front, and nothing typed is lost.
+            let key = try startComposeDraft(to: partner, subject: subject, text: text)
+            throw ReplicaError(.partnerLeft, "\(error.message); the message is kept as draft \(key)")
         }
         guard let (op, _) = result else { throw ReplicaError(.storage, "compose made no op") }
         return ConversationID(op.dot)
@@ -27,10 +35,17 @@ extension Replica {
     public func reply(to conversation: ConversationID, text: String) throws(ReplicaError) -> MessageID {
         let viewer = try requireViewer()
         try Self.checkText(text, what: "message")
-        let result = try perform(actor: .user(viewer)) { db, materializer in
-            try Self.requireWritable(conversation, by: viewer, db)
-            let register = try materializer.loadRegister(user: viewer, key: .conversation(conversation))
-            return (.postMessage(PostMessage(conversation: conversation, body: text, supersedes: register.visibleDots)), ())
+        let result: (Op, Void)?
+        do {
+            result = try perform(actor: .user(viewer)) { db, materializer in
+                try Self.requireActive(try Self.requireWritable(conversation, by: viewer, db), db)
+                let register = try materializer.loadRegister(user: viewer, key: .conversation(conversation))
+                return (.postMessage(PostMessage(conversation: conversation, body: text, supersedes: register.visibleDots)), ())
+            }
+        } catch where error.code == .partnerLeft {
+            // Refused up front, and nothing typed is lost.
+            try saveDraft(conversation, text: text)
+            throw ReplicaError(.partnerLeft, "\(error.message); the reply is kept as this thread's draft")
         }
         guard let (op, _) = result else { throw ReplicaError(.storage, "reply made no op") }
         return MessageID(op.dot)
@@ -181,7 +196,7 @@ extension Replica {
             try Self.checkText(version.text, what: "draft")
             switch key {
             case .conversation(let conversation):
-                try Self.requireWritable(conversation, by: viewer, db)
+                try Self.requireActive(try Self.requireWritable(conversation, by: viewer, db), db)
                 return (.postMessage(PostMessage(conversation: conversation, body: version.text,
                                                  supersedes: seen)), ())
             case .compose:
@@ -192,6 +207,7 @@ extension Replica {
                     throw ReplicaError(.invalidArgument, "draft \(key) has no subject yet; set one with --subject")
                 }
                 try Self.requirePartnerExists(partner, db)
+                try Self.requireActive(partner, db)
                 return (.startConversation(StartConversation(kind: .direct, partner: partner, subject: subject,
                                                              body: version.text, draft: key,
                                                              supersedes: seen)), ())
@@ -235,9 +251,20 @@ extension Replica {
         }
     }
 
+    /// Nothing goes to a partner this replica knows has left the platform (its status is `ended`):
+    /// it could never be delivered. A replica that does not know yet sends it, and the server
+    /// fails its delivery (Protocol/SERVER_API.md, "Reply delivery").
+    static func requireActive(_ partner: PartnerID, _ db: Database) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, status FROM partners WHERE id = ?"),
+                                         arguments: [partner.rawValue]),
+              row[1] as String == PartnershipStatus.ended.rawValue else { return }
+        throw ReplicaError(.partnerLeft, "\(row[0] as String) has left the platform; nothing sent to them can be delivered")
+    }
+
     /// The viewer may post in `conversation` (``WritePermission``): it exists and is not a system
-    /// notification.
-    static func requireWritable(_ conversation: ConversationID, by viewer: UserID, _ db: Database) throws {
+    /// notification. Returns the conversation's partner.
+    @discardableResult
+    static func requireWritable(_ conversation: ConversationID, by viewer: UserID, _ db: Database) throws -> PartnerID {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT kind, partner_id FROM conversations WHERE replica = ? AND counter = ?"),
             arguments: [Int64(clamping: conversation.dot.replica.rawValue), Int64(clamping: conversation.dot.counter)])
@@ -247,5 +274,6 @@ extension Replica {
         guard WritePermission.post(in: kind, with: partner, by: .user(viewer)) == nil else {
             throw ReplicaError(.readOnlyConversation, "\(conversation) is a system notification; it cannot be answered")
         }
+        return partner
     }
 }

@@ -29,6 +29,9 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
         public static let draftConflict = Code(rawValue: "draft_conflict")
         /// System notifications cannot be answered.
         public static let readOnlyConversation = Code(rawValue: "read_only_conversation")
+        /// The partner has left the platform (as this replica knows): nothing sent to it could be
+        /// delivered. A reply or new message is kept as a draft instead; a draft is not sent.
+        public static let partnerLeft = Code(rawValue: "partner_left")
         /// This replica belongs to no user (a server replica), so it has no drafts or read state.
         public static let noViewer = Code(rawValue: "no_viewer")
         /// An op failed its checks; the batch it came in was not applied.

@@ -19,7 +19,7 @@ public struct WebUIError: Error, Sendable, CustomStringConvertible {
     init(_ error: ReplicaError) {
         let status: HTTPResponse.Status = switch error.code {
         case .unknownConversation, .unknownPartner, .unknownMessage, .noDraft: .notFound
-        case .draftConflict, .readOnlyConversation: .conflict
+        case .draftConflict, .readOnlyConversation, .partnerLeft: .conflict
         case .invalidArgument, .invalidOp: .badRequest
         default: .internalServerError
         }
