@@ -29,7 +29,9 @@ extension Simulator {
         var outcomes: [String] = []
         for (message, conversation) in owed {
             let thread = try read(server) { replica throws(ReplicaError) in try replica.thread(conversation, markRead: false) }
-            let decision = DeliveryDecision.decide(thread: thread, message: message, brand: document.brand,
+            let repliedTo = try read(server) { replica throws(ReplicaError) in try replica.repliedTo(message, in: thread) }
+            let decision = DeliveryDecision.decide(thread: thread, message: message, repliedTo: repliedTo,
+                                                   brand: document.brand,
                                                    brandName: document.brand.rawValue.capitalized,
                                                    from: DeliveryConfiguration.defaultFrom)
             let delivery: SetDelivery

@@ -19,15 +19,17 @@ public enum DeliveryDecision: Hashable, Sendable {
     /// The reason a message to a partner that has left the platform fails with.
     public static let partnerLeftReason = "not delivered: the partner has left the platform"
 
-    /// The decision for message `message` of `thread` (the brand replica's view of it).
-    public static func decide(thread: ThreadView, message: MessageID, brand: BrandID, brandName: String,
-                              from: MailAddress) -> DeliveryDecision {
+    /// The decision for message `message` of `thread` (the brand replica's view of it);
+    /// `repliedTo` is the message it answers (``Replica/repliedTo(_:in:)``: from its causal past).
+    public static func decide(thread: ThreadView, message: MessageID, repliedTo: MessageID?, brand: BrandID,
+                              brandName: String, from: MailAddress) -> DeliveryDecision {
         guard let index = thread.messages.firstIndex(where: { $0.id == message }),
               thread.kind != .system, thread.messages[index].author.user != nil else { return .notOwed }
         if let state = thread.messages[index].delivery, state == .sent || state == .failed { return .finished }
         if thread.partner.partner.status == .ended { return .fail(reason: partnerLeftReason) }
         do throws(MailFailure) {
-            return .send(try OutboundMail.reply(in: thread, at: index, brand: brand, brandName: brandName, from: from))
+            return .send(try OutboundMail.reply(in: thread, at: index, repliedTo: repliedTo, brand: brand,
+                                                brandName: brandName, from: from))
         } catch {
             return .fail(reason: error.reason)
         }

@@ -180,7 +180,8 @@ struct DeliveryWorker: Service {
         // Only the sender's display name: a brand whose name cannot be read is named by its id.
         let brandName = (try? store.brandName(entry.brand)) ?? entry.brand.rawValue
         let mail: OutboundMail
-        switch DeliveryDecision.decide(thread: thread, message: entry.message, brand: entry.brand,
+        let repliedTo = try replica.repliedTo(entry.message, in: thread)
+        switch DeliveryDecision.decide(thread: thread, message: entry.message, repliedTo: repliedTo, brand: entry.brand,
                                        brandName: brandName, from: configuration.from) {
         case .notOwed:
             logger.error("owed message is not a brand user's message", metadata: metadata)

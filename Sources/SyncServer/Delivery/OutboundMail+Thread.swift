@@ -8,8 +8,8 @@ extension OutboundMail {
     /// threaded by `In-Reply-To`/`References` to the message before it and the first.
     ///
     /// Throws ``MailFailure/permanent(_:)`` when the partner's email cannot be an SMTP recipient.
-    public static func reply(in thread: ThreadView, at index: Int, brand: BrandID, brandName: String,
-                             from: MailAddress) throws(MailFailure) -> OutboundMail {
+    public static func reply(in thread: ThreadView, at index: Int, repliedTo: MessageID?, brand: BrandID,
+                             brandName: String, from: MailAddress) throws(MailFailure) -> OutboundMail {
         let message = thread.messages[index]
         let partner = thread.partner.partner
         guard let to = MailAddress(partner.contactEmail) else {
@@ -17,7 +17,9 @@ extension OutboundMail {
         }
         var subject = thread.subject
         if index > 0, !subject.lowercased().hasPrefix("re:") { subject = "Re: " + subject }
-        let previous = index > 0 ? messageID(brand: brand, message: thread.messages[index - 1].id) : nil
+        // What the message answers, from its causal past (``Replica/repliedTo(_:in:)``), not the
+        // message before it in the thread as it stands now: a later render says the same.
+        let previous = index > 0 ? repliedTo.map { messageID(brand: brand, message: $0) } : nil
         var references: [String] = []
         if index > 0 {
             references.append(messageID(brand: brand, message: thread.messages[0].id))

@@ -3,9 +3,11 @@ public import InboxModel
 
 /// One email to a partner, and its RFC 5322 form: what a ``MailTransport`` hands over.
 ///
-/// The rendering is a pure function of the fields, and the fields are a pure function of the brand
-/// replica (``OutboundMail/reply(in:at:brand:brandName:from:)``): a message rendered again after a
-/// crash is the same bytes, with the same `Message-ID`.
+/// The rendering is a pure function of the fields, and the fields come from the brand replica
+/// (``OutboundMail/reply(in:at:repliedTo:brand:brandName:from:)``): the message's own text, stamp and
+/// dot, and the thread headers (`In-Reply-To`, `References`) from its causal past, which later ops
+/// cannot change. A message rendered again after a crash is the same bytes, with the same
+/// `Message-ID`, as long as the partner's and brand's names and address are the same.
 ///
 /// ```swift
 /// let bytes = mail.rendered()   // "Date: …\r\nFrom: …\r\n…\r\n\r\nbody in quoted-printable\r\n"
