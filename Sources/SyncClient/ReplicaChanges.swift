@@ -1,4 +1,6 @@
 public import Replica
+import NIOPosix
+import SyncEngine
 
 extension Replica {
     /// Yields whenever this replica's version vector moves — new ops committed here by any process
@@ -9,10 +11,11 @@ extension Replica {
             let task = Task {
                 // A vector that cannot be read reads as `nil`, a change: the push it wakes meets the
                 // error itself and reports it. The sleep fails only when cancelled.
-                var last = try? self.versionVector()
+                // Read on the store pool: this loop runs for as long as a live sync does.
+                var last = try? await NIOThreadPool.onStore { try self.versionVector() }
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
-                    let now = try? self.versionVector()
+                    let now = try? await NIOThreadPool.onStore { try self.versionVector() }
                     if now != last {
                         last = now
                         continuation.yield()
