@@ -32,8 +32,8 @@ public struct SyncSession: Sendable {
     }
 
     enum State: Sendable {
-        /// Device, before ``start(have:clockMs:)``.
-        case idle(opening: Opening)
+        /// Device, before ``start(have:base:clockMs:)``.
+        case idle
         /// Device: the hello is out (`have`: the whole vector it stands for); with
         /// ``Opening/withHello(serverHas:)`` the push has started too.
         case helloSent(startClockMs: UInt64, early: Exchange?, have: VersionVector, based: Bool)
@@ -70,7 +70,7 @@ public struct SyncSession: Sendable {
                               configuration: SyncConfiguration = .default,
                               opening: Opening = .afterWelcome) -> SyncSession {
         SyncSession(role: .device, replica: replica, brand: brand, user: user, configuration: configuration,
-                    state: .idle(opening: opening), opening: opening)
+                    state: .idle, opening: opening)
     }
 
     /// The server's side of one device's session. `device` is what the device's token vouches for:
@@ -122,9 +122,9 @@ public struct SyncSession: Sendable {
     /// against it when that is smaller.
     public mutating func start(have: VersionVector, base: VersionVector? = nil, clockMs: UInt64) -> [SyncAction] {
         switch state {
-        case .idle(let opening):
+        case .idle:
             guard brand != nil else { return close(.protocolViolation("a device session needs a brand")) }
-            return sayHello(have: have, base: base, clockMs: clockMs, opening: opening)
+            return sayHello(have: have, base: base, clockMs: clockMs)
         case .helloSent, .awaitingHello, .welcoming, .open, .closed:
             return []
         }
@@ -132,8 +132,7 @@ public struct SyncSession: Sendable {
 
     /// The hello (as changes against `base` when that is smaller than the whole vector), and with
     /// ``Opening/withHello(serverHas:)`` the first batch behind it.
-    private mutating func sayHello(have: VersionVector, base: VersionVector?, clockMs: UInt64,
-                                   opening: Opening) -> [SyncAction] {
+    private mutating func sayHello(have: VersionVector, base: VersionVector?, clockMs: UInt64) -> [SyncAction] {
         guard let brand else { return [] }
         var hello = Hello(replica: replica, brand: brand, user: user, have: have, clockMs: clockMs, vectorChanges: true)
         var based = false
@@ -195,7 +194,7 @@ public struct SyncSession: Sendable {
                     return close(.protocolViolation("the server asked again for a hello that named no base"))
                 }
                 // The server took nothing of the session: the hello again, whole, and a fresh push.
-                return [.rememberBase(nil)] + sayHello(have: sentHave, base: nil, clockMs: startClockMs, opening: opening)
+                return [.rememberBase(nil)] + sayHello(have: sentHave, base: nil, clockMs: startClockMs)
             }
             let serverHave = welcome.haveChanges.map { $0.applied(to: sentHave) } ?? welcome.have
             let skew = Int64(bitPattern: welcome.clockMs &- startClockMs)
@@ -296,9 +295,11 @@ public struct SyncSession: Sendable {
         switch state {
         case .open(var exchange):
             let actions = exchange.applied(batch: batch, have: have)
+            // An empty batch (the last of an exchange) moves nothing: nothing new to remember.
+            let moved = !applying.isEmpty
             for dot in applying { agreed?.advance(dot) }
             applying = []
-            return settle(exchange, actions + remembered())
+            return settle(exchange, moved ? actions + remembered() : actions)
         case .idle, .helloSent, .awaitingHello, .welcoming, .closed:
             return []
         }

@@ -60,9 +60,7 @@ struct DeviceSession {
         let device = device, metrics = metrics, logger = logger, helloTimeout = helloTimeout
         let stop = SyncStop()
         let connected = OnceFlag()
-        // Set once this side sent an Error frame: a session that then fails with an error sent it,
-        // else the device sent it (counted apart in `outpost_errors_total`).
-        let sentError = OnceFlag()
+        let errors = SessionErrorCount(metrics: metrics)
         // Children return `true` when the session is over; the others are then cancelled.
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -81,10 +79,7 @@ struct DeviceSession {
                 do throws(SyncFailure) {
                     try await driver.run(over: transport, untilCaughtUp: false, localChanges: subscription.changes,
                                          stop: stop, helloTimeout: helloTimeout, storePool: .store) { event in
-                        if case .errorSent(let error) = event {
-                            metrics.error(error.code)
-                            sentError.set()
-                        }
+                        errors.observe(event)
                         if case .connected = event {
                             metrics.update { $0.syncs += 1; $0.connected += 1 }
                             connected.set()
@@ -93,7 +88,8 @@ struct DeviceSession {
                         }
                     }
                 } catch {
-                    record(error, sentError: sentError.isSet)
+                    errors.ended(with: error)
+                    record(error, sentError: errors.sentError)
                 }
                 if connected.isSet {
                     metrics.update { $0.connected -= 1 }
@@ -109,14 +105,12 @@ struct DeviceSession {
         }
     }
 
-    /// Logs how the session ended. Errors this side sent are counted as they go (``SyncEvent/errorSent(_:)``);
-    /// an Error frame that ended the session without one sent came from the device.
+    /// Logs how the session ended (``SessionErrorCount`` counts its errors).
     private func record(_ failure: SyncFailure, sentError: Bool) {
         switch failure {
         case .closed:
             logger.debug("session closed", metadata: ["replica": "\(device.replica)"])
         case .refused(let error):
-            if !sentError { metrics.errorReceived(error.code) }
             logger.info(sentError ? "session refused" : "the device ended the session with an error",
                         metadata: ["replica": "\(device.replica)", "code": "\(error.code)"])
         case .badFrame(let error):

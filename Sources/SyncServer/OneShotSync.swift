@@ -36,18 +36,13 @@ struct OneShotSync {
         let session = SyncSession.server(replica: store.serverReplica, device: device.scope,
                                          configuration: configuration)
         let driver = SyncDriver(session: session, store: scoped, clock: store.clock, crashAt: Failpoint.armedInProcess)
-        let metrics = metrics, sentError = OnceFlag()
+        let errors = SessionErrorCount(metrics: metrics)
         do {
-            try await driver.run(over: transport, untilCaughtUp: false, storePool: .store) { event in
-                if case .errorSent(let error) = event {
-                    metrics.error(error.code)
-                    sentError.set()
-                }
-            }
+            try await driver.run(over: transport, untilCaughtUp: false, storePool: .store, events: errors.observe)
         } catch {
             // The request's frames are used up (`closed`), or the session failed: with the Error
-            // frame this side put in the response (counted above), or with the device's.
-            if case .refused(let frame) = error, !sentError.isSet { metrics.errorReceived(frame.code) }
+            // frame this side put in the response, or with the device's.
+            errors.ended(with: error)
         }
         let response = await transport.response()
         metrics.update { $0.bytesOut += response.count }

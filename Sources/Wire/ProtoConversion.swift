@@ -152,39 +152,42 @@ enum ProtoConversion {
         return id
     }
 
-    /// A vector sent as changes: sorted by replica without repeats, counters 0 (none) through the
-    /// largest a dot may have.
+    /// A vector sent as changes: the same rules as a vector, except that a counter may be 0 (none).
     static func changes(_ proto: Outpost_V1_VersionVector) throws(WireError) -> VectorChanges {
-        var entries: [ReplicaID: UInt64] = [:]
+        var changes: [ReplicaID: UInt64] = [:]
+        changes.reserveCapacity(proto.entries.count)
+        for (replica, counter) in try entries(proto, zeroAllowed: true) { changes[replica] = counter }
+        return VectorChanges(changes)
+    }
+
+    static func vector(_ proto: Outpost_V1_VersionVector) throws(WireError) -> VersionVector {
+        var vector = VersionVector()
+        for (replica, counter) in try entries(proto, zeroAllowed: false) {
+            vector.advance(Dot(replica: replica, counter: counter))
+        }
+        return vector
+    }
+
+    /// A vector's entries, checked: sorted by replica without repeats, valid replica ids, counters
+    /// at most the largest a dot may have, and above 0 unless `zeroAllowed`.
+    private static func entries(_ proto: Outpost_V1_VersionVector,
+                                zeroAllowed: Bool) throws(WireError) -> [(ReplicaID, UInt64)] {
+        var entries: [(ReplicaID, UInt64)] = []
         entries.reserveCapacity(proto.entries.count)
         var previous: UInt64 = 0
         for entry in proto.entries {
             guard entry.replica > previous else {
                 throw WireError.invalidContent("version vector entries must be sorted by replica, without repeats")
             }
+            guard zeroAllowed || entry.counter > 0 else {
+                throw WireError.invalidContent("version vector entry with counter 0")
+            }
             guard entry.counter <= Dot.maxCounter else {
                 throw WireError.invalidContent("version vector counter \(entry.counter) is out of range")
             }
             previous = entry.replica
-            entries[try replica(entry.replica)] = entry.counter
+            entries.append((try replica(entry.replica), entry.counter))
         }
-        return VectorChanges(entries)
-    }
-
-    static func vector(_ proto: Outpost_V1_VersionVector) throws(WireError) -> VersionVector {
-        var vector = VersionVector()
-        var previous: UInt64 = 0
-        for entry in proto.entries {
-            guard entry.replica > previous else {
-                throw WireError.invalidContent("version vector entries must be sorted by replica, without repeats")
-            }
-            guard entry.counter > 0 else { throw WireError.invalidContent("version vector entry with counter 0") }
-            guard entry.counter <= Dot.maxCounter else {
-                throw WireError.invalidContent("version vector counter \(entry.counter) is out of range")
-            }
-            previous = entry.replica
-            vector.advance(Dot(replica: try replica(entry.replica), counter: entry.counter))
-        }
-        return vector
+        return entries
     }
 }

@@ -10,13 +10,17 @@ import Wire
 /// frames devices sent it, counted apart.
 @Suite("Errors sent and received are counted apart")
 struct ErrorCountTests {
+    /// Dana's device's hello, with nothing yet.
+    static func hello(_ replica: ReplicaID) -> Hello {
+        Hello(replica: replica, brand: TestWorld.northwind, user: TestWorld.dana, have: VersionVector(), clockMs: 0)
+    }
+
     @Test("a device that ends its session with an Error frame is counted as received, not as an error the server sent")
     func receivedIsNotSent() async throws {
         let world = try TestWorld()
         defer { world.cleanUp() }
         let device = try world.enroll(TestWorld.dana)
-        let hello = Hello(replica: device.enrollment.replica, brand: TestWorld.northwind, user: TestWorld.dana,
-                          have: VersionVector(), clockMs: 0)
+        let hello = Self.hello(device.enrollment.replica)
         let truncated = ErrorFrame(code: .frameTruncated, message: "frame truncated: expected 113 bytes, got 56",
                                    retryable: false)
         try await world.app.test(.live) { client in
@@ -37,8 +41,7 @@ struct ErrorCountTests {
         let world = try TestWorld()
         defer { world.cleanUp() }
         let device = try world.enroll(TestWorld.dana)
-        let hello = Hello(replica: device.enrollment.replica, brand: TestWorld.northwind, user: TestWorld.dana,
-                          have: VersionVector(), clockMs: 0)
+        let hello = Self.hello(device.enrollment.replica)
         try await world.app.test(.live) { client in
             let log = try await client.rawSession(token: device.enrollment.token, hello: hello,
                                                   send: [.binary([0x4F, 0x50, 0x53, 0x54, 1, 0, 0, 0])])
