@@ -11,14 +11,20 @@ struct Materializer {
     let db: Database
     let viewer: UserID?
 
-    func apply(_ op: Op) throws(ReplicaError) {
+    /// Applies `op`, writing its journal row through `journal` (once: a message op when its
+    /// conversation is known, any other op first).
+    func apply(_ op: Op, journal: JournalEntry) throws(ReplicaError) {
         try ReplicaError.wrap {
+            switch op.body {
+            case .startConversation, .postMessage: break
+            default: _ = try journal.insert()
+            }
             switch op.body {
             case .setBrand(let brand): try setBrand(brand, op)
             case .upsertUser(let user): try upsertUser(user, op)
             case .upsertPartner(let partner): try upsertPartner(partner, op)
-            case .startConversation(let start): try startConversation(start, op)
-            case .postMessage(let post): try postMessage(post, op)
+            case .startConversation(let start): try startConversation(start, op, journal)
+            case .postMessage(let post): try postMessage(post, op, journal)
             case .markRead(let read): try markRead(read, op)
             case .markUnread(let unread): try markUnread(unread, op)
             case .saveDraft(let save): try saveDraft(save, op)
@@ -85,7 +91,7 @@ struct Materializer {
 
     // MARK: Conversations and messages (grow-only)
 
-    private func startConversation(_ start: StartConversation, _ op: Op) throws {
+    private func startConversation(_ start: StartConversation, _ op: Op, _ journal: JournalEntry) throws {
         guard let partnerName = try String.fetchOne(
             db.cachedStatement(sql: "SELECT name FROM partners WHERE id = ?"), arguments: [start.partner.rawValue])
         else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown partner \(start.partner)") }
@@ -109,7 +115,7 @@ struct Materializer {
         try db.cachedStatement(sql: """
             INSERT INTO conversations_fts (rowid, subject, partner_name, customer_text) VALUES (?, ?, ?, ?)
             """).execute(arguments: [conversation, start.subject, partnerName, customerText])
-        let message = try insertMessage(op, conversation: conversation, body: start.body)
+        let message = try insertMessage(journal, conversation: conversation, body: start.body)
         try db.cachedStatement(sql: "UPDATE conversations SET last_message = ? WHERE id = ?")
             .execute(arguments: [message, conversation])
         if let key = start.draft, let user = op.actor.user {
@@ -118,7 +124,7 @@ struct Materializer {
         }
     }
 
-    private func postMessage(_ post: PostMessage, _ op: Op) throws {
+    private func postMessage(_ post: PostMessage, _ op: Op, _ journal: JournalEntry) throws {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT id, kind, partner_id, last_wall, last_logical, last_replica, last_author, preview, message_count,
@@ -134,7 +140,7 @@ struct Materializer {
         if let denial = WritePermission.post(in: kind, with: partner, by: op.actor) {
             throw ReplicaError(.invalidOp, "op \(op.dot): \(denial)")
         }
-        let message = try insertMessage(op, conversation: conversation, body: post.body)
+        let message = try insertMessage(journal, conversation: conversation, body: post.body)
         let old = InboxSummary(newest: Self.stamp(wall: row[3], logical: row[4], replica: row[5]), newestAuthor: lastAuthor,
                                preview: row[7], messageCount: row[8], unread: row[9])
         var summary = old
@@ -156,15 +162,13 @@ struct Materializer {
         }
     }
 
-    /// Inserts the message row; returns its local row id.
-    private func insertMessage(_ op: Op, conversation: Int64, body: String) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO messages (replica, counter, conversation, author, body, wall, logical) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), conversation, op.actor.description, body,
-                Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical),
-            ])
-        return db.lastInsertedRowID
+    /// Writes the message: its journal row, placed in `conversation`, and its search entry; returns
+    /// its local id (the journal's `seq`).
+    private func insertMessage(_ journal: JournalEntry, conversation: Int64, body: String) throws -> Int64 {
+        let message = try journal.insert(conversation: conversation)
+        try db.cachedStatement(sql: "INSERT INTO messages_fts (rowid, body) VALUES (?, ?)")
+            .execute(arguments: [message, body])
+        return message
     }
 
     /// The summary columns `last_wall … unread`, in table order.

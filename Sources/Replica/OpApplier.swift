@@ -25,12 +25,10 @@ struct OpApplier {
     init(db: Database, identity: ReplicaIdentity) throws {
         self.db = db
         self.identity = identity
-        self.vector = try Self.loadVector(db, table: "version_vector")
-        self.localContext = try Self.loadVector(db, table: "local_context")
-        let wall = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc_wall'")) ?? 0
-        let logical = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc_logical'")) ?? 0
-        self.clock = HybridLogicalClock(replica: identity.replica, wall: UInt64(clamping: wall), logical: UInt32(clamping: logical))
+        let clock = try ClockTable.load(db)
+        self.vector = clock.vector
+        self.localContext = clock.localContext
+        self.clock = HybridLogicalClock(replica: identity.replica, wall: clock.wall, logical: clock.logical)
         self.materializer = Materializer(db: db, viewer: identity.viewer)
     }
 
@@ -53,6 +51,12 @@ struct OpApplier {
         } catch {
             throw ReplicaError(.invalidOp, "op \(encoded.dot) cannot be read: \(error)", underlying: error)
         }
+        try submit(op, encoded: encoded)
+    }
+
+    /// ``submit(_:)`` of an op already decoded from (or encoded as) `encoded`: a local op, made
+    /// here, is not read back from its own bytes.
+    mutating func submit(_ op: Op, encoded: EncodedOp) throws(ReplicaError) {
         do {
             try op.validate()
         } catch {
@@ -80,15 +84,12 @@ struct OpApplier {
         if report.held > 0 || report.applied > 0 { try drainHeld() }
         try ReplicaError.wrap {
             for replica in changedReplicas {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO version_vector (replica, counter) VALUES (?, ?)")
-                    .execute(arguments: [Int64(clamping: replica.rawValue), Int64(clamping: vector[replica])])
+                try ClockTable.store(.vector, replica, counter: vector[replica], db)
             }
             for replica in changedContext {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO local_context (replica, counter) VALUES (?, ?)")
-                    .execute(arguments: [Int64(clamping: replica.rawValue), Int64(clamping: localContext[replica])])
+                try ClockTable.store(.localContext, replica, counter: localContext[replica], db)
             }
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_wall', ?), ('hlc_logical', ?)")
-                .execute(arguments: [String(clock.wall), String(clock.logical)])
+            try ClockTable.storeClock(wall: clock.wall, logical: clock.logical, db)
         }
         return report
     }
@@ -98,16 +99,7 @@ struct OpApplier {
     }
 
     private mutating func applyReady(_ op: Op, payload: [UInt8]) throws(ReplicaError) {
-        try ReplicaError.wrap {
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO journal (replica, counter, wall, logical, kind, owner, payload) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            try statement.execute(arguments: [
-                Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), Int64(clamping: op.stamp.wall), Int64(clamping: op.stamp.logical),
-                op.kind.rawValue, op.privateOwner?.rawValue, Data(payload),
-            ])
-        }
-        try materializer.apply(op)
+        try materializer.apply(op, journal: JournalEntry(db: db, op: op, payload: payload))
         vector.advance(op.dot)
         changedReplicas.insert(op.dot.replica)
         clock.observe(op.stamp)
@@ -148,15 +140,5 @@ struct OpApplier {
         if report.held > 0 {
             ReplicaLog.logger.notice("holding ops until their causal past arrives", metadata: ["held": "\(report.held)"])
         }
-    }
-
-    private static func loadVector(_ db: Database, table: String) throws -> VersionVector {
-        var vector = VersionVector()
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT replica, counter FROM \(table)")) {
-            let replica: Int64 = row[0]
-            let counter: Int64 = row[1]
-            vector.advance(Dot(replica: ReplicaID(UInt64(clamping: replica)), counter: UInt64(clamping: counter)))
-        }
-        return vector
     }
 }

@@ -125,10 +125,8 @@ extension Replica {
         // The key is the dot of the op that first saves the draft, known only inside the transaction.
         let result = try perform(actor: .user(viewer)) { db, _ -> (OpBody, DraftKey)? in
             if let partner { try Self.requirePartnerExists(partner, db) }
-            let counter = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT counter FROM version_vector WHERE replica = ?"),
-                                             arguments: [Int64(clamping: identity.replica.rawValue)]) ?? 0
-            let key = DraftKey.compose(Dot(replica: identity.replica, counter: UInt64(clamping: counter + 1)))
+            let counter = try ClockTable.applied(identity.replica, db)
+            let key = DraftKey.compose(Dot(replica: identity.replica, counter: counter + 1))
             return (.saveDraft(SaveDraft(key: key, text: text, partner: partner, subject: subject)), key)
         }
         guard let (_, key) = result else { throw ReplicaError(.storage, "the draft made no op") }

@@ -52,7 +52,7 @@ extension Replica {
                 guard let (body, result) = try build(db, materializer) else { return nil }
                 var applier = try OpApplier(db: db, identity: identity)
                 let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
-                try applier.submit(try OpCodec.encoded(op))
+                try applier.submit(op, encoded: try OpCodec.encoded(op))
                 _ = try applier.finish()
                 return (op, result)
             }

@@ -29,12 +29,11 @@ extension Replica {
                 let statement = try db.cachedStatement(sql: """
                     SELECT seq FROM journal WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?
                     """)
-                for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM version_vector") {
-                    let replica: Int64 = row[0]
-                    let counter: Int64 = row[1]
-                    let known = Int64(clamping: vector[ReplicaID(UInt64(clamping: replica))])
+                for (replica, counter) in try ClockTable.vector(db).entries {
+                    let known = vector[replica]
                     guard counter > known else { continue }
-                    seqs += try Int64.fetchAll(statement, arguments: [replica, known, limit + 1])
+                    seqs += try Int64.fetchAll(statement, arguments: [Int64(clamping: replica.rawValue),
+                                                                      Int64(clamping: known), limit + 1])
                 }
                 seqs.sort()
                 let more = seqs.count > limit

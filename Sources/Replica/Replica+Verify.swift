@@ -12,13 +12,7 @@ extension Replica {
     /// The version vector: per replica, the highest op applied here.
     public func versionVector() throws(ReplicaError) -> VersionVector {
         try ReplicaError.wrap {
-            try writer.read { db in
-                var vector = VersionVector()
-                for row in try Row.fetchAll(db, sql: "SELECT replica, counter FROM version_vector") {
-                    vector.advance(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64)))
-                }
-                return vector
-            }
+            try writer.read { db in try ClockTable.vector(db) }
         }
     }
 

@@ -96,6 +96,7 @@ public final class Replica: Sendable {
         configuration.busyMode = .timeout(3)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            db.add(function: MessageBodyFunction.function)
         }
         return configuration
     }

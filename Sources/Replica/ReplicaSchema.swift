@@ -9,7 +9,7 @@ import InboxModel
 /// was written by a newer Outpost and is refused (`schema_too_new`) rather than guessed at.
 enum ReplicaSchema {
     /// The newest migration this build knows.
-    static let latest = "v6-journal-payloads"
+    static let latest = "v8-messages-in-the-journal"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -19,6 +19,8 @@ enum ReplicaSchema {
         migrator.registerMigration("v4-partial-unread-index", migrate: v4)
         migrator.registerMigration("v5-external-ids", migrate: v5)
         migrator.registerMigration("v6-journal-payloads", migrate: v6)
+        migrator.registerMigration("v7-one-clock-table", migrate: v7)
+        migrator.registerMigration("v8-messages-in-the-journal", migrate: v8)
         return migrator
     }
 
@@ -230,5 +232,79 @@ enum ReplicaSchema {
             try db.execute(sql: "UPDATE held_ops SET payload = ? WHERE replica = ? AND counter = ?",
                            arguments: [try OpCodec.encode(op), row[0] as Int64, row[1] as Int64])
         }
+    }
+
+    /// The causal bookkeeping in one small table, `clock`: the applied vector, the local context and
+    /// the hybrid logical clock, which every transaction that applies an op rewrites. In three
+    /// places (`version_vector`, `local_context`, and two rows of `meta`) they cost a commit three
+    /// B-tree pages; in one table they share a page (a vector of a few hundred replicas).
+    static func v7(_ db: Database) throws {
+        try db.execute(sql: """
+            -- kind 0: the applied vector (replica, counter); 1: the local context (replica, counter);
+            -- 2: the hybrid logical clock's greatest stamp (replica 0, counter = wall ms, logical).
+            CREATE TABLE clock (
+                kind INTEGER NOT NULL,
+                replica INTEGER NOT NULL,
+                counter INTEGER NOT NULL,
+                logical INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (kind, replica)
+            ) WITHOUT ROWID;
+            INSERT INTO clock (kind, replica, counter) SELECT 0, replica, counter FROM version_vector;
+            INSERT INTO clock (kind, replica, counter) SELECT 1, replica, counter FROM local_context;
+            INSERT INTO clock (kind, replica, counter, logical)
+                SELECT 2, 0,
+                       COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc_wall'), 0),
+                       COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc_logical'), 0);
+            DROP TABLE version_vector;
+            DROP TABLE local_context;
+            DELETE FROM meta WHERE key IN ('hlc_wall', 'hlc_logical');
+            """)
+    }
+
+    /// A message is its journal row: `journal.conversation` and `journal.author` place a message op
+    /// (start or post) in its thread, and `messages` becomes a view of those rows whose `body` is
+    /// read from the op's payload (`message_body`, a function every connection of a replica has).
+    /// The text is stored once, not in the journal and again in a table of its own, and a new
+    /// message writes one row instead of two (with their indexes). `messages.id` is the journal's
+    /// `seq`: the search index, `conversations.last_message` and `deliveries.message` are moved
+    /// over to it, and the search index is rebuilt from the view.
+    static func v8(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE journal ADD COLUMN conversation INTEGER;
+            ALTER TABLE journal ADD COLUMN author TEXT;
+            UPDATE journal SET conversation = m.conversation, author = m.author
+                FROM messages m WHERE m.replica = journal.replica AND m.counter = journal.counter;
+            CREATE INDEX journal_thread ON journal (conversation, wall, logical, replica) WHERE conversation IS NOT NULL;
+
+            CREATE TEMP TABLE message_seq (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+            INSERT INTO message_seq (id, seq)
+                SELECT m.id, j.seq FROM messages m JOIN journal j ON j.replica = m.replica AND j.counter = m.counter;
+            UPDATE conversations SET last_message = COALESCE(
+                (SELECT seq FROM message_seq WHERE message_seq.id = conversations.last_message), 0);
+
+            CREATE TABLE deliveries_v8 (
+                message INTEGER PRIMARY KEY NOT NULL REFERENCES journal (seq),
+                state TEXT NOT NULL,
+                reason TEXT,
+                wall INTEGER NOT NULL, logical INTEGER NOT NULL, stamp_replica INTEGER NOT NULL
+            );
+            INSERT INTO deliveries_v8 (message, state, reason, wall, logical, stamp_replica)
+                SELECT s.seq, d.state, d.reason, d.wall, d.logical, d.stamp_replica
+                FROM deliveries d JOIN message_seq s ON s.id = d.message;
+            DROP TABLE deliveries;
+            ALTER TABLE deliveries_v8 RENAME TO deliveries;
+            DROP TABLE message_seq;
+
+            DROP TRIGGER messages_fts_insert;
+            DROP TABLE messages_fts;
+            DROP TABLE messages;
+            CREATE VIEW messages AS
+                SELECT seq AS id, replica, counter, conversation, author, message_body(payload) AS body, wall, logical
+                FROM journal WHERE conversation IS NOT NULL;
+            CREATE VIRTUAL TABLE messages_fts USING fts5 (
+                body, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+            );
+            INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+            """)
     }
 }

@@ -120,6 +120,96 @@ struct MigrationTests {
         #expect(try encoded.map { try $0.decoded() } == ops)
     }
 
+    @Test("v7 moves the vector, the local context and the clock into one table, and the next op follows on")
+    func clockTable() throws {
+        let directory = try TemporaryDirectory()
+        let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
+        let queue = try DatabaseQueue(path: copy.path)
+        let (vector, context, wall, logical) = try queue.read { db in
+            (try Row.fetchAll(db, sql: "SELECT replica, counter FROM version_vector ORDER BY replica").map { [$0[0] as Int64, $0[1] as Int64] },
+             try Row.fetchAll(db, sql: "SELECT replica, counter FROM local_context ORDER BY replica").map { [$0[0] as Int64, $0[1] as Int64] },
+             try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc_wall'") ?? -1,
+             try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc_logical'") ?? -1)
+        }
+        try queue.close()
+        #expect(vector.count > 1)
+        #expect(!context.isEmpty)
+        #expect(wall > 0)
+        // A physical clock far behind the stored one: the next stamp must still come after it.
+        let replica = try Replica.open(at: copy.path, clock: FixedClock(milliseconds: 1))
+        let (clockVector, clockContext, hybrid, oldTables, oldMeta) = try replica.writer.read { db in
+            (try Row.fetchAll(db, sql: "SELECT replica, counter FROM clock WHERE kind = 0 ORDER BY replica").map { [$0[0] as Int64, $0[1] as Int64] },
+             try Row.fetchAll(db, sql: "SELECT replica, counter FROM clock WHERE kind = 1 ORDER BY replica").map { [$0[0] as Int64, $0[1] as Int64] },
+             try Row.fetchAll(db, sql: "SELECT replica, counter, logical FROM clock WHERE kind = 2").map { [$0[0] as Int64, $0[1] as Int64, $0[2] as Int64] },
+             try db.tableExists("version_vector") || db.tableExists("local_context"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta WHERE key LIKE 'hlc_%'") ?? -1)
+        }
+        #expect(clockVector == vector)
+        #expect(clockContext == context)
+        #expect(hybrid == [[0, wall, logical]])
+        #expect(!oldTables)
+        #expect(oldMeta == 0)
+        let before = try replica.versionVector()
+        let conversation = try #require(try replica.inbox(InboxFilter(limit: 100)).first { $0.kind != .system })
+        let message = try replica.reply(to: conversation.id, text: "after the upgrade")
+        let op = try #require(try replica.journalOps().first { $0.dot == message.dot })
+        #expect(message.dot.counter == before[replica.identity.replica] + 1)
+        #expect(op.stamp.wall > UInt64(wall) || (op.stamp.wall == UInt64(wall) && op.stamp.logical > UInt32(logical)))
+        #expect(try replica.versionVector()[replica.identity.replica] == message.dot.counter)
+        #expect(try replica.verify().ok)
+    }
+
+    @Test("v8 keeps messages in the journal: every thread, delivery state and body search as before")
+    func messagesInTheJournal() throws {
+        let directory = try TemporaryDirectory()
+        let copy = try copyOfFixture(from: V1Fixture.url, into: directory)
+        let queue = try DatabaseQueue(path: copy.path)
+        // Before: each message's body and delivery state, by dot, as the v1 tables hold them.
+        let before = try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.replica, m.counter, m.body, d.state FROM messages m LEFT JOIN deliveries d ON d.message = m.id
+                """).map { row -> (Dot, String, String?) in
+                (Dot(replica: ReplicaID(UInt64(row[0] as Int64)), counter: UInt64(row[1] as Int64)), row[2], row[3])
+            }
+        }
+        try queue.close()
+        #expect(before.count == V1Fixture.messages)
+        #expect(before.contains { $0.2 != nil }, "the fixture has delivery states to carry over")
+
+        let replica = try Replica.open(at: copy.path, clock: FixedClock(milliseconds: V1Fixture.now))
+        var after: [Dot: (String, String?)] = [:]
+        for row in try replica.inbox(InboxFilter(limit: 10_000)) {
+            for message in try replica.thread(row.id, markRead: false).messages {
+                after[message.id.dot] = (message.body, message.delivery?.rawValue)
+            }
+        }
+        #expect(after.count == before.count)
+        for (dot, body, state) in before {
+            #expect(after[dot]?.0 == body, "\(dot)")
+            #expect(after[dot]?.1 == state, "\(dot)")
+        }
+        // The search index, rebuilt from the view, finds a message by a word only its body holds.
+        let (conversation, word) = try replica.writer.read { db -> (Int64, String) in
+            let row = try #require(try Row.fetchOne(db, sql: """
+                SELECT m.conversation, m.body FROM messages m ORDER BY m.id DESC LIMIT 1
+                """))
+            let words = (row[1] as String).split { !$0.isLetter }.map(String.init).filter { $0.count > 5 }
+            return (row[0], try #require(words.first))
+        }
+        let id = try replica.writer.read { db in
+            try #require(try Row.fetchOne(db, sql: "SELECT replica, counter FROM conversations WHERE id = ?",
+                                          arguments: [conversation]))
+        }
+        let expected = ConversationID(Dot(replica: ReplicaID(UInt64(id[0] as Int64)), counter: UInt64(id[1] as Int64)))
+        #expect(try replica.search(word).map(\.id).contains(expected), "\(word)")
+        let (views, tables) = try replica.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view'"),
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'messages'"))
+        }
+        #expect(views == ["messages"])
+        #expect(tables.isEmpty)
+    }
+
     func copyOfFixture(from source: URL, into directory: TemporaryDirectory) throws -> URL {
         let copy = directory.url.appendingPathComponent("replica.sqlite")
         try FileManager.default.copyItem(at: source, to: copy)

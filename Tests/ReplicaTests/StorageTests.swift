@@ -25,7 +25,8 @@ struct StorageTests {
         #expect(try reopened.digest() == digest)
         #expect(try reopened.appliedMigrations() == ["v1-journal-and-state", "v2-conversation-search",
                                                      "v3-search-order-and-draft-ancestry", "v4-partial-unread-index",
-                                                     "v5-external-ids", "v6-journal-payloads"])
+                                                     "v5-external-ids", "v6-journal-payloads", "v7-one-clock-table",
+                                                     "v8-messages-in-the-journal"])
         // The clock and counters carry on where they were.
         let next = try reopened.reply(to: Seed().invoice, text: "After reopening")
         #expect(next.dot == Dot(replica: World.laptop, counter: 2))
@@ -177,7 +178,7 @@ struct VerifyTests {
         #expect(try replica.verify().ok)
         // A message's author (not search-indexed, so the file itself stays sound).
         try replica.writer.write { db in
-            try db.execute(sql: "UPDATE messages SET author = 'partner:birch' WHERE replica = 1 AND counter = ?",
+            try db.execute(sql: "UPDATE journal SET author = 'partner:birch' WHERE replica = 1 AND counter = ?",
                            arguments: [Int64(seed.invoice.dot.counter)])
         }
         let report = try replica.verify()
@@ -189,9 +190,15 @@ struct VerifyTests {
     @Test("verify notices a search index that no longer matches its messages")
     func tamperedSearchIndex() throws {
         let (store, seed) = try seededStore(.disk)
+        // The message's text changed in its op, behind the search index's back.
+        var op = try #require(try store.replica.journalOps().first { $0.dot == seed.invoice.dot })
+        guard case .startConversation(var start) = op.body else { Issue.record("the invoice is no conversation"); return }
+        start.body = "Tampered"
+        op.body = .startConversation(start)
+        let payload = try OpCodec.encode(op)
         try store.replica.writer.write { db in
-            try db.execute(sql: "UPDATE messages SET body = 'Tampered' WHERE replica = 1 AND counter = ?",
-                           arguments: [Int64(seed.invoice.dot.counter)])
+            try db.execute(sql: "UPDATE journal SET payload = ? WHERE replica = 1 AND counter = ?",
+                           arguments: [payload, Int64(seed.invoice.dot.counter)])
         }
         let report = try store.replica.verify()
         #expect(!report.ok)

@@ -30,6 +30,7 @@ let package = Package(
                 .product(name: "DemoHistory", package: "Outpost"),
                 .product(name: "InboxModel", package: "Outpost"),
                 .product(name: "Causality", package: "Outpost"),
+                .product(name: "Wire", package: "Outpost"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

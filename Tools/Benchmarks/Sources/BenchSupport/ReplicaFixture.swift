@@ -35,7 +35,8 @@ public struct BenchConfig: Sendable {
             .appendingPathComponent(".cache").path
     }
 
-    var key: String { "replica-\(messages)-seed\(seed)" }
+    /// `v8`: the layout with messages in the journal and the baseline's `plain_messages`.
+    var key: String { "replica-\(messages)-seed\(seed)-v8" }
 
     /// The cached, read-only-by-convention replica.
     public var replicaPath: String { cacheDirectory + "/\(key).sqlite" }
@@ -78,8 +79,11 @@ public enum ReplicaFixture {
                 }
             }
         }
+        log("adding the baseline's plain_messages table")
+        let connection = try SQLiteConnection(path: building)
+        try PlainMessages.add(to: connection)
         // Fold any WAL into the main file, so that the file can be copied alone.
-        try SQLiteConnection(path: building).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: building + suffix) }
         try FileManager.default.moveItem(atPath: building, toPath: path)
         log("built in \(formatSeconds(ContinuousClock.now - start))")

@@ -23,6 +23,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         handle = db
         // Same settings as Replica.configuration(): WAL is in the file; synchronous NORMAL per connection.
         sqlite3_busy_timeout(db, 3000)
+        registerMessageBody(db)
         try execute("PRAGMA synchronous = NORMAL")
     }
 

@@ -44,6 +44,11 @@ public struct Workload: @unchecked Sendable {
 
 /// The SQL that Outpost runs, copied from Sources/Replica so that the baseline asks SQLite the
 /// very same questions. `bench-fixture check` verifies that both sides return the same rows.
+///
+/// Outpost keeps a message's text in its journal row (schema v8: `messages` is a view that reads
+/// it from the op's payload). The baseline keeps messages the plain way, in `plain_messages`
+/// (a table with the body, the same indexes and an FTS5 index kept by a trigger), built into the
+/// fixture from the same rows with the same ids: the thread, search and reply baselines use it.
 public enum OutpostSQL {
     /// `Replica.rowSelect` and the inbox ORDER BY (Replica+Inbox.swift).
     public static let inbox = """
@@ -58,21 +63,27 @@ public enum OutpostSQL {
         FROM conversations c JOIN partners p ON p.id = c.partner_id WHERE c.unread = 1
         ORDER BY c.last_wall DESC, c.last_logical DESC, c.last_replica DESC LIMIT 50 OFFSET 0
         """
-    /// The thread's messages with their delivery state (Replica+Thread.swift).
-    public static let thread = """
+    /// The thread's messages with their delivery state (Replica+Thread.swift), from `messages`
+    /// (Outpost's view of its journal) or from the baseline's plain table.
+    public static func thread(_ table: String = "messages") -> String {
+        """
         SELECT m.replica, m.counter, m.author, m.body, m.wall, m.logical, d.state, d.reason
-        FROM messages m LEFT JOIN deliveries d ON d.message = m.id
+        FROM \(table) m LEFT JOIN deliveries d ON d.message = m.id
         WHERE m.conversation = ? ORDER BY m.wall, m.logical, m.replica
         """
+    }
     /// The newest 50 matching messages and their conversations.
-    public static let search = """
-        SELECT f.rowid, m.conversation, c.last_wall
-        FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 50) f
-        JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation
+    public static func search(_ table: String = "messages") -> String {
         """
-    /// One message row like the one `reply` inserts: same table, indexes and FTS trigger.
-    public static let insertMessage = """
-        INSERT INTO messages (replica, counter, conversation, author, body, wall, logical) VALUES (?, ?, ?, ?, ?, ?, ?)
+        SELECT f.rowid, m.conversation, c.last_wall
+        FROM (SELECT rowid FROM \(table)_fts WHERE \(table)_fts MATCH ? ORDER BY rowid DESC LIMIT 50) f
+        JOIN \(table) m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation
+        """
+    }
+    /// One row into the baseline's plain table of messages (its indexes and FTS trigger are those of
+    /// Outpost's messages table before schema v8).
+    public static let insertPlainMessage = """
+        INSERT INTO plain_messages (replica, counter, conversation, author, body, wall, logical) VALUES (?, ?, ?, ?, ?, ?, ?)
         """
 
     /// What `SearchQuery` makes of one word: quoted, and as a prefix since it is the last word.
@@ -166,26 +177,26 @@ public enum Workloads {
             }, detail: "same SELECT, prepared once")
         case .thread:
             let choice = try Choice.typical(db)
-            let statement = try db.prepare(OutpostSQL.thread)
+            let statement = try db.prepare(OutpostSQL.thread(PlainMessages.table))
             try statement.bind([.int(choice.rowID)])
             return Workload(metric: metric, side: .sqlite, prepareNext: none, run: {
                 try statement.drain()
-            }, detail: "messages ⟕ deliveries of conversation \(choice.rowID)")
+            }, detail: "plain_messages ⟕ deliveries of conversation \(choice.rowID)")
         case .search:
-            let statement = try db.prepare(OutpostSQL.search)
+            let statement = try db.prepare(OutpostSQL.search(PlainMessages.table))
             let expression = OutpostSQL.matchExpression(searchWord)
             try statement.bind([.text(expression)])
             return Workload(metric: metric, side: .sqlite, prepareNext: none, run: {
                 try statement.drain()
-            }, detail: "messages_fts MATCH '\(expression)' ORDER BY rowid DESC LIMIT 50 ⋈ messages ⋈ conversations")
+            }, detail: "plain_messages_fts MATCH '\(expression)' ORDER BY rowid DESC LIMIT 50 ⋈ plain_messages ⋈ conversations")
         case .reply:
             let choice = try Choice.typical(db, writable: true)
             let begin = try db.prepare("BEGIN")
             let commit = try db.prepare("COMMIT")
-            let insert = try db.prepare(OutpostSQL.insertMessage)
+            let insert = try db.prepare(OutpostSQL.insertPlainMessage)
             // A replica id no demo device uses, so the UNIQUE (replica, counter) never collides.
             let baselineReplica: Int64 = 0xbe
-            var next = try db.int("SELECT COALESCE(MAX(counter), 0) FROM messages WHERE replica = ?",
+            var next = try db.int("SELECT COALESCE(MAX(counter), 0) FROM plain_messages WHERE replica = ?",
                                   [.int(baselineReplica)])
             let author = Principal.user(DemoWorld.viewer.id).description
             let counter = Counter()
@@ -198,7 +209,7 @@ public enum Workloads {
                 try insert.run()
                 try commit.run()
                 return Int(truncatingIfNeeded: next)
-            }, detail: "BEGIN; INSERT INTO messages (FTS trigger); COMMIT on a scratch copy")
+            }, detail: "BEGIN; INSERT INTO plain_messages (FTS trigger); COMMIT on a scratch copy")
         }
     }
 }
