@@ -242,6 +242,8 @@ struct Materializer {
 
     /// A discard or a send: the register forgets the versions it names.
     private func supersedeDraft(user: UserID, key: DraftKey, dots: [Dot]) throws {
+        // Naming nothing forgets nothing (most messages were written without a draft).
+        guard !dots.isEmpty else { return }
         let old = try loadRegister(user: user, key: key)
         var register = old
         register.supersede(dots)
