@@ -36,7 +36,8 @@ func prepare() throws {
     let outpostBytes = try db.int("SELECT SUM(pgsize) FROM dbstat WHERE name NOT IN (\(baseline))")
     let textBytes = try db.int("SELECT SUM(length(CAST(body AS BLOB))) FROM plain_messages")
     print("  on disk: \(outpostBytes / max(messages, 1)) B per message, search included, "
-          + "for \(textBytes / max(messages, 1)) B of text (\(String(format: "%.2f", Double(outpostBytes) / Double(max(textBytes, 1))))x)")
+          + "for \(textBytes / max(messages, 1)) B of text (\(String(format: "%.2f", Double(outpostBytes) / Double(max(textBytes, 1))))x; "
+          + "target at most 2x: \(outpostBytes <= 2 * textBytes ? "pass" : "miss"))")
 }
 
 func check() throws {

@@ -10,10 +10,10 @@ enum SyncReportTable {
         func ms(_ value: Double) -> String { String(format: value < 10 ? "%.2f ms" : "%.1f ms", value) }
         if let first = report.firstSync {
             lines.append("| first sync, \(first.messages) messages (\(first.ops) ops) | "
-                + String(format: "%.0f msg/s (%.2f s) | %.0f msg/s (%.2f s, %d rows) | %.0f%% | ≥ 50%% | ",
+                + String(format: "%.0f msg/s (%.2f s) | %.0f msg/s (%.2f s, %d rows) | %.0f%% | ≥ 70%% | ",
                          first.outpostMessagesPerSecond, Stats.median(first.outpostSeconds),
                          first.baselineMessagesPerSecond, Stats.median(first.baselineSeconds), first.rows,
-                         first.ratio * 100) + verdict(first.ratio >= 0.5) + " |")
+                         first.ratio * 100) + verdict(first.ratio >= 0.7) + " |")
             lines.append(String(format: "| first sync, device peak memory | %.1f MB | | | < 100 MB | ", first.peakRSSMB)
                 + verdict(first.peakRSSMB < 100) + " |")
         }
