@@ -89,7 +89,7 @@ extension Replica {
                 var dots: [Dot] = []
                 for (actor, body) in ops {
                     let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
-                    try applier.submit(try OpCodec.encoded(op))
+                    try applier.submit(op, encoded: try OpCodec.encoded(op))
                     dots.append(op.dot)
                 }
                 _ = try applier.finish()
