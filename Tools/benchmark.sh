@@ -66,6 +66,9 @@ if [ ${#filters[@]} -gt 0 ]; then
 fi
 
 echo "== building (release)"
+# SwiftPM keeps the build plan of the main package (a path dependency here) and does not notice a
+# source file added to it since; dropping the plan makes it read the package again (seconds).
+rm -f .build/release.yaml
 build() {
     swift build -c release --product "$1" >"$results/build.log" 2>&1 || { cat "$results/build.log"; exit 1; }
     tail -1 "$results/build.log"
