@@ -14,6 +14,7 @@ struct ClockTable {
         var logical: UInt32 = 0
     }
 
+    /// The `kind` column (schema v7 writes the same numbers).
     enum Kind: Int64 {
         case vector = 0
         case localContext = 1
@@ -40,7 +41,8 @@ struct ClockTable {
     /// The applied vector alone.
     static func vector(_ db: Database) throws -> VersionVector {
         var vector = VersionVector()
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT replica, counter FROM clock WHERE kind = 0")) {
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT replica, counter FROM clock WHERE kind = \(Kind.vector.rawValue)")) {
             vector.advance(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64)))
         }
         return vector
@@ -49,7 +51,7 @@ struct ClockTable {
     /// The highest counter of `replica` applied here (0 for none).
     static func applied(_ replica: ReplicaID, _ db: Database) throws -> UInt64 {
         UInt64(clamping: try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT counter FROM clock WHERE kind = 0 AND replica = ?"),
+            db.cachedStatement(sql: "SELECT counter FROM clock WHERE kind = \(Kind.vector.rawValue) AND replica = ?"),
             arguments: [Int64(clamping: replica.rawValue)]) ?? 0)
     }
 
@@ -59,7 +61,9 @@ struct ClockTable {
     }
 
     static func storeClock(wall: UInt64, logical: UInt32, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO clock (kind, replica, counter, logical) VALUES (2, 0, ?, ?)")
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO clock (kind, replica, counter, logical) VALUES (\(Kind.hybrid.rawValue), 0, ?, ?)
+            """)
             .execute(arguments: [Int64(clamping: wall), Int64(logical)])
     }
 }

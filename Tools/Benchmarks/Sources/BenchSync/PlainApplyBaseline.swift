@@ -39,16 +39,16 @@ struct PlainApplyBaseline {
             let name = entry[1], sql = entry[2]
             let isVirtual = sql.hasPrefix("CREATE VIRTUAL TABLE")
             let columns = try db.rows("SELECT name FROM pragma_table_info(?)", [.text(name)]).map { $0[0] }
-            var source = "SELECT \(((isVirtual ? ["rowid"] : []) + columns).map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(name)\""
+            func quoted(_ names: [String]) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
+            let selected = (isVirtual ? ["rowid"] : []) + columns
+            let list = quoted(selected)
+            var source = "SELECT \(list) FROM \"\(name)\""
             if isVirtual, let content = Self.option("content", in: sql) {
                 // An external-content FTS table over a table is filled by that table's trigger; over
                 // a view (messages, schema v8) the replica fills it itself, so the baseline does too.
                 guard kept.contains(where: { $0[0] == "view" && $0[1] == content }) else { continue }
-                let rowid = Self.option("content_rowid", in: sql) ?? "rowid"
-                source = "SELECT \(([rowid] + columns).map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(content)\""
+                source = "SELECT \(quoted([Self.option("content_rowid", in: sql) ?? "rowid"] + columns)) FROM \"\(content)\""
             }
-            let selected = (isVirtual ? ["rowid"] : []) + columns
-            let list = selected.map { "\"\($0)\"" }.joined(separator: ", ")
             let statement = try db.prepare(source)
             var rows: [[SQLiteValue]] = []
             while try statement.step() {
