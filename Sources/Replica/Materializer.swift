@@ -10,6 +10,18 @@ import Merge
 struct Materializer {
     let db: Database
     let viewer: UserID?
+    /// Search rows of this transaction, written by ``writeSearchRows()`` before it commits.
+    private let search = PendingSearchRows()
+
+    init(db: Database, viewer: UserID?) {
+        self.db = db
+        self.viewer = viewer
+    }
+
+    /// Writes the search rows of the ops applied so far; the applier calls it before committing.
+    func writeSearchRows() throws(ReplicaError) {
+        try ReplicaError.wrap { try search.write(db) }
+    }
 
     /// Applies `op`, writing its journal row through `journal` (once: a message op when its
     /// conversation is known, any other op first).
@@ -70,6 +82,7 @@ struct Materializer {
             """).execute(arguments: [partner.id.rawValue, partner.name, partner.contactEmail, partner.status.rawValue,
                         Int64(clamping: partner.statusSince)] + Self.stampArguments(op.stamp))
         if let oldName, oldName != partner.name {
+            try search.write(db)  // a conversation started in this transaction is renamed too
             try db.cachedStatement(sql: """
                 UPDATE conversations_fts SET partner_name = ?
                 WHERE rowid IN (SELECT id FROM conversations WHERE partner_id = ?)
@@ -112,9 +125,7 @@ struct Materializer {
         let customerText = start.inquiry.map {
             [$0.customerName, $0.storefront, $0.product, $0.text].joined(separator: " ")
         } ?? ""
-        try db.cachedStatement(sql: """
-            INSERT INTO conversations_fts (rowid, subject, partner_name, customer_text) VALUES (?, ?, ?, ?)
-            """).execute(arguments: [conversation, start.subject, partnerName, customerText])
+        search.addConversation(conversation, subject: start.subject, partnerName: partnerName, customerText: customerText)
         let message = try insertMessage(journal, conversation: conversation, body: start.body)
         try db.cachedStatement(sql: "UPDATE conversations SET last_message = ? WHERE id = ?")
             .execute(arguments: [message, conversation])
@@ -166,8 +177,7 @@ struct Materializer {
     /// its local id (the journal's `seq`).
     private func insertMessage(_ journal: JournalEntry, conversation: Int64, body: String) throws -> Int64 {
         let message = try journal.insert(conversation: conversation)
-        try db.cachedStatement(sql: "INSERT INTO messages_fts (rowid, body) VALUES (?, ?)")
-            .execute(arguments: [message, body])
+        search.addMessage(message, body: body)
         return message
     }
 

@@ -11,11 +11,13 @@ extension Replica {
         }
         let viewer = identity.viewer
         if let search = filter.search, !search.allSatisfy(\.isWhitespace) {
-            guard let query = SearchQuery(search) else {
-                throw ReplicaError(.invalidArgument, "the search has no words to look for")
-            }
             return try ReplicaError.wrap {
-                try writer.read { db in try Self.search(query, filter: filter, viewer: viewer, db) }
+                try writer.read { db in
+                    guard let query = try SearchQuery(search, db) else {
+                        throw ReplicaError(.invalidArgument, "the search has no words to look for (or more than 32)")
+                    }
+                    return try Self.search(query, filter: filter, viewer: viewer, db)
+                }
             }
         }
         return try ReplicaError.wrap {
@@ -161,17 +163,31 @@ private func jsonArray(_ ids: some Sequence<Int64>) -> String {
     "[" + ids.map(String.init).joined(separator: ",") + "]"
 }
 
-/// A user's search text made into a safe FTS5 query: each word quoted (so no FTS5 syntax gets
-/// through), all words required, the last one also as a prefix.
+/// A user's search text made into a safe FTS5 query. The text is cut into tokens by the search
+/// index's own tokenizer (``SearchQuery/tokenizer``), so that every term is one token exactly as
+/// the index holds it (a word split here by other rules could be two tokens there, and then a
+/// phrase); each is quoted (no FTS5 syntax gets through), all are required, and the last one also
+/// matches as a prefix.
 struct SearchQuery: Hashable, Sendable {
-    let expression: String
+    /// The tokenizer of `messages_fts` and `conversations_fts`, as their `tokenize` option spells it.
+    static let tokenizer = ["unicode61", "remove_diacritics", "2"]
 
-    init?(_ text: String) {
-        let words = text.split { !($0.isLetter || $0.isNumber) }.map { String($0).lowercased() }.filter { !$0.isEmpty }
-        guard !words.isEmpty, words.count <= 32 else { return nil }
-        let quoted = words.enumerated().map { index, word in
-            index == words.count - 1 ? "\"\(word)\"*" : "\"\(word)\""
-        }
-        expression = quoted.joined(separator: " AND ")
+    /// The search's tokens, folded as the index folds them (lower case, no diacritics).
+    let tokens: [String]
+
+    /// `nil` when the text holds no token, or more than 32 (a search is a few words, not a page).
+    init?(_ text: String, _ db: Database) throws {
+        let tokenizer = try db.makeTokenizer(FTS5TokenizerDescriptor(components: Self.tokenizer))
+        let tokens = try tokenizer.tokenize(query: text).map(\.token).filter { !$0.isEmpty }
+        guard !tokens.isEmpty, tokens.count <= 32 else { return nil }
+        self.tokens = tokens
+    }
+
+    /// The MATCH expression: `"a" AND "b" AND "c"*`.
+    var expression: String {
+        tokens.enumerated().map { index, token in
+            let quoted = "\"" + token.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return index == tokens.count - 1 ? quoted + "*" : quoted
+        }.joined(separator: " AND ")
     }
 }

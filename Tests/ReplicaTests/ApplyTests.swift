@@ -27,6 +27,41 @@ struct ApplyTests {
         #expect(try replica.row(seed.invoice)?.messageCount == 2)
     }
 
+    @Test("a batch's messages reach the search index together, as one segment", arguments: StoreKind.allCases)
+    func searchRowsOncePerBatch(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let replica = store.replica
+        // No merging of segments, so that every segment the batch writes stays countable.
+        try replica.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 0);
+                INSERT INTO messages_fts (messages_fts, rank) VALUES ('crisismerge', 1999);
+                """)
+        }
+        // FTS5 row ids carry the segment id above bit 37 (the structure and averages rows are below).
+        func segments() throws -> Int {
+            try replica.writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT id >> 37) FROM messages_fts_data WHERE id >> 37 > 0") ?? 0
+            }
+        }
+        let before = try segments()
+        // Each message followed by its delivery state: an INSERT OR REPLACE on a table with a foreign
+        // key, whose statement savepoint made FTS5 write out what it held, one segment per message.
+        var server = seed.server
+        var ops: [Op] = []
+        for index in 0..<40 {
+            let post = server.make(.user(World.dana.id), .postMessage(PostMessage(
+                conversation: seed.invoice, body: "Payment run number \(index) is scheduled")), at: World.base + 9_000 + UInt64(index))
+            ops.append(post)
+            ops.append(server.make(.platform, .setDelivery(SetDelivery(message: MessageID(post.dot), state: .sent)),
+                                   at: World.base + 9_000 + UInt64(index)))
+        }
+        #expect(try replica.apply(ops) == ApplyReport(applied: 80))
+        #expect(try segments() == before + 1)
+        #expect(try replica.search("payment scheduled").map(\.id) == [seed.invoice])
+        #expect(try replica.verify().ok)
+    }
+
     @Test("an op whose predecessor is missing is held, then applied when it arrives", arguments: StoreKind.allCases)
     func outOfOrder(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)

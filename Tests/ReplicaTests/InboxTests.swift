@@ -106,6 +106,15 @@ struct InboxTests {
         #expect(try replica.search("invoice catalogue").isEmpty, "all words must match")
     }
 
+    @Test("the search is cut into tokens by the index's own tokenizer, one quoted term each")
+    func searchTokens() throws {
+        let (store, seed) = try seededStore(.memory)
+        let expression = try store.replica.writer.read { db in try SearchQuery("Spring, PROPÓSAL", db)?.expression }
+        #expect(expression == "\"spring\" AND \"proposal\"*", "folded as the index folds: lower case, no accents")
+        #expect(try store.replica.search("Spring, PROPÓSAL").map(\.id) == [seed.proposal])
+        #expect(try store.replica.writer.read { db in try SearchQuery("-- ** --", db) } == nil)
+    }
+
     @Test("search results carry a snippet with the match marked", arguments: StoreKind.allCases)
     func snippet(kind: StoreKind) throws {
         let (store, _) = try seededStore(kind)

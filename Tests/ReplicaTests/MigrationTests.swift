@@ -291,7 +291,7 @@ struct MigrationTests {
                 try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM conversations_fts JOIN conversations c ON c.id = conversations_fts.rowid
                     WHERE conversations_fts MATCH ? AND c.partner_id = ?
-                    """, arguments: [SearchQuery(summary.partner.name).map { "partner_name : (\($0.expression))" },
+                    """, arguments: [try SearchQuery(summary.partner.name, db).map { "partner_name : (\($0.expression))" },
                                      summary.partner.id.rawValue])
             }
             #expect(byColumn == summary.conversations, "\(summary.partner.name)")
