@@ -10,17 +10,23 @@ import Merge
 struct Materializer {
     let db: Database
     let viewer: UserID?
-    /// Search rows of this transaction, written by ``writeSearchRows()`` before it commits.
+    /// Search rows of this transaction, written by ``writePending()`` before it commits.
     private let search = PendingSearchRows()
+    /// Inbox summaries this transaction changed, written by ``writePending()`` before it commits.
+    private let summaries = PendingSummaries()
 
     init(db: Database, viewer: UserID?) {
         self.db = db
         self.viewer = viewer
     }
 
-    /// Writes the search rows of the ops applied so far; the applier calls it before committing.
-    func writeSearchRows() throws(ReplicaError) {
-        try ReplicaError.wrap { try search.write(db) }
+    /// Writes the inbox summaries and search rows of the ops applied so far; the applier calls it
+    /// before committing.
+    func writePending() throws(ReplicaError) {
+        try ReplicaError.wrap {
+            try summaries.write(db)
+            try search.write(db)
+        }
     }
 
     /// Applies `op`, writing its journal row through `journal` (once: a message op when its
@@ -127,8 +133,8 @@ struct Materializer {
         } ?? ""
         search.addConversation(conversation, subject: start.subject, partnerName: partnerName, customerText: customerText)
         let message = try insertMessage(journal, conversation: conversation, body: start.body)
-        try db.cachedStatement(sql: "UPDATE conversations SET last_message = ? WHERE id = ?")
-            .execute(arguments: [message, conversation])
+        summaries.started(conversation, id: ConversationID(op.dot), kind: start.kind, partner: start.partner,
+                          summary: summary, lastMessage: message)
         if let key = start.draft, let user = op.actor.user {
             try requireDraftKey(key, op, firstSave: false)
             try supersedeDraft(user: user, key: key, dots: start.supersedes)
@@ -136,37 +142,16 @@ struct Materializer {
     }
 
     private func postMessage(_ post: PostMessage, _ op: Op, _ journal: JournalEntry) throws {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT id, kind, partner_id, last_wall, last_logical, last_replica, last_author, preview, message_count,
-                    unread
-                FROM conversations WHERE replica = ? AND counter = ?
-                """),
-            arguments: [Int64(clamping: post.conversation.dot.replica.rawValue), Int64(clamping: post.conversation.dot.counter)])
-        else { throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(post.conversation)") }
-        let conversation: Int64 = row[0]
-        guard let kind = ConversationKind(rawValue: row[1]), let partner = PartnerID(rawValue: row[2]),
-              let lastAuthor = Principal(text: row[6] as String)
-        else { throw ReplicaError(.corrupt, "conversation \(post.conversation) cannot be read back") }
-        if let denial = WritePermission.post(in: kind, with: partner, by: op.actor) {
+        guard let (conversation, entry) = try summaries.entry(post.conversation, db) else {
+            throw ReplicaError(.invalidOp, "op \(op.dot): unknown conversation \(post.conversation)")
+        }
+        if let denial = WritePermission.post(in: entry.kind, with: entry.partner, by: op.actor) {
             throw ReplicaError(.invalidOp, "op \(op.dot): \(denial)")
         }
         let message = try insertMessage(journal, conversation: conversation, body: post.body)
-        let old = InboxSummary(newest: Self.stamp(wall: row[3], logical: row[4], replica: row[5]), newestAuthor: lastAuthor,
-                               preview: row[7], messageCount: row[8], unread: row[9])
-        var summary = old
-        summary.add(op.stamp, author: op.actor, body: post.body, viewer: viewer)
-        // One UPDATE of the summary per message (the unread flag too): each rewrites the row and
-        // its activity index entries; the newest-message columns only when they changed.
-        if summary.newest != old.newest {
-            try db.cachedStatement(sql: """
-                UPDATE conversations SET last_wall = ?, last_logical = ?, last_replica = ?, last_author = ?, preview = ?,
-                    message_count = ?, unread = ?, last_message = ? WHERE id = ?
-                """).execute(arguments: Self.summaryArguments(summary) + [message, conversation])
-        } else {
-            try db.cachedStatement(sql: """
-                UPDATE conversations SET message_count = ?, unread = ?, last_message = ? WHERE id = ?
-                """).execute(arguments: [summary.messageCount, summary.unread, message, conversation])
+        summaries.update(conversation) { entry in
+            entry.summary.add(op.stamp, author: op.actor, body: post.body, viewer: viewer)
+            entry.lastMessage = message
         }
         if let user = op.actor.user {
             try supersedeDraft(user: user, key: .conversation(post.conversation), dots: post.supersedes)
@@ -228,9 +213,7 @@ struct Materializer {
             (id: MessageID(Dot(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), counter: UInt64(clamping: row[1] as Int64))),
              author: Principal(text: row[2] as String) ?? .platform)
         }
-        let unread = state.isUnread(messages: messages, viewer: user)
-        try db.cachedStatement(sql: "UPDATE conversations SET unread = ? WHERE id = ?")
-            .execute(arguments: [unread, conversation])
+        try summaries.setUnread(conversation, state.isUnread(messages: messages, viewer: user), db)
     }
 
     // MARK: Drafts (multi-value register)
@@ -325,8 +308,7 @@ struct Materializer {
     // MARK: Helpers
 
     func conversationRowID(_ id: ConversationID) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM conversations WHERE replica = ? AND counter = ?"),
-                           arguments: [Int64(clamping: id.dot.replica.rawValue), Int64(clamping: id.dot.counter)])
+        try summaries.rowID(id, db)
     }
 
     func messageRowID(_ id: MessageID) throws -> Int64? {

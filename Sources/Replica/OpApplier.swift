@@ -82,7 +82,7 @@ struct OpApplier {
     /// Call once at the end of the transaction.
     mutating func finish() throws(ReplicaError) -> ApplyReport {
         if report.held > 0 || report.applied > 0 { try drainHeld() }
-        try materializer.writeSearchRows()
+        try materializer.writePending()
         try ReplicaError.wrap {
             for replica in changedReplicas {
                 try ClockTable.store(.vector, replica, counter: vector[replica], db)

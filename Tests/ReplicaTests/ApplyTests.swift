@@ -62,6 +62,43 @@ struct ApplyTests {
         #expect(try replica.verify().ok)
     }
 
+    @Test("a batch rewrites a conversation's summary once, and reads between its messages still count",
+          arguments: StoreKind.allCases)
+    func summaryOncePerBatch(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let (reference, _) = try seededStore(.memory)
+        // Partner messages with Dana's reads between them: the last op is a message, so the
+        // conversation ends unread, its summary that of the newest message.
+        var server = seed.server
+        var ops: [Op] = []
+        for index in 0..<30 {
+            let wall = World.base + 9_000 + UInt64(index) * 10
+            ops.append(server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+                conversation: seed.invoice, body: "Reminder \(index) about invoice 42")), at: wall))
+            if index % 3 == 1 {
+                ops.append(server.make(.user(World.dana.id), .markRead(MarkRead(
+                    conversation: seed.invoice, marker: VersionVector([World.server: server.counter]))), at: wall + 1))
+            }
+        }
+        // Count the UPDATEs of conversation rows the batch makes (a trigger on the write connection).
+        try store.replica.writer.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TABLE summary_writes (n INTEGER);
+                CREATE TEMP TRIGGER count_summary_writes AFTER UPDATE ON main.conversations
+                BEGIN INSERT INTO summary_writes VALUES (1); END;
+                """)
+        }
+        #expect(try store.replica.apply(ops) == ApplyReport(applied: 40))
+        let writes = try store.replica.writer.write { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM summary_writes") }
+        #expect(writes == 1, "one UPDATE of the invoice row for 30 messages and 10 reads")
+        // Op by op, in 40 transactions, the state is the same.
+        for op in ops { try reference.replica.apply([op]) }
+        #expect(try store.replica.digest() == reference.replica.digest())
+        let row = try #require(try store.replica.row(seed.invoice))
+        #expect(row.messageCount == 31 && row.preview == "Reminder 29 about invoice 42" && row.unread)
+        #expect(try store.replica.verify().ok)
+    }
+
     @Test("an op whose predecessor is missing is held, then applied when it arrives", arguments: StoreKind.allCases)
     func outOfOrder(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
