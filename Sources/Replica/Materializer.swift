@@ -14,6 +14,8 @@ struct Materializer {
     private let search = PendingSearchRows()
     /// Inbox summaries this transaction changed, written by ``writePending()`` before it commits.
     private let summaries = PendingSummaries()
+    /// Messages this transaction wrote, for a delivery state of the same batch.
+    private let applied = AppliedMessages()
 
     init(db: Database, viewer: UserID?) {
         self.db = db
@@ -97,15 +99,21 @@ struct Materializer {
     }
 
     private func setDelivery(_ delivery: SetDelivery, _ op: Op) throws {
-        guard let message = try messageRowID(delivery.message) else {
-            throw ReplicaError(.invalidOp, "op \(op.dot): delivery state for unknown message \(delivery.message)")
+        let message: Int64, current: HLCTimestamp?
+        if let written = applied.lookup(delivery.message.dot) {
+            (message, current) = written
+        } else {
+            guard let rowID = try messageRowID(delivery.message) else {
+                throw ReplicaError(.invalidOp, "op \(op.dot): delivery state for unknown message \(delivery.message)")
+            }
+            (message, current) = (rowID, try currentStamp("deliveries", keyColumn: "message", key: rowID))
         }
-        guard LastWriterWins.replaces(current: try currentStamp("deliveries", keyColumn: "message", key: message),
-                                      incoming: op.stamp) else { return }
+        guard LastWriterWins.replaces(current: current, incoming: op.stamp) else { return }
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO deliveries (message, state, reason, wall, logical, stamp_replica)
             VALUES (?, ?, ?, ?, ?, ?)
             """).execute(arguments: [message, delivery.state.rawValue, delivery.reason] + Self.stampArguments(op.stamp))
+        applied.delivered(message, stamp: op.stamp)
     }
 
     // MARK: Conversations and messages (grow-only)
@@ -163,6 +171,7 @@ struct Materializer {
     private func insertMessage(_ journal: JournalEntry, conversation: Int64, body: String) throws -> Int64 {
         let message = try journal.insert(conversation: conversation)
         search.addMessage(message, body: body)
+        applied.inserted(journal.op.dot, rowID: message)
         return message
     }
 

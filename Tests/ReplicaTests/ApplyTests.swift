@@ -99,6 +99,31 @@ struct ApplyTests {
         #expect(try store.replica.verify().ok)
     }
 
+    @Test("delivery states for a message of the same batch: the last writer wins as across batches",
+          arguments: StoreKind.allCases)
+    func deliveryInSameBatch(kind: StoreKind) throws {
+        let (store, seed) = try seededStore(kind)
+        let (reference, _) = try seededStore(.memory)
+        var server = seed.server
+        let reply = server.make(.user(World.dana.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Paid this morning")), at: World.base + 9_000)
+        let queued = server.make(.platform, .setDelivery(SetDelivery(message: MessageID(reply.dot), state: .queued,
+                                                                     reason: "relay busy")), at: World.base + 9_100)
+        let sent = server.make(.platform, .setDelivery(SetDelivery(message: MessageID(reply.dot), state: .sent)),
+                               at: World.base + 9_200)
+        // The older state last in the batch (a relayed batch may hold them in any causal order):
+        // it must lose to the newer one written before it in the same transaction.
+        let stale = TestOp.make(World.samDevice, 1, wall: World.base + 9_050, .platform,
+                                .setDelivery(SetDelivery(message: MessageID(reply.dot), state: .failed, reason: "old")))
+        let ops = [reply, queued, sent, stale]
+        #expect(try store.replica.apply(ops) == ApplyReport(applied: 4))
+        for op in ops { try reference.replica.apply([op]) }
+        #expect(try store.replica.digest() == reference.replica.digest())
+        let message = try #require(try store.replica.thread(seed.invoice, markRead: false).messages.last)
+        #expect(message.body == "Paid this morning" && message.delivery == .sent)
+        #expect(try store.replica.verify().ok)
+    }
+
     @Test("an op whose predecessor is missing is held, then applied when it arrives", arguments: StoreKind.allCases)
     func outOfOrder(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
