@@ -172,20 +172,17 @@ struct SearchQuery: Hashable, Sendable {
     /// The tokenizer of `messages_fts` and `conversations_fts`, as their `tokenize` option spells it.
     static let tokenizer = ["unicode61", "remove_diacritics", "2"]
 
-    /// The search's tokens, folded as the index folds them (lower case, no diacritics).
-    let tokens: [String]
+    /// The MATCH expression, `"a" AND "b" AND "c"*`: made once, used by each of the search's
+    /// statements.
+    let expression: String
 
     /// `nil` when the text holds no token, or more than 32 (a search is a few words, not a page).
     init?(_ text: String, _ db: Database) throws {
         let tokenizer = try db.makeTokenizer(FTS5TokenizerDescriptor(components: Self.tokenizer))
+        // Folded as the index folds them (lower case, no diacritics).
         let tokens = try tokenizer.tokenize(query: text).map(\.token).filter { !$0.isEmpty }
         guard !tokens.isEmpty, tokens.count <= 32 else { return nil }
-        self.tokens = tokens
-    }
-
-    /// The MATCH expression: `"a" AND "b" AND "c"*`.
-    var expression: String {
-        tokens.enumerated().map { index, token in
+        expression = tokens.enumerated().map { index, token in
             let quoted = "\"" + token.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             return index == tokens.count - 1 ? quoted + "*" : quoted
         }.joined(separator: " AND ")

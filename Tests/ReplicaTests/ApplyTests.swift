@@ -66,7 +66,6 @@ struct ApplyTests {
           arguments: StoreKind.allCases)
     func summaryOncePerBatch(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
-        let (reference, _) = try seededStore(.memory)
         // Partner messages with Dana's reads between them: the last op is a message, so the
         // conversation ends unread, its summary that of the newest message.
         var server = seed.server
@@ -91,19 +90,15 @@ struct ApplyTests {
         #expect(try store.replica.apply(ops) == ApplyReport(applied: 40))
         let writes = try store.replica.writer.write { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM summary_writes") }
         #expect(writes == 1, "one UPDATE of the invoice row for 30 messages and 10 reads")
-        // Op by op, in 40 transactions, the state is the same.
-        for op in ops { try reference.replica.apply([op]) }
-        #expect(try store.replica.digest() == reference.replica.digest())
+        try expectSameAsOpByOp(store.replica, ops)
         let row = try #require(try store.replica.row(seed.invoice))
         #expect(row.messageCount == 31 && row.preview == "Reminder 29 about invoice 42" && row.unread)
-        #expect(try store.replica.verify().ok)
     }
 
     @Test("delivery states for a message of the same batch: the last writer wins as across batches",
           arguments: StoreKind.allCases)
     func deliveryInSameBatch(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
-        let (reference, _) = try seededStore(.memory)
         var server = seed.server
         let reply = server.make(.user(World.dana.id), .postMessage(PostMessage(
             conversation: seed.invoice, body: "Paid this morning")), at: World.base + 9_000)
@@ -117,11 +112,18 @@ struct ApplyTests {
                                 .setDelivery(SetDelivery(message: MessageID(reply.dot), state: .failed, reason: "old")))
         let ops = [reply, queued, sent, stale]
         #expect(try store.replica.apply(ops) == ApplyReport(applied: 4))
-        for op in ops { try reference.replica.apply([op]) }
-        #expect(try store.replica.digest() == reference.replica.digest())
+        try expectSameAsOpByOp(store.replica, ops)
         let message = try #require(try store.replica.thread(seed.invoice, markRead: false).messages.last)
         #expect(message.body == "Paid this morning" && message.delivery == .sent)
-        #expect(try store.replica.verify().ok)
+    }
+
+    /// `replica`, which has applied the seed and then `ops` in one batch, has the state of a replica
+    /// that applied the seed and then `ops` one transaction each, and passes verify.
+    private func expectSameAsOpByOp(_ replica: Replica, _ ops: [Op]) throws {
+        let (reference, _) = try seededStore(.memory)
+        for op in ops { try reference.replica.apply([op]) }
+        #expect(try replica.digest() == reference.replica.digest())
+        #expect(try replica.verify().ok)
     }
 
     @Test("an op whose predecessor is missing is held, then applied when it arrives", arguments: StoreKind.allCases)
