@@ -21,6 +21,8 @@ struct OpApplier {
     private var changedContext: Set<ReplicaID> = []
     private let materializer: Materializer
     private var report = ApplyReport()
+    /// Ops this transaction held (to tell them from ops held earlier when they are released).
+    private var heldHere: Set<Dot> = []
 
     init(db: Database, identity: ReplicaIdentity) throws {
         self.db = db
@@ -74,7 +76,7 @@ struct OpApplier {
                     sql: "INSERT OR IGNORE INTO held_ops (replica, counter, payload) VALUES (?, ?, ?)")
                         .execute(arguments: [Int64(clamping: op.dot.replica.rawValue), Int64(clamping: op.dot.counter), payload])
             }
-            report.held += 1
+            if heldHere.insert(op.dot).inserted { report.held += 1 } else { report.duplicates += 1 }
         }
     }
 
@@ -127,7 +129,7 @@ struct OpApplier {
                     if !vector.covers(op.dot) {
                         try applyReady(op, payload: [UInt8](payload))
                         report.applied += 1
-                        report.held -= 1
+                        if heldHere.contains(op.dot) { report.held -= 1 } else { report.releasedEarlier += 1 }
                         progress = true
                     }
                     try ReplicaError.wrap {
@@ -137,7 +139,6 @@ struct OpApplier {
                 }
             }
         }
-        report.held = max(report.held, 0)
         if report.held > 0 {
             ReplicaLog.logger.notice("holding ops until their causal past arrives", metadata: ["held": "\(report.held)"])
         }

@@ -25,13 +25,21 @@ extension Replica {
     @discardableResult
     public func apply(_ ops: [EncodedOp],
                       checkingFirst check: (VersionVector) -> String? = { _ in nil }) throws(ReplicaError) -> ApplyReport {
+        try applyReturningVector(ops, checkingFirst: check).report
+    }
+
+    /// ``apply(_:checkingFirst:)``, which also returns the version vector it committed (a sync batch
+    /// answers with it; read here, it costs no second transaction).
+    public func applyReturningVector(_ ops: [EncodedOp], checkingFirst check: (VersionVector) -> String?)
+        throws(ReplicaError) -> (report: ApplyReport, vector: VersionVector) {
         let identity = identity
         return try ReplicaError.wrap {
             try writer.write { db in
                 var applier = try OpApplier(db: db, identity: identity)
                 if let refusal = check(applier.vector) { throw ReplicaError(.invalidOp, refusal) }
                 for op in ops { try applier.submit(op) }
-                return try applier.finish()
+                let report = try applier.finish()
+                return (report, applier.vector)
             }
         }
     }

@@ -39,7 +39,6 @@ struct SimStore: SyncStore, @unchecked Sendable {
             // Received ops are decoded already (decoding is how a frame is checked).
             if let decoded = op.op { simulator.trace.add(3, OpText.describe(decoded, simulator: simulator)) }
         }
-        try node.replica.applyChecked(ops, by: scope, nowMs: nowMs)
-        return try node.replica.versionVector()
+        return try node.replica.applyChecked(ops, by: scope, nowMs: nowMs).vector
     }
 }

@@ -51,18 +51,24 @@ extension SyncDriver {
         }
 
         var driver = self
+        driver.defersBase = true
         var step = await Self.step(&driver, on: storePool) { $0.start() }
         var iterator = inputs.makeAsyncIterator()
         while true {
+            // The events and the deferred base go to the store while the frames go out: an ack or a
+            // push does not wait for the bookkeeping, nor an applied batch's event for the ack.
+            let done = step, store = driver.store
+            async let bookkept: Void = Self.bookkeep(done, store: store, events: events, on: storePool)
             for frame in step.frames {
                 do {
                     try await transport.send(frame)
                 } catch {
+                    await bookkept
                     // The peer closed; its last frames (an Error that says why) may still be queued.
                     throw await driver.lastWord(from: &iterator)
                 }
             }
-            await Self.deliver(step.events, to: events, on: storePool)
+            await bookkept
             switch step.end {
             case .failed(let failure)?:
                 throw failure
@@ -115,16 +121,20 @@ extension SyncDriver {
         return step
     }
 
-    /// Hands `events` to the handler: on a thread of `pool` when there is one (a handler may write
-    /// the store, as the device's sync-state bookkeeping does), else here.
-    private static func deliver(_ events: [SyncEvent], to handler: @escaping @Sendable (SyncEvent) -> Void,
-                                on pool: NIOThreadPool?) async {
-        guard !events.isEmpty else { return }
-        if let pool, (try? await pool.runIfActive({ () -> Bool in
+    /// Hands the step's events to the handler and remembers its deferred vector base: on a thread
+    /// of `pool` when there is one (a handler may write the store, as the device's sync-state
+    /// bookkeeping does, and a device's base is written to its replica), else here.
+    private static func bookkeep(_ step: Step, store: any SyncStore,
+                                 events handler: @escaping @Sendable (SyncEvent) -> Void,
+                                 on pool: NIOThreadPool?) async {
+        let events = step.events, base = step.baseToRemember
+        guard !events.isEmpty || base != nil else { return }
+        let work: @Sendable () -> Void = {
             for event in events { handler(event) }
-            return true
-        })) != nil { return }
-        for event in events { handler(event) }
+            if let base { store.rememberVectorBase(base) }
+        }
+        if let pool, (try? await pool.runIfActive { work() }) != nil { return }
+        work()
     }
 
     /// Why the session ended once sending failed: the peer's Error frame if one is still queued,

@@ -22,6 +22,9 @@ public struct SyncDriver: Sendable {
         public var events: [SyncEvent] = []
         /// Set when the session is over.
         public var end: End?
+        /// A vector base to remember once the step's frames are on their way, when the driver
+        /// defers it (``defersBase``); `.some(nil)` forgets the base.
+        var baseToRemember: VersionVector??
 
         /// The first exchange completed in this step.
         public var caughtUp: Bool { events.contains(.caughtUp) }
@@ -44,6 +47,12 @@ public struct SyncDriver: Sendable {
     /// session) how many ops this node lacked of the peer's when the session began.
     private var received = (batches: 0, ops: 0)
     private var lacked: Int?
+    /// Whether a ``SyncAction/rememberBase(_:)`` waits in the step (``Step/baseToRemember``) for
+    /// the caller to carry out after sending the frames, rather than being done at once. A base is
+    /// best effort (a lost one costs a resent hello), and a device writes it to its replica file:
+    /// ``run(over:untilCaughtUp:localChanges:stop:helloTimeout:storePool:events:)`` defers it so
+    /// that no ack or push waits for that write.
+    var defersBase = false
 
     public init(session: SyncSession, store: any SyncStore, clock: any PhysicalClock = SystemClock(),
                 limits: WireLimits = .default, crashAt: ArmedFailpoint? = nil) {
@@ -120,6 +129,10 @@ public struct SyncDriver: Sendable {
                     if case .ops(let batch) = message, !batch.ops.isEmpty { step.events.append(.sent(ops: batch.ops.count)) }
                 }
             case .readVector(let digest):
+                if let base = step.baseToRemember {
+                    store.rememberVectorBase(base)
+                    step.baseToRemember = nil
+                }
                 do {
                     let have = try store.versionVector()
                     let base = digest.flatMap { store.vectorBase(matching: $0) }
@@ -128,7 +141,7 @@ public struct SyncDriver: Sendable {
                     storeFailed(error, into: &step)
                 }
             case .rememberBase(let vector):
-                store.rememberVectorBase(vector)
+                if defersBase { step.baseToRemember = .some(vector) } else { store.rememberVectorBase(vector) }
                 if vector == nil { step.events.append(.helloResent) }
             case .loadOps(let missing, let limit):
                 do {

@@ -44,20 +44,21 @@ extension Replica: SyncStore {
     }
 
     public func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
-        try applyChecked(ops, by: scope, nowMs: nowMs)
-        return try versionVector()
+        try applyChecked(ops, by: scope, nowMs: nowMs).vector
     }
 
-    /// Applies `ops` in one transaction, checked first against `scope` (if any) inside it.
+    /// Applies `ops` in one transaction, checked first against `scope` (if any) inside it; returns
+    /// what it did and the version vector it committed.
     @discardableResult
-    public func applyChecked(_ ops: [EncodedOp], by scope: DeviceScope?, nowMs: UInt64) throws(ReplicaError) -> ApplyReport {
-        guard let scope else { return try apply(ops) }
+    public func applyChecked(_ ops: [EncodedOp], by scope: DeviceScope?, nowMs: UInt64)
+        throws(ReplicaError) -> (report: ApplyReport, vector: VersionVector) {
+        guard let scope else { return try applyReturningVector(ops, checkingFirst: { _ in nil }) }
         let decoded: [Op]
         do {
             decoded = try ops.map { op throws(WireError) in try op.decoded() }
         } catch {
             throw ReplicaError(.invalidOp, "an op cannot be read: \(error)", underlying: error)
         }
-        return try apply(ops) { have in scope.refusal(of: decoded, serverHas: have, nowMs: nowMs) }
+        return try applyReturningVector(ops) { have in scope.refusal(of: decoded, serverHas: have, nowMs: nowMs) }
     }
 }

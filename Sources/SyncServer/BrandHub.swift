@@ -66,9 +66,13 @@ final class BrandHub: Sendable {
         _ = watchers.withLock { $0.removeValue(forKey: id) }
     }
 
-    /// The brand's replica committed new ops: every session of the brand pushes what its device lacks.
-    func changed(_ brand: BrandID) {
-        let targets = state.withLock { $0.subscribers.values.filter { $0.brand == brand }.map(\.changes) }
+    /// The brand's replica committed new ops: every session of the brand pushes what its device lacks,
+    /// except the sessions of `origin`, the device whose batch they were (it has them; another
+    /// change that its device lacks comes with its own announcement).
+    func changed(_ brand: BrandID, origin: ReplicaID? = nil) {
+        let targets = state.withLock {
+            $0.subscribers.values.filter { $0.brand == brand && $0.replica != origin }.map(\.changes)
+        }
         for target in targets { target.yield() }
         for watcher in watchers.withLock({ Array($0.values) }) { watcher.yield() }
     }

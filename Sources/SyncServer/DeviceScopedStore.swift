@@ -34,9 +34,14 @@ struct DeviceScopedStore: SyncStore {
     }
 
     func applyBatch(_ ops: [EncodedOp], checkedBy scope: DeviceScope?, nowMs: UInt64) throws -> VersionVector {
-        let report = try replica.applyChecked(ops, by: scope, nowMs: nowMs)
+        let (report, vector) = try replica.applyChecked(ops, by: scope, nowMs: nowMs)
         metrics.update { $0.opsIn += report.applied }
-        if report.applied > 0 { hub.changed(device.brand) }
-        return try replica.versionVector()
+        if report.applied > 0 {
+            // The device's own sessions need no push for ops it sent, unless the batch carried
+            // others' ops or released held ones (a server restored from a backup), which it may lack.
+            let onlyItsOwn = report.releasedEarlier == 0 && ops.allSatisfy { $0.dot.replica == device.replica }
+            hub.changed(device.brand, origin: onlyItsOwn ? device.replica : nil)
+        }
+        return vector
     }
 }
