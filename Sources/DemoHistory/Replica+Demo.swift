@@ -22,6 +22,8 @@ extension Replica {
             done += batch.count
             progress(done, total)
         }
+        // As a device after its first sync (SyncClient merges the index once caught up).
+        try replica.mergeSearchIndex()
         return replica
     }
 }

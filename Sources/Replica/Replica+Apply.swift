@@ -33,15 +33,17 @@ extension Replica {
     public func applyReturningVector(_ ops: [EncodedOp], checkingFirst check: (VersionVector) -> String?)
         throws(ReplicaError) -> (report: ApplyReport, vector: VersionVector) {
         let identity = identity
-        return try ReplicaError.wrap {
+        let result = try ReplicaError.wrap {
             try writer.write { db in
                 var applier = try OpApplier(db: db, identity: identity)
                 if let refusal = check(applier.vector) { throw ReplicaError(.invalidOp, refusal) }
                 for op in ops { try applier.submit(op) }
                 let report = try applier.finish()
-                return (report, applier.vector)
+                return (report: report, vector: applier.vector)
             }
         }
+        if result.report.applied > 0 { unmergedOps.withLock { $0 += result.report.applied } }
+        return result
     }
 
     /// Makes one local op from what `build` decides, and applies it, in one transaction.

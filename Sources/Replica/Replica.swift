@@ -2,6 +2,7 @@ public import Causality
 import InboxModel
 internal import GRDB
 import Foundation
+import Synchronization
 
 /// A device's (or the server's) copy of the inbox: a SQLite file holding the journal of every op
 /// and the inbox state materialised from it.
@@ -21,6 +22,9 @@ public final class Replica: Sendable {
     public let path: String?
     let writer: any DatabaseWriter
     let clock: any PhysicalClock
+    /// Received ops this object applied since the search indexes were last merged
+    /// (``mergeSearchIndexIfNeeded()``).
+    let unmergedOps = Mutex(0)
 
     private init(identity: ReplicaIdentity, path: String?, writer: any DatabaseWriter, clock: any PhysicalClock) {
         self.identity = identity

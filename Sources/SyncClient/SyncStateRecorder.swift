@@ -12,8 +12,20 @@ enum SyncStateRecorder {
 
     /// Called from the driver's event handler, which runs on the store pool.
     static func record(_ event: SyncEvent, in replica: Replica) {
+        if case .caughtUp = event { mergeSearchIndex(of: replica) }
         guard let change = SyncState.change(for: event) else { return }
         note(in: replica, change)
+    }
+
+    /// After a long catch-up, the search indexes merged into one segment each
+    /// (``Replica/mergeSearchIndexIfNeeded()``). A merge that fails leaves the index as it was
+    /// (searches find the same rows, more slowly), so it is logged.
+    private static func mergeSearchIndex(of replica: Replica) {
+        do {
+            if try replica.mergeSearchIndexIfNeeded() { logger.debug("search index merged") }
+        } catch {
+            logger.error("cannot merge the search index", metadata: ["error": "\(error)"])
+        }
     }
 
     /// How the sync failed, written on the store pool.

@@ -36,7 +36,8 @@ public struct BenchConfig: Sendable {
     }
 
     /// `v8`: the layout with messages in the journal and the baseline's `plain_messages`.
-    var key: String { "replica-\(messages)-seed\(seed)-v8" }
+    /// `v9`: the search index merged after the build, as a device's is once its first sync caught up.
+    var key: String { "replica-\(messages)-seed\(seed)-v9" }
 
     /// The cached, read-only-by-convention replica.
     public var replicaPath: String { cacheDirectory + "/\(key).sqlite" }
