@@ -32,19 +32,8 @@ struct ApplyTests {
         let (store, seed) = try seededStore(kind)
         let replica = store.replica
         // No merging of segments, so that every segment the batch writes stays countable.
-        try replica.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 0);
-                INSERT INTO messages_fts (messages_fts, rank) VALUES ('crisismerge', 1999);
-                """)
-        }
-        // FTS5 row ids carry the segment id above bit 37 (the structure and averages rows are below).
-        func segments() throws -> Int {
-            try replica.writer.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT id >> 37) FROM messages_fts_data WHERE id >> 37 > 0") ?? 0
-            }
-        }
-        let before = try segments()
+        try SearchSegments.keepAll(replica)
+        let before = try SearchSegments.count(replica)
         // Each message followed by its delivery state: an INSERT OR REPLACE on a table with a foreign
         // key, whose statement savepoint made FTS5 write out what it held, one segment per message.
         var server = seed.server
@@ -57,7 +46,7 @@ struct ApplyTests {
                                    at: World.base + 9_000 + UInt64(index)))
         }
         #expect(try replica.apply(ops) == ApplyReport(applied: 80))
-        #expect(try segments() == before + 1)
+        #expect(try SearchSegments.count(replica) == before + 1)
         #expect(try replica.search("payment scheduled").map(\.id) == [seed.invoice])
         #expect(try replica.verify().ok)
     }

@@ -6,37 +6,25 @@ import Testing
 
 @Suite("The search index merged after a catch-up: one segment, the same results")
 struct SearchIndexMergeTests {
-    /// Segments of `messages_fts` (FTS5 row ids carry the segment id above bit 37).
-    static func segments(_ replica: Replica) throws -> Int {
-        try replica.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT id >> 37) FROM messages_fts_data WHERE id >> 37 > 0") ?? 0
-        }
-    }
-
     @Test("many small batches leave many segments; a merge leaves one and finds the same rows",
           arguments: StoreKind.allCases)
     func mergeKeepsResults(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
         let replica = store.replica
         // No merging as rows come: each batch stays a segment of its own, as after a long sync.
-        try replica.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 0);
-                INSERT INTO messages_fts (messages_fts, rank) VALUES ('crisismerge', 1999);
-                """)
-        }
+        try SearchSegments.keepAll(replica)
         var server = seed.server
         for index in 0..<24 {
             let post = server.make(.user(World.dana.id), .postMessage(PostMessage(
                 conversation: seed.invoice, body: "Payment run \(index) is scheduled")), at: World.base + 9_000 + UInt64(index))
             try replica.apply([post])
         }
-        #expect(try Self.segments(replica) >= 24)
+        #expect(try SearchSegments.count(replica) >= 24)
         let before = try ["payment", "sched*", "run 7", "invoice"].map { try replica.search($0).map(\.id) }
         let digest = try replica.digest()
 
         #expect(try replica.mergeSearchIndex(pagesPerStep: 50) >= 2)
-        #expect(try Self.segments(replica) == 1)
+        #expect(try SearchSegments.count(replica) == 1)
         #expect(try ["payment", "sched*", "run 7", "invoice"].map { try replica.search($0).map(\.id) } == before)
         #expect(try replica.digest() == digest)
         #expect(try replica.verify().ok)
