@@ -459,7 +459,7 @@ def main():
     started = time.time()
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     print(f"browser tests: {result.testsRun} run in {time.time() - started:.1f} s")
-    if (not result.wasSuccessful() or os.environ.get("OUTPOST_BROWSER_LOGS")) and getattr(BrowserTests, "world", None) is not None:
+    if not result.wasSuccessful() and getattr(BrowserTests, "world", None) is not None:
         BrowserTests.world.print_logs()
     return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
 
