@@ -37,9 +37,9 @@ struct DeviceScopedStore: SyncStore {
         let (report, vector) = try replica.applyChecked(ops, by: scope, nowMs: nowMs)
         metrics.update { $0.opsIn += report.applied }
         if report.applied > 0 {
-            // The device's own sessions need no push for ops it sent, unless the batch carried
-            // others' ops or released held ones (a server restored from a backup), which it may lack.
-            let onlyItsOwn = report.releasedEarlier == 0 && ops.allSatisfy { $0.dot.replica == device.replica }
+            // The device's own sessions need no push for the ops it sent (the scope admits only
+            // its own), unless the batch released ops held earlier, which it may lack.
+            let onlyItsOwn = scope != nil && report.releasedEarlier == 0
             hub.changed(device.brand, origin: onlyItsOwn ? device.replica : nil)
         }
         return vector

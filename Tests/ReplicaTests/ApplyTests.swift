@@ -108,6 +108,16 @@ struct ApplyTests {
 
     /// `replica`, which has applied the seed and then `ops` in one batch, has the state of a replica
     /// that applied the seed and then `ops` one transaction each, and passes verify.
+    /// Two consecutive server ops: partner messages in the invoice thread, `second` right after `first`.
+    private static func twoPartnerMessages(_ seed: Seed) -> (first: Op, second: Op) {
+        var server = seed.server
+        let first = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Any news?")), at: World.base + 9_000)
+        let second = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
+            conversation: seed.invoice, body: "Hello?")), at: World.base + 10_000)
+        return (first, second)
+    }
+
     private func expectSameAsOpByOp(_ replica: Replica, _ ops: [Op]) throws {
         let (reference, _) = try seededStore(.memory)
         for op in ops { try reference.replica.apply([op]) }
@@ -119,11 +129,7 @@ struct ApplyTests {
     func outOfOrder(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
         let replica = store.replica
-        var server = seed.server
-        let first = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
-            conversation: seed.invoice, body: "Any news?")), at: World.base + 9_000)
-        let second = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
-            conversation: seed.invoice, body: "Hello?")), at: World.base + 10_000)
+        let (first, second) = Self.twoPartnerMessages(seed)
         let digest = try replica.digest()
         #expect(try replica.apply([second]) == ApplyReport(applied: 0, duplicates: 0, held: 1))
         #expect(try replica.info().heldOps == 1)
@@ -149,11 +155,7 @@ struct ApplyTests {
           arguments: StoreKind.allCases)
     func outOfOrderInOneBatch(kind: StoreKind) throws {
         let (store, seed) = try seededStore(kind)
-        var server = seed.server
-        let first = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
-            conversation: seed.invoice, body: "Any news?")), at: World.base + 9_000)
-        let second = server.make(.partner(World.alpine.id), .postMessage(PostMessage(
-            conversation: seed.invoice, body: "Hello?")), at: World.base + 10_000)
+        let (first, second) = Self.twoPartnerMessages(seed)
         #expect(try store.replica.apply([second, second, first]) == ApplyReport(applied: 2, duplicates: 1))
         #expect(try store.replica.info().heldOps == 0)
     }
