@@ -220,8 +220,10 @@ extension CrashTests {
                 try await work(push: more(twoBatches, toPush), pull: 0)
             case .acknowledged:
                 // Pulls behind the pushes: the sync goes on after the last ack, for long enough
-                // (four batches) that the test, polling the files, sees an ack while it still runs.
-                try await work(push: more(twoBatches, toPush), pull: more(4 * Self.batchOps, toPull))
+                // (eight batches) that the test, polling the files, sees an ack while it still
+                // runs. Four were too few twice in six full runs once pushes stopped waiting for
+                // the device's bookkeeping: the sync ended before a poll saw the ack.
+                try await work(push: more(twoBatches, toPush), pull: more(8 * Self.batchOps, toPull))
             }
         }
 
