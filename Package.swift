@@ -54,6 +54,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // Hummingbird's HTTP types (already one of its dependencies), declared for InboxWeb's header names.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // The server's PostgreSQL store (ServerPostgres): pooled connections, LISTEN/NOTIFY.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "Causality", swiftSettings: strictSettings),
@@ -104,6 +106,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The server's storage on PostgreSQL: the same protocols as SyncServer's SQLite store.
+        .target(
+            name: "ServerPostgres",
+            dependencies: [
+                "SyncServer", "ServerAPI", "Replica", "InboxModel", "Causality",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -238,6 +250,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        // One conformance suite for the server's storage protocols, run against SQLite and PostgreSQL.
+        .testTarget(
+            name: "ServerStorageTests",
+            dependencies: [
+                "SyncServer", "ServerPostgres", "ServerAPI", "Replica", "InboxModel", "Causality", "OutpostTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

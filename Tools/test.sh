@@ -11,8 +11,9 @@ python3 Tools/check-imports.py
 python3 Tools/check-environment.py
 
 need=()
-# chromium and chromium-driver: the browser tests (Tools/browser-tests).
-for package in libsqlite3-dev zlib1g-dev chromium chromium-driver; do
+# chromium and chromium-driver: the browser tests (Tools/browser-tests); postgresql: the server's
+# PostgreSQL store (Tests/ServerStorageTests), on a throw-away cluster started below.
+for package in libsqlite3-dev zlib1g-dev chromium chromium-driver postgresql; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -37,6 +38,14 @@ if ! python3 -c "import selenium" >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore selenium 2>/dev/null \
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages selenium
 fi
+
+# A throw-away PostgreSQL cluster on a free loopback port, stopped and deleted when this script
+# ends, also on failure; the tests create (and drop) one database each in it.
+pg_dir=$(mktemp -d /tmp/outpost-test-pg.XXXXXX)
+trap 'Tools/postgres-cluster.sh stop "$pg_dir"' EXIT
+echo "==> starting a throw-away PostgreSQL cluster"
+OUTPOST_TEST_POSTGRES_URL=$(Tools/postgres-cluster.sh start "$pg_dir")
+export OUTPOST_TEST_POSTGRES_URL
 
 export OUTPOST_WERROR=1
 echo "==> building (warnings are errors)"

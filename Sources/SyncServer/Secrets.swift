@@ -1,11 +1,11 @@
 import Crypto
-import Foundation
+package import Foundation
 
 /// Random secrets and their hashes: tokens and enrollment codes are stored only as SHA-256.
-enum Secrets {
+package enum Secrets {
     /// 32 random bytes, base64url without padding (43 characters), never starting with `-`: a
     /// token pasted after `--token` must not read as an option (1 token in 64 did).
-    static func newToken() -> String {
+    package static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         while true {
             let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -18,7 +18,7 @@ enum Secrets {
     }
 
     /// 20 characters of base32 (`a-z`, `2-7`, 100 bits), shown in groups of five.
-    static func newCode() -> String {
+    package static func newCode() -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
         var generator = SystemRandomNumberGenerator()
         let characters = (0..<20).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] }
@@ -26,11 +26,11 @@ enum Secrets {
     }
 
     /// A code as typed: case, spaces and `-` do not matter.
-    static func normalizeCode(_ code: String) -> String {
+    package static func normalizeCode(_ code: String) -> String {
         String(code.lowercased().filter { $0 != "-" && !$0.isWhitespace })
     }
 
-    static func hash(_ text: String) -> Data {
+    package static func hash(_ text: String) -> Data {
         Data(SHA256.hash(data: Data(text.utf8)))
     }
 }

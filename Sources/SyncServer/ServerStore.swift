@@ -58,12 +58,17 @@ public final class ServerStore: Sendable {
         }
     }
 
+    /// The directory (brands, users, devices, codes, tokens) as the async ``ServerDirectory`` the
+    /// server uses: the same tables and queries as this store's synchronous methods.
+    public var serverDirectory: SQLiteDirectory {
+        SQLiteDirectory(serverReplica: serverReplica, pool: pool, clock: clock)
+    }
+
     // MARK: Brands, users, partners
 
     /// The brand ids, sorted.
     public func brands() throws(ServerError) -> [BrandID] {
-        try wrap { try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM brands ORDER BY id") } }
-            .compactMap(BrandID.init(rawValue:))
+        try wrap { try pool.read(SQLiteDirectory.brands) }
     }
 
     /// The brand's server replica, opened once per store.
@@ -81,8 +86,9 @@ public final class ServerStore: Sendable {
     /// Creates a brand and its replica, whose first op is `setBrand`. Fails with `brand_exists`.
     public func addBrand(_ brand: BrandID, name: String) throws(ServerError) {
         try requireName(name)
-        let exists = try wrap { try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false } }
-        guard !exists else { throw ServerError(.brandExists, "brand \(brand) already exists") }
+        guard try !wrap({ try pool.read { db in try SQLiteDirectory.hasBrand(brand, db) } }) else {
+            throw ServerError(.brandExists, "brand \(brand) already exists")
+        }
         let file = path(of: brand)
         let replica = try replicaCall { () throws(ReplicaError) -> Replica in
             if FileManager.default.fileExists(atPath: file) { return try Replica.open(at: file, clock: clock) }
@@ -90,12 +96,8 @@ public final class ServerStore: Sendable {
                                       clock: clock)
         }
         try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.setBrand(Brand(id: brand, name: name))) }
-        try wrap {
-            try pool.write { db in
-                try db.execute(sql: "INSERT INTO brands (id, name, created) VALUES (?, ?, ?)",
-                               arguments: [brand.rawValue, name, Int64(clamping: clock.nowMilliseconds())])
-            }
-        }
+        let now = clock.nowMilliseconds()
+        try wrap { try pool.write { db in try SQLiteDirectory.insertBrand(brand, name: name, now: now, db) } }
         replicas.withLock { $0[brand] = replica }
     }
 
@@ -111,22 +113,13 @@ public final class ServerStore: Sendable {
             try replica.performServerOp(.upsertUser(User(id: id, name: name, email: email)))
         }
         try wrap {
-            try pool.write { db in
-                try db.execute(sql: "INSERT INTO users (brand, id, name, email) VALUES (?, ?, ?, ?)",
-                               arguments: [brand.rawValue, id.rawValue, name, email])
-            }
+            try pool.write { db in try SQLiteDirectory.insertUser(brand: brand, id: id, name: name, email: email, db) }
         }
     }
 
     /// The user's name and email, or `nil` if the brand has no such user.
     public func user(brand: BrandID, id: UserID) throws(ServerError) -> User? {
-        try wrap {
-            try pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT name, email FROM users WHERE brand = ? AND id = ?",
-                                 arguments: [brand.rawValue, id.rawValue])
-                    .map { User(id: id, name: $0[0], email: $0[1]) }
-            }
-        }
+        try wrap { try pool.read { db in try SQLiteDirectory.user(brand: brand, id: id, db) } }
     }
 
     /// Adds a partner to a brand (an `upsertPartner` op). Fails with `partner_exists`.
@@ -163,18 +156,12 @@ public final class ServerStore: Sendable {
     /// A one-time enrollment code for a user of a brand, valid for `validForMs`. Only its hash is
     /// kept.
     public func makeEnrollmentCode(brand: BrandID, user: UserID, validForMs: UInt64) throws(ServerError) -> String {
-        try requireBrand(brand)
-        guard try self.user(brand: brand, id: user) != nil else {
-            throw ServerError(.unknownUser, "brand \(brand) has no user \(user)")
-        }
         let code = Secrets.newCode()
         let now = clock.nowMilliseconds()
         try wrap {
             try pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO enrollment_codes (hash, brand, user, created, expires) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [Secrets.hash(Secrets.normalizeCode(code)), brand.rawValue, user.rawValue,
-                                     Int64(clamping: now), Int64(clamping: now &+ validForMs)])
+                try SQLiteDirectory.insertEnrollmentCode(hash: Secrets.hash(Secrets.normalizeCode(code)), brand: brand,
+                                                         user: user, now: now, validForMs: validForMs, db)
             }
         }
         return code
@@ -182,141 +169,57 @@ public final class ServerStore: Sendable {
 
     /// Uses an enrollment code (once): registers a new device and returns its replica id and token.
     public func enroll(code: String, deviceName: String) throws(ServerError) -> Enrollment {
-        let name = deviceName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 100 else {
-            throw ServerError.badRequest("deviceName must be 1 to 100 characters")
-        }
-        let hash = Secrets.hash(Secrets.normalizeCode(code))
+        let name = try DirectoryInput.deviceName(deviceName)
         let token = Secrets.newToken()
         let now = clock.nowMilliseconds()
         let serverReplica = serverReplica
-        let result = try wrap {
-            try pool.write { db -> Enrollment? in
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT brand, user FROM enrollment_codes WHERE hash = ? AND used IS NULL AND expires > ?
-                    """, arguments: [hash, Int64(clamping: now)]),
-                    let brand = BrandID(rawValue: row[0]), let user = UserID(rawValue: row[1])
-                else { return nil }
-                // The next free small id: every vector that names this device stays short on the wire.
-                let highest = try Int64.fetchOne(db, sql: "SELECT MAX(replica) FROM devices") ?? 1
-                var replica = ReplicaID(UInt64(max(highest, 1) + 1))
-                if replica == serverReplica { replica = ReplicaID(replica.rawValue + 1) }
-                try db.execute(sql: "UPDATE enrollment_codes SET used = ?, device = ? WHERE hash = ?",
-                               arguments: [Int64(clamping: now), Int64(clamping: replica.rawValue), hash])
-                try db.execute(sql: """
-                    INSERT INTO devices (replica, brand, user, name, created, token_hash) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [Int64(clamping: replica.rawValue), brand.rawValue, user.rawValue, name, Int64(clamping: now),
-                                     Secrets.hash(token)])
-                return Enrollment(replica: replica, token: token, brand: brand, user: user, serverReplica: serverReplica)
+        return try wrap {
+            try pool.write { db in
+                try SQLiteDirectory.enroll(codeHash: Secrets.hash(Secrets.normalizeCode(code)), name: name, token: token,
+                                           now: now, serverReplica: serverReplica, db)
             }
         }
-        guard let result else { throw ServerError.codeInvalid }
-        return result
     }
 
     /// The device a bearer token belongs to, or `nil` when the token is unknown or revoked.
     public func device(forToken token: String) throws(ServerError) -> DeviceRecord? {
         let hash = Secrets.hash(token)
-        return try wrap {
-            try pool.read { db in
-                try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE token_hash = ? AND revoked IS NULL",
-                                 arguments: [hash]).flatMap(Self.device)
-            }
-        }
+        return try wrap { try pool.read { db in try SQLiteDirectory.device(tokenHash: hash, db) } }
     }
 
     /// One device by replica id, revoked or not.
     public func device(_ replica: ReplicaID) throws(ServerError) -> DeviceRecord? {
-        try wrap {
-            try pool.read { db in
-                try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE replica = ?",
-                                 arguments: [Int64(clamping: replica.rawValue)]).flatMap(Self.device)
-            }
-        }
+        try wrap { try pool.read { db in try SQLiteDirectory.device(replica, db) } }
     }
 
     /// A brand's devices, oldest first.
     public func devices(brand: BrandID) throws(ServerError) -> [DeviceRecord] {
-        try requireBrand(brand)
-        return try wrap {
-            try pool.read { db in
-                try Row.fetchAll(db, sql: "\(Self.deviceColumns) WHERE brand = ? ORDER BY created, replica",
-                                 arguments: [brand.rawValue]).compactMap(Self.device)
-            }
-        }
+        try wrap { try pool.read { db in try SQLiteDirectory.devices(brand: brand, db) } }
     }
 
     /// Of `replicas`, those revoked: the server ends their sessions.
     public func revoked(among replicas: [ReplicaID]) throws(ServerError) -> Set<ReplicaID> {
         guard !replicas.isEmpty else { return [] }
-        let ids = replicas.map { Int64(clamping: $0.rawValue) }
-        return try wrap {
-            try pool.read { db in
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-                return Set(try Int64.fetchAll(db, sql: "SELECT replica FROM devices WHERE revoked IS NOT NULL AND replica IN (\(marks))",
-                                              arguments: StatementArguments(ids)).map { ReplicaID(UInt64(clamping: $0)) })
-            }
-        }
+        return try wrap { try pool.read { db in try SQLiteDirectory.revoked(among: replicas, db) } }
     }
 
     /// Revokes a device: its token stops working at once. Fails with `unknown_device`.
     public func revoke(brand: BrandID, replica: ReplicaID) throws(ServerError) {
-        try requireBrand(brand)
-        let now = Int64(clamping: clock.nowMilliseconds())
-        let changed = try wrap {
-            try pool.write { db -> Bool in
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE brand = ? AND replica = ?",
-                                        arguments: [brand.rawValue, Int64(clamping: replica.rawValue)]) ?? false
-                else { return false }
-                try db.execute(sql: "UPDATE devices SET revoked = ? WHERE replica = ? AND revoked IS NULL",
-                               arguments: [now, Int64(clamping: replica.rawValue)])
-                return true
-            }
-        }
-        guard changed else { throw ServerError(.unknownDevice, "brand \(brand) has no device \(replica)") }
+        let now = clock.nowMilliseconds()
+        try wrap { try pool.write { db in try SQLiteDirectory.revoke(brand: brand, replica: replica, now: now, db) } }
     }
 
     // MARK: Helpers
 
-    private static let deviceColumns = "SELECT replica, brand, user, name, created, revoked FROM devices"
-
-    private static func device(_ row: Row) -> DeviceRecord? {
-        guard let brand = BrandID(rawValue: row[1]), let user = UserID(rawValue: row[2]) else { return nil }
-        return DeviceRecord(replica: ReplicaID(UInt64(clamping: row[0] as Int64)), brand: brand, user: user, name: row[3],
-                            created: UInt64(clamping: row[4] as Int64), revoked: (row[5] as Int64?).map(UInt64.init))
-    }
-
     func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
 
     func requireBrand(_ brand: BrandID) throws(ServerError) {
-        let exists = try wrap {
-            try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM brands WHERE id = ?", arguments: [brand.rawValue]) ?? false }
-        }
-        guard exists else { throw ServerError(.unknownBrand, "no brand \(brand)") }
+        try wrap { try pool.read { db in try SQLiteDirectory.requireBrand(brand, db) } }
     }
 
-    func requireName(_ name: String) throws(ServerError) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
-            throw ServerError(.invalidArgument, "the name must be 1 to 200 characters")
-        }
-        try requireNoControls(name, "the name")
-    }
+    func requireName(_ name: String) throws(ServerError) { try DirectoryInput.requireName(name) }
 
-    func requireEmail(_ email: String) throws(ServerError) {
-        try requireNoControls(email, "the email address")
-        guard email.contains("@"), email.count <= 254, !email.contains(where: \.isWhitespace) else {
-            throw ServerError(.invalidArgument, "not an email address: \(email)")
-        }
-    }
-
-    /// Names, addresses and ids are single-line text: no control character (``TextRules``), so
-    /// that nothing is cut short at a NUL where it is stored or mailed.
-    func requireNoControls(_ text: String, _ what: String) throws(ServerError) {
-        guard TextRules.isAllowedSingleLine(text) else {
-            throw ServerError(.invalidArgument,
-                              "\(what) contains the control character \(TextRules.firstControl(text) ?? "?")")
-        }
-    }
+    func requireEmail(_ email: String) throws(ServerError) { try DirectoryInput.requireEmail(email) }
 
     func wrap<T>(_ body: () throws -> T) throws(ServerError) -> T {
         do {
