@@ -189,6 +189,112 @@ public struct PostgresDirectory: ServerDirectory {
         }
     }
 
+    public func insertPartnerToken(brand: BrandID, partner: PartnerID, name: String) async throws(ServerError) -> String {
+        try DirectoryInput.requireName(name)
+        let token = Secrets.newToken()
+        let hash = Secrets.hash(token)
+        let now = Int64(clamping: clock.nowMilliseconds())
+        let logger = database.logger
+        try await database.transaction { connection in
+            try await Self.requireBrand(brand, connection, logger)
+            try await connection.query("""
+                INSERT INTO partner_tokens (token_hash, brand, partner, name, created)
+                VALUES (\(hash), \(brand.rawValue), \(partner.rawValue), \(name), \(now))
+                """, logger: logger)
+        }
+        return token
+    }
+
+    public func revokePartnerTokens(brand: BrandID, partner: PartnerID) async throws(ServerError) -> Int {
+        let now = Int64(clamping: clock.nowMilliseconds())
+        let logger = database.logger
+        return try await database.transaction { connection in
+            try await Self.requireBrand(brand, connection, logger)
+            var count = 0
+            for try await _ in try await connection.query("""
+                UPDATE partner_tokens SET revoked = \(now)
+                WHERE brand = \(brand.rawValue) AND partner = \(partner.rawValue) AND revoked IS NULL RETURNING 1
+                """, logger: logger) {
+                count += 1
+            }
+            return count
+        }
+    }
+
+    public func partnerAccess(forToken token: String) async throws(ServerError) -> PartnerAccess? {
+        let hash = Secrets.hash(token)
+        let logger = database.logger
+        return try await database.connection { connection in
+            var access: PartnerAccess?
+            for try await (brand, partner) in try await connection.query(
+                "SELECT brand, partner FROM partner_tokens WHERE token_hash = \(hash) AND revoked IS NULL", logger: logger)
+                .decode((String, String).self) {
+                if let brand = BrandID(rawValue: brand), let partner = PartnerID(rawValue: partner) {
+                    access = PartnerAccess(brand: brand, partner: partner)
+                }
+            }
+            return access
+        }
+    }
+
+    public func makeAdminToken(name: String, brand: BrandID?) async throws(ServerError) -> String {
+        try DirectoryInput.requireName(name)
+        let token = Secrets.newToken()
+        let hash = Secrets.hash(token)
+        let now = Int64(clamping: clock.nowMilliseconds())
+        let logger = database.logger
+        try await database.transaction { connection in
+            if let brand { try await Self.requireBrand(brand, connection, logger) }
+            try await connection.query("""
+                INSERT INTO admin_tokens (token_hash, name, brand, created) VALUES (\(hash), \(name), \(brand?.rawValue), \(now))
+                """, logger: logger)
+        }
+        return token
+    }
+
+    public func adminAccess(forToken token: String) async throws(ServerError) -> AdminAccess? {
+        let hash = Secrets.hash(token)
+        let logger = database.logger
+        return try await database.connection { connection in
+            var access: AdminAccess?
+            for try await brand in try await connection.query(
+                "SELECT brand FROM admin_tokens WHERE token_hash = \(hash) AND revoked IS NULL", logger: logger)
+                .decode(String?.self) {
+                access = AdminAccess(brand: brand.flatMap { BrandID(rawValue: $0) })
+            }
+            return access
+        }
+    }
+
+    public func adminTokens() async throws(ServerError) -> [AdminTokenRecord] {
+        let logger = database.logger
+        return try await database.connection { connection in
+            var records: [AdminTokenRecord] = []
+            for try await (hash, name, brand, created, revoked) in try await connection.query(
+                "SELECT token_hash, name, brand, created, revoked FROM admin_tokens ORDER BY created, id", logger: logger)
+                .decode((Data, String, String?, Int64, Int64?).self) {
+                records.append(AdminTokenRecord(id: AdminTokenRecord.id(hash: hash), name: name, brand: brand,
+                                                created: UInt64(clamping: created), revoked: revoked.map { UInt64(clamping: $0) }))
+            }
+            return records
+        }
+    }
+
+    public func markAdminTokenRevoked(id: String, now: UInt64) async throws(ServerError) {
+        let at = Int64(clamping: now)
+        let logger = database.logger
+        try await database.transaction { connection in
+            var live: [Data] = []
+            for try await hash in try await connection.query(
+                "SELECT token_hash FROM admin_tokens WHERE revoked IS NULL FOR UPDATE", logger: logger).decode(Data.self) {
+                live.append(hash)
+            }
+            for hash in live where AdminTokenRecord.id(hash: hash) == id {
+                try await connection.query("UPDATE admin_tokens SET revoked = \(at) WHERE token_hash = \(hash)", logger: logger)
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private static let deviceColumns = "SELECT replica, brand, user_id, name, created, revoked FROM devices"

@@ -37,6 +37,20 @@ enum PostgresSchema {
                 created BIGINT NOT NULL, expires BIGINT NOT NULL, used BIGINT, device BIGINT)
             """,
         ]),
+        ("v2-api-tokens", [
+            """
+            CREATE TABLE partner_tokens (
+                token_hash BYTEA PRIMARY KEY, brand TEXT NOT NULL REFERENCES brands (id), partner TEXT NOT NULL,
+                name TEXT NOT NULL, created BIGINT NOT NULL, revoked BIGINT)
+            """,
+            "CREATE INDEX partner_tokens_partner ON partner_tokens (brand, partner)",
+            // `id` orders tokens made in the same millisecond as they were made.
+            """
+            CREATE TABLE admin_tokens (
+                id BIGSERIAL UNIQUE, token_hash BYTEA PRIMARY KEY, name TEXT NOT NULL,
+                brand TEXT REFERENCES brands (id), created BIGINT NOT NULL, revoked BIGINT)
+            """,
+        ]),
     ]
 
     static func migrate(_ database: PostgresDatabase) async throws(ServerError) {

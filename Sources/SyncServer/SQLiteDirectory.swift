@@ -88,6 +88,47 @@ public struct SQLiteDirectory: ServerDirectory {
         try await write { db in try Self.revoke(brand: brand, replica: replica, now: now, db) }
     }
 
+    public func insertPartnerToken(brand: BrandID, partner: PartnerID, name: String) async throws(ServerError) -> String {
+        try DirectoryInput.requireName(name)
+        let token = Secrets.newToken()
+        let now = clock.nowMilliseconds()
+        try await write { db in
+            try Self.insertPartnerToken(hash: Secrets.hash(token), brand: brand, partner: partner, name: name, now: now, db)
+        }
+        return token
+    }
+
+    public func revokePartnerTokens(brand: BrandID, partner: PartnerID) async throws(ServerError) -> Int {
+        let now = clock.nowMilliseconds()
+        return try await write { db in try Self.revokePartnerTokens(brand: brand, partner: partner, now: now, db) }
+    }
+
+    public func partnerAccess(forToken token: String) async throws(ServerError) -> PartnerAccess? {
+        let hash = Secrets.hash(token)
+        return try await read { db in try Self.partnerAccess(tokenHash: hash, db) }
+    }
+
+    public func makeAdminToken(name: String, brand: BrandID?) async throws(ServerError) -> String {
+        try DirectoryInput.requireName(name)
+        let token = Secrets.newToken()
+        let now = clock.nowMilliseconds()
+        try await write { db in try Self.insertAdminToken(hash: Secrets.hash(token), name: name, brand: brand, now: now, db) }
+        return token
+    }
+
+    public func adminAccess(forToken token: String) async throws(ServerError) -> AdminAccess? {
+        let hash = Secrets.hash(token)
+        return try await read { db in try Self.adminAccess(tokenHash: hash, db) }
+    }
+
+    public func adminTokens() async throws(ServerError) -> [AdminTokenRecord] {
+        try await read(Self.adminTokens)
+    }
+
+    public func markAdminTokenRevoked(id: String, now: UInt64) async throws(ServerError) {
+        try await write { db in try Self.markAdminTokenRevoked(id: id, now: now, db) }
+    }
+
     // MARK: The queries, once each
 
     static func brands(_ db: Database) throws -> [BrandID] {
@@ -185,6 +226,65 @@ public struct SQLiteDirectory: ServerDirectory {
         else { throw ServerError(.unknownDevice, "brand \(brand) has no device \(replica)") }
         try db.execute(sql: "UPDATE devices SET revoked = ? WHERE replica = ? AND revoked IS NULL",
                        arguments: [Int64(clamping: now), Int64(clamping: replica.rawValue)])
+    }
+
+    static func insertPartnerToken(hash: Data, brand: BrandID, partner: PartnerID, name: String, now: UInt64,
+                                   _ db: Database) throws {
+        try requireBrand(brand, db)
+        try db.execute(sql: """
+            INSERT INTO partner_tokens (token_hash, brand, partner, name, created) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [hash, brand.rawValue, partner.rawValue, name, Int64(clamping: now)])
+    }
+
+    static func revokePartnerTokens(brand: BrandID, partner: PartnerID, now: UInt64, _ db: Database) throws -> Int {
+        try requireBrand(brand, db)
+        try db.execute(sql: """
+            UPDATE partner_tokens SET revoked = ? WHERE brand = ? AND partner = ? AND revoked IS NULL
+            """, arguments: [Int64(clamping: now), brand.rawValue, partner.rawValue])
+        return db.changesCount
+    }
+
+    static func partnerAccess(tokenHash: Data, _ db: Database) throws -> PartnerAccess? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT brand, partner FROM partner_tokens WHERE token_hash = ? AND revoked IS NULL
+            """, arguments: [tokenHash]),
+            let brand = BrandID(rawValue: row[0]), let partner = PartnerID(rawValue: row[1])
+        else { return nil }
+        return PartnerAccess(brand: brand, partner: partner)
+    }
+
+    static func insertAdminToken(hash: Data, name: String, brand: BrandID?, now: UInt64, _ db: Database) throws {
+        if let brand { try requireBrand(brand, db) }
+        try db.execute(sql: "INSERT INTO admin_tokens (token_hash, name, created, brand) VALUES (?, ?, ?, ?)",
+                       arguments: [hash, name, Int64(clamping: now), brand?.rawValue])
+    }
+
+    static func adminAccess(tokenHash: Data, _ db: Database) throws -> AdminAccess? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT brand FROM admin_tokens WHERE token_hash = ? AND revoked IS NULL",
+                                         arguments: [tokenHash]) else { return nil }
+        let brand: String? = row[0]
+        return AdminAccess(brand: brand.flatMap { BrandID(rawValue: $0) })
+    }
+
+    static func adminTokens(_ db: Database) throws -> [AdminTokenRecord] {
+        try Row.fetchAll(db, sql: "SELECT token_hash, name, brand, created, revoked FROM admin_tokens ORDER BY created, rowid")
+            .map { row in
+                let hash: Data = row[0]
+                let brand: String? = row[2]
+                let revoked: Int64? = row[4]
+                return AdminTokenRecord(id: AdminTokenRecord.id(hash: hash), name: row[1], brand: brand,
+                                        created: UInt64(clamping: row[3] as Int64), revoked: revoked.map { UInt64(clamping: $0) })
+            }
+    }
+
+    static func markAdminTokenRevoked(id: String, now: UInt64, _ db: Database) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT token_hash FROM admin_tokens WHERE revoked IS NULL") {
+            let hash: Data = row[0]
+            if AdminTokenRecord.id(hash: hash) == id {
+                try db.execute(sql: "UPDATE admin_tokens SET revoked = ? WHERE token_hash = ?",
+                               arguments: [Int64(clamping: now), hash])
+            }
+        }
     }
 
     private static let deviceColumns = "SELECT replica, brand, user, name, created, revoked FROM devices"

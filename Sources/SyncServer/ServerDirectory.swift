@@ -3,7 +3,8 @@ public import InboxModel
 public import ServerAPI
 
 /// Who may talk to the server: its brands, their users, the enrolled devices with their token
-/// hashes, and the one-time enrollment codes (Protocol/SERVER_API.md, "Enrollment").
+/// hashes, the one-time enrollment codes (Protocol/SERVER_API.md, "Enrollment"), and the API
+/// tokens of partners and admins ("Partner API", "Platform events").
 ///
 /// One of the server's storage protocols (ARCHITECTURE.md, "Server storage"), with two
 /// implementations that one conformance suite holds to the same behaviour: ``SQLiteDirectory``
@@ -55,4 +56,44 @@ public protocol ServerDirectory: Sendable {
     /// Revokes a device of a brand: its token stops working at once. Fails with `unknown_brand`
     /// or `unknown_device`; revoking twice keeps the first time.
     func revoke(brand: BrandID, replica: ReplicaID) async throws(ServerError)
+
+    /// A new partner API token for `partner` of `brand`, shown once; only its hash is kept. The
+    /// caller has checked that the brand has the partner (its brand log knows). Fails with
+    /// `unknown_brand` or `invalid_argument` (the name).
+    func insertPartnerToken(brand: BrandID, partner: PartnerID, name: String) async throws(ServerError) -> String
+
+    /// Revokes every live token of a partner at once; returns how many there were. Fails with
+    /// `unknown_brand`.
+    @discardableResult
+    func revokePartnerTokens(brand: BrandID, partner: PartnerID) async throws(ServerError) -> Int
+
+    /// The partner a live token speaks for, or `nil` for an unknown or revoked token.
+    func partnerAccess(forToken token: String) async throws(ServerError) -> PartnerAccess?
+
+    /// A new admin API token reaching `brand` only, or every brand when `nil`; shown once. Fails
+    /// with `unknown_brand` or `invalid_argument` (the name).
+    func makeAdminToken(name: String, brand: BrandID?) async throws(ServerError) -> String
+
+    /// What a live admin token reaches, or `nil` for an unknown or revoked token.
+    func adminAccess(forToken token: String) async throws(ServerError) -> AdminAccess?
+
+    /// Every admin token, live and revoked, oldest first (ids, never the tokens).
+    func adminTokens() async throws(ServerError) -> [AdminTokenRecord]
+
+    /// Marks the admin token whose ``AdminTokenRecord/id`` is exactly `id` revoked at `now`, if it
+    /// is live; ``revokeAdminToken(id:)`` is what callers use.
+    func markAdminTokenRevoked(id: String, now: UInt64) async throws(ServerError)
+}
+
+extension ServerDirectory {
+    /// Revokes the admin token whose id (or a unique prefix of it of at least 8 characters) is
+    /// `id`; it stops working at once. Returns the record as revoked. Fails with
+    /// `invalid_argument` (not an id, or a prefix of several) or `unknown_token`.
+    public func revokeAdminToken(id: String, now: UInt64) async throws(ServerError) -> AdminTokenRecord {
+        let match = try AdminTokenRecord.match(id, in: try await adminTokens())
+        try await markAdminTokenRevoked(id: match.id, now: now)
+        var revoked = match
+        revoked.revoked = match.revoked ?? now
+        return revoked
+    }
 }
