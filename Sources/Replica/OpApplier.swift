@@ -23,10 +23,14 @@ struct OpApplier {
     private var report = ApplyReport()
     /// Ops this transaction held (to tell them from ops held earlier when they are released).
     private var heldHere: Set<Dot> = []
+    /// The ops applied, in order, when ``recordsAppended``: what a ``JournalMirror`` is handed.
+    private(set) var appended: [EncodedOp] = []
+    private let recordsAppended: Bool
 
-    init(db: Database, identity: ReplicaIdentity) throws {
+    init(db: Database, identity: ReplicaIdentity, recordsAppended: Bool = false) throws {
         self.db = db
         self.identity = identity
+        self.recordsAppended = recordsAppended
         let clock = try ClockTable.load(db)
         self.vector = clock.vector
         self.localContext = clock.localContext
@@ -103,6 +107,7 @@ struct OpApplier {
 
     private mutating func applyReady(_ op: Op, payload: [UInt8]) throws(ReplicaError) {
         try materializer.apply(op, journal: JournalEntry(db: db, op: op, payload: payload))
+        if recordsAppended { appended.append(EncodedOp(stored: payload, dot: op.dot, privateOwner: op.privateOwner)) }
         vector.advance(op.dot)
         changedReplicas.insert(op.dot.replica)
         clock.observe(op.stamp)

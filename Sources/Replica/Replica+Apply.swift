@@ -35,11 +35,13 @@ extension Replica {
         let identity = identity
         let result = try ReplicaError.wrap {
             try writer.write { db in
-                var applier = try OpApplier(db: db, identity: identity)
-                if let refusal = check(applier.vector) { throw ReplicaError(.invalidOp, refusal) }
-                for op in ops { try applier.submit(op) }
-                let report = try applier.finish()
-                return (report: report, vector: applier.vector)
+                try mirrored(db) { recordsAppended in
+                    var applier = try OpApplier(db: db, identity: identity, recordsAppended: recordsAppended)
+                    if let refusal = check(applier.vector) { throw ReplicaError(.invalidOp, refusal) }
+                    for op in ops { try applier.submit(op) }
+                    let report = try applier.finish()
+                    return ((report: report, vector: applier.vector), applier.appended)
+                }
             }
         }
         if result.report.applied > 0 { unmergedOps.withLock { $0 += result.report.applied } }
@@ -58,13 +60,15 @@ extension Replica {
         let physical = clock.nowMilliseconds()
         return try ReplicaError.wrap {
             try writer.write { db -> (Op, Result)? in
-                let materializer = Materializer(db: db, viewer: identity.viewer)
-                guard let (body, result) = try build(db, materializer) else { return nil }
-                var applier = try OpApplier(db: db, identity: identity)
-                let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
-                try applier.submit(op, encoded: try OpCodec.encoded(op))
-                _ = try applier.finish()
-                return (op, result)
+                try mirrored(db) { recordsAppended -> ((Op, Result)?, appended: [EncodedOp]) in
+                    let materializer = Materializer(db: db, viewer: identity.viewer)
+                    guard let (body, result) = try build(db, materializer) else { return (nil, []) }
+                    var applier = try OpApplier(db: db, identity: identity, recordsAppended: recordsAppended)
+                    let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
+                    try applier.submit(op, encoded: try OpCodec.encoded(op))
+                    _ = try applier.finish()
+                    return ((op, result), applier.appended)
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 public import Causality
 internal import GRDB
 import Foundation
+import Wire
 public import InboxModel
 
 /// Names a request from outside the sync protocol that makes server ops — a platform event by its
@@ -71,35 +72,37 @@ extension Replica {
         let physical = clock.nowMilliseconds()
         return try ReplicaError.wrap {
             try writer.write { db -> ServerOpsResult in
-                if let external, let dots = try String.fetchOne(db.cachedStatement(
-                    sql: "SELECT dots FROM external_ids WHERE source = ? AND id = ?"),
-                    arguments: [external.source, external.id]) {
-                    let made = dots.split(separator: " ").compactMap { Dot(text: String($0)) }
-                    // The same id must name the same request: compare what the first one made.
-                    let first = try Self.madeOps(made, db: db)
-                    let same = sameRequest.map { $0(first) }
-                        ?? first.elementsEqual(ops, by: { $0.actor == $1.actor && $0.body == $1.body })
-                    guard same else {
-                        throw ReplicaError(.idempotencyConflict,
-                                           "\(external.id) was already used for a different request from \(external.source)")
+                try mirrored(db) { recordsAppended -> (ServerOpsResult, appended: [EncodedOp]) in
+                    if let external, let dots = try String.fetchOne(db.cachedStatement(
+                        sql: "SELECT dots FROM external_ids WHERE source = ? AND id = ?"),
+                        arguments: [external.source, external.id]) {
+                        let made = dots.split(separator: " ").compactMap { Dot(text: String($0)) }
+                        // The same id must name the same request: compare what the first one made.
+                        let first = try Self.madeOps(made, db: db)
+                        let same = sameRequest.map { $0(first) }
+                            ?? first.elementsEqual(ops, by: { $0.actor == $1.actor && $0.body == $1.body })
+                        guard same else {
+                            throw ReplicaError(.idempotencyConflict,
+                                               "\(external.id) was already used for a different request from \(external.source)")
+                        }
+                        return (ServerOpsResult(dots: made, duplicate: true), [])
                     }
-                    return ServerOpsResult(dots: made, duplicate: true)
+                    var applier = try OpApplier(db: db, identity: identity, recordsAppended: recordsAppended)
+                    var dots: [Dot] = []
+                    for (actor, body) in ops {
+                        let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
+                        try applier.submit(op, encoded: try OpCodec.encoded(op))
+                        dots.append(op.dot)
+                    }
+                    _ = try applier.finish()
+                    if let external {
+                        try db.cachedStatement(sql: """
+                            INSERT INTO external_ids (source, id, dots, received) VALUES (?, ?, ?, ?)
+                            """).execute(arguments: [external.source, external.id,
+                                                     dots.map(\.description).joined(separator: " "), Int64(clamping: physical)])
+                    }
+                    return (ServerOpsResult(dots: dots, duplicate: false), applier.appended)
                 }
-                var applier = try OpApplier(db: db, identity: identity)
-                var dots: [Dot] = []
-                for (actor, body) in ops {
-                    let op = applier.makeLocalOp(actor: actor, body: body, physical: physical)
-                    try applier.submit(op, encoded: try OpCodec.encoded(op))
-                    dots.append(op.dot)
-                }
-                _ = try applier.finish()
-                if let external {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO external_ids (source, id, dots, received) VALUES (?, ?, ?, ?)
-                        """).execute(arguments: [external.source, external.id,
-                                                 dots.map(\.description).joined(separator: " "), Int64(clamping: physical)])
-                }
-                return ServerOpsResult(dots: dots, duplicate: false)
             }
         }
     }

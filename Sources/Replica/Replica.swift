@@ -25,12 +25,16 @@ public final class Replica: Sendable {
     /// Received ops this object applied since the search indexes were last merged
     /// (``mergeSearchIndexIfNeeded()``).
     let unmergedOps = Mutex(0)
+    /// The log every op-writing transaction goes through first, if any (``JournalMirror``).
+    let mirror: (any JournalMirror)?
 
-    private init(identity: ReplicaIdentity, path: String?, writer: any DatabaseWriter, clock: any PhysicalClock) {
+    private init(identity: ReplicaIdentity, path: String?, writer: any DatabaseWriter, clock: any PhysicalClock,
+                 mirror: (any JournalMirror)? = nil) {
         self.identity = identity
         self.path = path
         self.writer = writer
         self.clock = clock
+        self.mirror = mirror
     }
 
     /// Creates a new replica file at `path`. Fails with `replica_exists` if there is one.
@@ -39,7 +43,7 @@ public final class Replica: Sendable {
     /// mode before SQLite opens it, so it never exists with another; SQLite gives the `-wal` and `-shm`
     /// files it creates the database file's mode.
     public static func create(at path: String, identity: ReplicaIdentity, clock: any PhysicalClock = SystemClock(),
-                              fileMode: UInt16? = nil) throws(ReplicaError) -> Replica {
+                              fileMode: UInt16? = nil, mirror: (any JournalMirror)? = nil) throws(ReplicaError) -> Replica {
         guard identity.replica.isValid else { throw ReplicaError(.invalidArgument, "invalid replica id") }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.alreadyExists, "a replica already exists at \(path)")
@@ -56,11 +60,13 @@ public final class Replica: Sendable {
         let pool = try ReplicaError.wrap { try DatabasePool(path: path, configuration: configuration()) }
         try migrate(pool)
         try ReplicaError.wrap { try pool.write { db in try storeIdentity(identity, db) } }
-        return Replica(identity: identity, path: path, writer: pool, clock: clock)
+        return Replica(identity: identity, path: path, writer: pool, clock: clock, mirror: mirror)
     }
 
-    /// Opens an existing replica file, upgrading its schema if an older Outpost wrote it.
-    public static func open(at path: String, clock: any PhysicalClock = SystemClock()) throws(ReplicaError) -> Replica {
+    /// Opens an existing replica file, upgrading its schema if an older Outpost wrote it. With a
+    /// `mirror`, every op it commits goes through that log first (``JournalMirror``).
+    public static func open(at path: String, clock: any PhysicalClock = SystemClock(),
+                            mirror: (any JournalMirror)? = nil) throws(ReplicaError) -> Replica {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.notFound, "no replica at \(path)")
         }
@@ -77,7 +83,7 @@ public final class Replica: Sendable {
         let pool = try ReplicaError.wrap { try DatabasePool(path: path, configuration: configuration()) }
         try migrate(pool)
         let identity = try ReplicaError.wrap { try pool.read { db in try loadIdentity(db) } }
-        return Replica(identity: identity, path: path, writer: pool, clock: clock)
+        return Replica(identity: identity, path: path, writer: pool, clock: clock, mirror: mirror)
     }
 
     /// A replica that lives in memory only: for tests, the scenario harness and rebuilds.
