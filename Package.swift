@@ -113,8 +113,9 @@ let package = Package(
         .target(
             name: "ServerPostgres",
             dependencies: [
-                "SyncServer", "ServerAPI", "Replica", "InboxModel", "Causality",
+                "SyncServer", "ServerAPI", "Replica", "Wire", "InboxModel", "Causality",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

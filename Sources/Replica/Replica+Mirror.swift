@@ -22,23 +22,29 @@ extension Replica {
         }
     }
 
-    /// Brings this replica up to what its mirror's log has committed (without the log's lock):
-    /// what a server node does when another node wrote. Returns how many ops it applied; without a
-    /// mirror, 0.
+    /// Brings this replica up to what its mirror's log has committed (without the log's lock),
+    /// a page (what ``JournalMirror/read(after:)`` returns) per transaction: what a server node does
+    /// when it opens a brand and when another node wrote, so that the tail its next write starts
+    /// with is short. Returns how many ops it applied; without a mirror, 0.
     @discardableResult
     public func catchUpWithMirror() throws(ReplicaError) -> Int {
         guard let mirror else { return 0 }
-        let applied = try ReplicaError.wrap {
-            try writer.write { db -> Int in
-                let (missing, position) = try mirror.read(after: try Self.mirrorPosition(db))
-                guard !missing.isEmpty else { return 0 }
-                let report = try applyFromLog(missing, db)
-                try Self.storeMirrorPosition(position, db)
-                return report.applied
+        var total = 0
+        while true {
+            let applied = try ReplicaError.wrap {
+                try writer.write { db -> Int? in
+                    let (missing, position) = try mirror.read(after: try Self.mirrorPosition(db))
+                    guard !missing.isEmpty else { return nil }
+                    let report = try applyFromLog(missing, db)
+                    try Self.storeMirrorPosition(position, db)
+                    return report.applied
+                }
             }
+            guard let applied else { break }
+            total += applied
+            if applied > 0 { unmergedOps.withLock { $0 += applied } }
         }
-        if applied > 0 { unmergedOps.withLock { $0 += applied } }
-        return applied
+        return total
     }
 
     /// The position in its mirror's log this replica has applied up to (0: none).

@@ -12,11 +12,11 @@ public import SyncServer
 /// row, read by every node on each token check.
 public struct PostgresDirectory: ServerDirectory {
     public let serverReplica: ReplicaID
-    let database: PostgresDatabase
+    let database: ServerDatabase
     let clock: any PhysicalClock
 
-    /// The directory of `database`, whose schema ``PostgresDatabase/open(_:logger:)`` migrated.
-    public static func open(_ database: PostgresDatabase, clock: any PhysicalClock = SystemClock())
+    /// The directory of `database`, whose schema ``ServerDatabase/open(_:logger:)`` migrated.
+    public static func open(_ database: ServerDatabase, clock: any PhysicalClock = SystemClock())
         async throws(ServerError) -> PostgresDirectory {
         let logger = database.logger
         let text = try await database.connection { connection -> String? in

@@ -51,9 +51,20 @@ enum PostgresSchema {
                 brand TEXT REFERENCES brands (id), created BIGINT NOT NULL, revoked BIGINT)
             """,
         ]),
+        // The brand logs: every op of a brand in one order (PostgresBrandLog), and each brand's
+        // head, whose row lock serialises the brand's writes across nodes.
+        ("v3-brand-log", [
+            "CREATE TABLE brand_log_heads (brand TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+            """
+            CREATE TABLE brand_log (
+                brand TEXT NOT NULL, position BIGINT NOT NULL, replica BIGINT NOT NULL, counter BIGINT NOT NULL,
+                owner TEXT NOT NULL, payload BYTEA NOT NULL,
+                PRIMARY KEY (brand, position), UNIQUE (brand, replica, counter))
+            """,
+        ]),
     ]
 
-    static func migrate(_ database: PostgresDatabase) async throws(ServerError) {
+    static func migrate(_ database: ServerDatabase) async throws(ServerError) {
         let logger = database.logger
         // Under the lock too: two nodes creating the table at once would collide in the catalog.
         try await database.transaction { connection in

@@ -78,7 +78,7 @@ func withDirectory<T>(_ kind: StoreKind, clock: any PhysicalClock = SystemClock(
         return try await body(store.serverDirectory)
     case .postgres:
         return try await TestPostgres.withDatabase { url in
-            let database = try await PostgresDatabase.open(try PostgresURL(url))
+            let database = try await ServerDatabase.open(try PostgresURL(url))
             do {
                 let result = try await body(try await PostgresDirectory.open(database, clock: clock))
                 await database.close()

@@ -7,7 +7,7 @@ public import SyncServer
 /// (postgres-nio's `PostgresClient`), waits until the database answers and brings the schema up
 /// to date (``PostgresSchema``); ``close()`` ends it. Database failures come out as the server's
 /// `storage_error` (retry later), with PostgreSQL's own message but never the connection string.
-public final class PostgresDatabase: Sendable {
+public final class ServerDatabase: Sendable {
     /// Where it connects, password hidden.
     public let url: PostgresURL
     let client: PostgresClient
@@ -24,12 +24,12 @@ public final class PostgresDatabase: Sendable {
     /// Connects and migrates. Fails with `storage_error` when the database cannot be reached (after
     /// the connection timeout) or refuses the schema.
     public static func open(_ url: PostgresURL, logger: Logger = Logger(label: "outpost.postgres"))
-        async throws(ServerError) -> PostgresDatabase {
+        async throws(ServerError) -> ServerDatabase {
         let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
         let running = Task { await client.run() }
         // Give the pool a moment to start before the first lease (it warns otherwise; it would wait).
         await Task.yield()
-        let database = PostgresDatabase(url: url, client: client, logger: logger, running: running)
+        let database = ServerDatabase(url: url, client: client, logger: logger, running: running)
         do {
             try await PostgresSchema.migrate(database)
         } catch {

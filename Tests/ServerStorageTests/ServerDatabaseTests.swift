@@ -13,7 +13,7 @@ struct PostgresDatabaseTests {
         let url = try PostgresURL("postgres://outpost:pw-secret@127.0.0.1:\(port)/inbox?sslmode=disable")
         let started = ContinuousClock.now
         do {
-            _ = try await PostgresDatabase.open(url)
+            _ = try await ServerDatabase.open(url)
             Issue.record("opened a database that is not there")
         } catch {
             #expect(error.code == .storageError)
@@ -30,7 +30,7 @@ struct PostgresDatabaseTests {
             // Four nodes start at once on an empty database.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
-                    group.addTask { try await PostgresDatabase.open(url).close() }
+                    group.addTask { try await ServerDatabase.open(url).close() }
                 }
                 try await group.waitForAll()
             }
@@ -44,7 +44,7 @@ struct PostgresDatabaseTests {
                                            logger: TestPostgres.logger)
             }
             do throws(ServerError) {
-                _ = try await PostgresDatabase.open(url)
+                _ = try await ServerDatabase.open(url)
                 Issue.record("opened a database migrated by a newer Outpost")
             } catch {
                 #expect(error.code == .storageError && error.message.contains("v999-future"), "\(error)")
