@@ -186,6 +186,8 @@ public struct PostgresDirectory: ServerDirectory {
                 RETURNING 1
                 """, logger)
             guard found else { throw ServerError(.unknownDevice, "brand \(brand) has no device \(replica)") }
+            // Every node ends the device's sessions when this commits (ServerDatabase.notifications).
+            try await connection.query("SELECT pg_notify('outpost_revocation', \(String(id)))", logger: logger)
         }
     }
 
