@@ -165,7 +165,7 @@ let package = Package(
             name: "OutpostCLI",
             dependencies: [
                 "Replica", "DemoHistory", "Merge", "InboxModel", "Causality", "SyncServer", "SyncEngine", "SyncClient",
-                "ServerAPI", "Scenario", "InboxWeb",
+                "ServerAPI", "Scenario", "InboxWeb", "ServerPostgres",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,7 +2,9 @@ import ArgumentParser
 import Causality
 import Foundation
 import InboxModel
+import Logging
 import Replica
+import ServerPostgres
 import SyncServer
 
 /// `outpost admin`: brands, users, partners, enrollment codes and devices of a server's data
@@ -21,16 +23,62 @@ struct AdminCommand: ParsableCommand {
     @OptionGroup var dataOptions: ServerDataOptions
 }
 
-/// `--data DIR`: the server's data directory.
+/// `--data DIR`: the server's data directory; `--postgres URL` (or `OUTPOST_DATABASE_URL`): the
+/// PostgreSQL database that several server nodes share, which then holds the directory and the
+/// brand logs, `--data` only this process's replicas of the brands.
 struct ServerDataOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The server's data directory.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The server's data directory (with --postgres: this node's replicas of the brands).",
+                                            valueName: "dir"))
     var data = "./outpost-data"
 
-    /// Opens the data directory; only `create` makes a new one (`brand add`, `server`).
+    @Option(name: .long, help: ArgumentHelp(
+        "Keep the server's data in this PostgreSQL database, shared by every node (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]); default: OUTPOST_DATABASE_URL, else the embedded store in --data.",
+        valueName: "url"))
+    var postgres: String?
+
+    /// The database URL: `--postgres`, else `OUTPOST_DATABASE_URL`, else none (embedded).
+    var databaseURL: String? {
+        postgres ?? ProcessInfo.processInfo.environment["OUTPOST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Opens the data directory; only `create` makes a new one (`brand add`, `server`). With a
+    /// database, connects and migrates it first, blocking this (main) thread until it answers.
     func open(create: Bool = false) throws(CLIError) -> ServerStore {
-        try server { () throws(ServerError) in
-            try ServerStore.open(directory: data, create: create, clock: SystemClock.process)
+        guard let url = databaseURL else {
+            return try server { () throws(ServerError) in
+                try ServerStore.open(directory: data, create: create, clock: SystemClock.process)
+            }
         }
+        let shared: SharedStorage
+        do {
+            shared = try BlockingReply.run { try await Self.connect(url) }
+        } catch {
+            let failure = (error as? ServerError) ?? ServerError(.storageError, "\(error)")
+            throw CLIError(failure.message, code: failure.code.rawValue)
+        }
+        return try server { () throws(ServerError) in
+            try ServerStore.open(directory: data, create: true, clock: SystemClock.process, shared: shared)
+        }
+    }
+
+    /// ``open(create:)`` from async code (`outpost server`), which must not block.
+    func openShared() async throws(CLIError) -> ServerStore {
+        guard let url = databaseURL else { return try open(create: true) }
+        let shared: SharedStorage
+        do {
+            shared = try await Self.connect(url)
+        } catch {
+            throw CLIError(error.message, code: error.code.rawValue)
+        }
+        return try server { () throws(ServerError) in
+            try ServerStore.open(directory: data, create: true, clock: SystemClock.process, shared: shared)
+        }
+    }
+
+    private static func connect(_ text: String) async throws(ServerError) -> SharedStorage {
+        let url = try PostgresURL(text)
+        let database = try await ServerDatabase.open(url, logger: Logger(label: "outpost.postgres"))
+        return try await SharedStorage.postgres(database, clock: SystemClock.process)
     }
 }
 

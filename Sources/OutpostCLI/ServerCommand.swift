@@ -25,11 +25,12 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...65535).contains(port) else { throw CLIError("--port must be 1 to 65535") }
-        let store = try dataOptions.open(create: true)
+        let store = try await dataOptions.openShared()
         let files = FileLimit.raiseToHardLimit()
         var logger = Logger(label: "outpost.server")
         if ProcessInfo.processInfo.environment["OUTPOST_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        logger.notice("starting", metadata: ["data": "\(dataOptions.data)", "address": "\(host):\(port)",
+        logger.notice("starting", metadata: ["data": "\(dataOptions.data)",
+                                             "storage": "\(store.shared?.description ?? "embedded")", "address": "\(host):\(port)",
                                              "serverReplica": "\(store.serverReplica)",
                                              "mail": "\(deliveryOptions.describe(data: dataOptions.data))",
                                              "openFiles": "\(files)"])

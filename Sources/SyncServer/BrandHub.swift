@@ -82,9 +82,7 @@ final class BrandHub: Sendable {
     /// until then its devices miss pushes made by other processes, or stay connected after a revoke.
     /// The reads wait on the store pool, never on Swift's shared pool.
     func poll(_ store: ServerStore, logger: Logger) async {
-        let (brands, replicas) = state.withLock { state in
-            (Set(state.subscribers.values.map(\.brand)), state.subscribers.values.map(\.replica))
-        }
+        let brands = state.withLock { state in Set(state.subscribers.values.map(\.brand)) }
         for brand in brands {
             let vector: VersionVector
             do {
@@ -99,15 +97,36 @@ final class BrandHub: Sendable {
             }
             if moved { changed(brand) }
         }
+        await checkRevocations(store, logger: logger)
+    }
+
+    /// Ends the sessions of connected devices that were revoked.
+    func checkRevocations(_ store: ServerStore, logger: Logger) async {
+        let replicas = state.withLock { $0.subscribers.values.map(\.replica) }
         let revoked: Set<ReplicaID>
         do {
             revoked = try await NIOThreadPool.onStore { try store.revoked(among: replicas) }
         } catch {
-            logger.error("revocation poll cannot read the devices", metadata: ["error": "\(error)"])
+            logger.error("revocation check cannot read the devices", metadata: ["error": "\(error)"])
             return
         }
         guard !revoked.isEmpty else { return }
         let targets = state.withLock { $0.subscribers.values.filter { revoked.contains($0.replica) }.map(\.revoked) }
         for target in targets { target.yield() }
+    }
+
+    /// Another node committed to `brand`'s log (or, `nil`, to any brand's): brings this node's
+    /// open replicas of it up to date and, where that brought ops, pushes them to the sessions.
+    func catchUp(_ brand: BrandID?, _ store: ServerStore, logger: Logger) async {
+        let open = store.replicas.withLock { cache in brand.map { cache[$0].map { [$0] } ?? [] } ?? Array(cache.values) }
+        for replica in open {
+            do {
+                let applied = try await NIOThreadPool.onStore { try replica.catchUpWithMirror() }
+                if applied > 0 { changed(replica.identity.brand) }
+            } catch {
+                logger.error("cannot catch up with the brand log", metadata: ["brand": "\(replica.identity.brand)",
+                                                                              "error": "\(error)"])
+            }
+        }
     }
 }

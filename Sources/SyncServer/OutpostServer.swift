@@ -50,8 +50,9 @@ public struct OutpostServer: Sendable {
                                         clock: clock ?? store.clock)
     }
 
-    /// The HTTP application with the WebSocket upgrade, the change poller and (with ``delivery``)
-    /// the delivery worker as services.
+    /// The HTTP application with the WebSocket upgrade, the change poller (embedded) or the
+    /// wake-ups from other nodes (shared storage), and (with ``delivery``) the delivery worker, as
+    /// services.
     public func application(host: String = "127.0.0.1", port: Int = 8750,
                             logger: Logger = Logger(label: "outpost.server")) -> some ApplicationProtocol {
         let webSocketResponder = webSocketRouter(logger: logger).buildResponder()
@@ -69,7 +70,11 @@ public struct OutpostServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "outpost"),
             logger: logger
         )
-        app.addServices(ChangePoller(hub: hub, store: store, interval: pollInterval, logger: logger))
+        if store.shared != nil {
+            app.addServices(WakeupService(hub: hub, store: store, logger: logger))
+        } else {
+            app.addServices(ChangePoller(hub: hub, store: store, interval: pollInterval, logger: logger))
+        }
         if let delivery {
             app.addServices(DeliveryWorker(store: store, hub: hub, configuration: delivery, metrics: metrics,
                                            logger: logger))

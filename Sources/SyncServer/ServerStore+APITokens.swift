@@ -23,6 +23,11 @@ extension ServerStore {
         guard try self.partner(partner, in: replica) != nil else {
             throw ServerError(.unknownPartner, "brand \(brand) has no partner \(partner)")
         }
+        if let shared {
+            return try onShared(shared) { directory throws(ServerError) in
+                try await directory.insertPartnerToken(brand: brand, partner: partner, name: name)
+            }
+        }
         let token = Secrets.newToken()
         let now = clock.nowMilliseconds()
         try wrap {
@@ -37,6 +42,7 @@ extension ServerStore {
     /// Revokes every token of a partner at once; returns how many were live.
     @discardableResult
     public func revokePartnerTokens(brand: BrandID, partner: PartnerID) throws(ServerError) -> Int {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.revokePartnerTokens(brand: brand, partner: partner) } }
         let now = clock.nowMilliseconds()
         return try wrap {
             try pool.write { db in try SQLiteDirectory.revokePartnerTokens(brand: brand, partner: partner, now: now, db) }
@@ -45,6 +51,7 @@ extension ServerStore {
 
     /// The partner a live token speaks for, or `nil` for an unknown or revoked token.
     public func partnerAccess(forToken token: String) throws(ServerError) -> PartnerAccess? {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.partnerAccess(forToken: token) } }
         let hash = Secrets.hash(token)
         return try wrap { try pool.read { db in try SQLiteDirectory.partnerAccess(tokenHash: hash, db) } }
     }
@@ -52,6 +59,7 @@ extension ServerStore {
     /// A new admin API token (for `POST /v1/admin/events`); only its hash is kept. With a `brand`
     /// the token reaches that brand only; `nil` makes a server-wide token, for every brand.
     public func makeAdminToken(name: String, brand: BrandID?) throws(ServerError) -> String {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.makeAdminToken(name: name, brand: brand) } }
         try requireName(name)
         let token = Secrets.newToken()
         let now = clock.nowMilliseconds()
@@ -65,18 +73,24 @@ extension ServerStore {
 
     /// What a live admin token reaches, or `nil` for an unknown or revoked token.
     public func adminAccess(forToken token: String) throws(ServerError) -> AdminAccess? {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.adminAccess(forToken: token) } }
         let hash = Secrets.hash(token)
         return try wrap { try pool.read { db in try SQLiteDirectory.adminAccess(tokenHash: hash, db) } }
     }
 
     /// Every admin token, live and revoked, oldest first (never the tokens themselves).
     public func adminTokens() throws(ServerError) -> [AdminTokenRecord] {
-        try wrap { try pool.read(SQLiteDirectory.adminTokens) }
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.adminTokens() } }
+        return try wrap { try pool.read(SQLiteDirectory.adminTokens) }
     }
 
     /// Revokes the admin token whose id (``AdminTokenRecord/id``, or a unique prefix of it of at
     /// least 8 characters) is `id`; it stops working at once. Returns the record as revoked.
     public func revokeAdminToken(id: String) throws(ServerError) -> AdminTokenRecord {
+        if let shared {
+            let now = clock.nowMilliseconds()
+            return try onShared(shared) { directory throws(ServerError) in try await directory.revokeAdminToken(id: id, now: now) }
+        }
         let match = try AdminTokenRecord.match(id, in: try adminTokens())
         let now = clock.nowMilliseconds()
         try wrap { try pool.write { db in try SQLiteDirectory.markAdminTokenRevoked(id: match.id, now: now, db) } }

@@ -18,19 +18,27 @@ public final class ServerStore: Sendable {
     let pool: DatabasePool
     let clock: any PhysicalClock
     let replicas = Mutex<[BrandID: Replica]>([:])
+    /// What this node shares with others (PostgreSQL), or `nil` for the embedded store.
+    public let shared: SharedStorage?
 
-    private init(directory: String, serverReplica: ReplicaID, pool: DatabasePool, clock: any PhysicalClock) {
+    private init(directory: String, serverReplica: ReplicaID, pool: DatabasePool, clock: any PhysicalClock,
+                 shared: SharedStorage?) {
         self.directory = directory
         self.serverReplica = serverReplica
         self.pool = pool
         self.clock = clock
+        self.shared = shared
     }
 
     /// Opens the data directory, creating it (and the server's replica id) the first time unless
     /// `create` is false (then a missing directory fails with `no_data`, and nothing is made).
+    ///
+    /// With `shared`, the node keeps its directory, brand logs and wake-ups there (PostgreSQL), and
+    /// the data directory holds only this node's replicas of the brands (rebuilt from the logs when
+    /// missing) and its own bookkeeping; it is made when missing.
     public static func open(directory: String, create: Bool = true,
-                            clock: any PhysicalClock = SystemClock()) throws(ServerError) -> ServerStore {
-        guard create || FileManager.default.fileExists(atPath: directory + "/server.sqlite") else {
+                            clock: any PhysicalClock = SystemClock(), shared: SharedStorage? = nil) throws(ServerError) -> ServerStore {
+        guard create || shared != nil || FileManager.default.fileExists(atPath: directory + "/server.sqlite") else {
             throw ServerError(.noData, "no server data in \(directory); create a brand first (outpost admin brand add)")
         }
         do {
@@ -40,6 +48,10 @@ public final class ServerStore: Sendable {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             let pool = try DatabasePool(path: directory + "/server.sqlite", configuration: configuration)
             try ServerSchema.migrator.migrate(pool)
+            if let shared {
+                return ServerStore(directory: directory, serverReplica: shared.directory.serverReplica, pool: pool, clock: clock,
+                                   shared: shared)
+            }
             let replica = try pool.write { db -> ReplicaID in
                 if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_replica'"),
                    let id = ReplicaID(text: text) {
@@ -50,7 +62,7 @@ public final class ServerStore: Sendable {
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('server_replica', ?)", arguments: [id.description])
                 return id
             }
-            return ServerStore(directory: directory, serverReplica: replica, pool: pool, clock: clock)
+            return ServerStore(directory: directory, serverReplica: replica, pool: pool, clock: clock, shared: nil)
         } catch let error as ServerError {
             throw error
         } catch {
@@ -60,22 +72,35 @@ public final class ServerStore: Sendable {
 
     /// The directory (brands, users, devices, codes, tokens) as the async ``ServerDirectory`` the
     /// server uses: the same tables and queries as this store's synchronous methods.
-    public var serverDirectory: SQLiteDirectory {
-        SQLiteDirectory(serverReplica: serverReplica, pool: pool, clock: clock)
+    public var serverDirectory: any ServerDirectory {
+        shared?.directory ?? SQLiteDirectory(serverReplica: serverReplica, pool: pool, clock: clock)
+    }
+
+    /// Runs `call` on the shared directory, blocking this thread until it answers: the synchronous
+    /// methods' way there (they run on the store pool or an admin command's main thread, never on
+    /// Swift's shared pool).
+    func onShared<T: Sendable>(_ shared: SharedStorage,
+                               _ call: @escaping @Sendable (any ServerDirectory) async throws(ServerError) -> T) throws(ServerError) -> T {
+        do {
+            return try BlockingReply.run { try await call(shared.directory) }
+        } catch {
+            throw (error as? ServerError) ?? ServerError.storage(error)
+        }
     }
 
     // MARK: Brands, users, partners
 
     /// The brand ids, sorted.
     public func brands() throws(ServerError) -> [BrandID] {
-        try wrap { try pool.read(SQLiteDirectory.brands) }
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.brands() } }
+        return try wrap { try pool.read(SQLiteDirectory.brands) }
     }
 
     /// The brand's server replica, opened once per store.
     public func brandReplica(_ brand: BrandID) throws(ServerError) -> Replica {
         if let replica = replicas.withLock({ $0[brand] }) { return replica }
         try requireBrand(brand)
-        let replica = try replicaCall { () throws(ReplicaError) in try Replica.open(at: path(of: brand), clock: clock) }
+        let replica = try openReplica(brand)
         return replicas.withLock { cache in
             if let existing = cache[brand] { return existing }
             cache[brand] = replica
@@ -86,18 +111,23 @@ public final class ServerStore: Sendable {
     /// Creates a brand and its replica, whose first op is `setBrand`. Fails with `brand_exists`.
     public func addBrand(_ brand: BrandID, name: String) throws(ServerError) {
         try requireName(name)
-        guard try !wrap({ try pool.read { db in try SQLiteDirectory.hasBrand(brand, db) } }) else {
-            throw ServerError(.brandExists, "brand \(brand) already exists")
+        if let shared {
+            guard try !onShared(shared, { directory throws(ServerError) in try await directory.hasBrand(brand) }) else {
+                throw ServerError(.brandExists, "brand \(brand) already exists")
+            }
+        } else {
+            guard try !wrap({ try pool.read { db in try SQLiteDirectory.hasBrand(brand, db) } }) else {
+                throw ServerError(.brandExists, "brand \(brand) already exists")
+            }
         }
-        let file = path(of: brand)
-        let replica = try replicaCall { () throws(ReplicaError) -> Replica in
-            if FileManager.default.fileExists(atPath: file) { return try Replica.open(at: file, clock: clock) }
-            return try Replica.create(at: file, identity: ReplicaIdentity(replica: serverReplica, brand: brand, viewer: nil),
-                                      clock: clock)
-        }
+        let replica = try openReplica(brand, creating: true)
         try replicaCall { () throws(ReplicaError) in try replica.performServerOp(.setBrand(Brand(id: brand, name: name))) }
-        let now = clock.nowMilliseconds()
-        try wrap { try pool.write { db in try SQLiteDirectory.insertBrand(brand, name: name, now: now, db) } }
+        if let shared {
+            try onShared(shared) { directory throws(ServerError) in try await directory.insertBrand(brand, name: name) }
+        } else {
+            let now = clock.nowMilliseconds()
+            try wrap { try pool.write { db in try SQLiteDirectory.insertBrand(brand, name: name, now: now, db) } }
+        }
         replicas.withLock { $0[brand] = replica }
     }
 
@@ -112,14 +142,21 @@ public final class ServerStore: Sendable {
         try replicaCall { () throws(ReplicaError) in
             try replica.performServerOp(.upsertUser(User(id: id, name: name, email: email)))
         }
-        try wrap {
-            try pool.write { db in try SQLiteDirectory.insertUser(brand: brand, id: id, name: name, email: email, db) }
+        if let shared {
+            try onShared(shared) { directory throws(ServerError) in
+                try await directory.insertUser(brand: brand, id: id, name: name, email: email)
+            }
+        } else {
+            try wrap {
+                try pool.write { db in try SQLiteDirectory.insertUser(brand: brand, id: id, name: name, email: email, db) }
+            }
         }
     }
 
     /// The user's name and email, or `nil` if the brand has no such user.
     public func user(brand: BrandID, id: UserID) throws(ServerError) -> User? {
-        try wrap { try pool.read { db in try SQLiteDirectory.user(brand: brand, id: id, db) } }
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.user(brand: brand, id: id) } }
+        return try wrap { try pool.read { db in try SQLiteDirectory.user(brand: brand, id: id, db) } }
     }
 
     /// Adds a partner to a brand (an `upsertPartner` op). Fails with `partner_exists`.
@@ -156,6 +193,7 @@ public final class ServerStore: Sendable {
     /// A one-time enrollment code for a user of a brand, valid for `validForMs`. Only its hash is
     /// kept.
     public func makeEnrollmentCode(brand: BrandID, user: UserID, validForMs: UInt64) throws(ServerError) -> String {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.makeEnrollmentCode(brand: brand, user: user, validForMs: validForMs) } }
         let code = Secrets.newCode()
         let now = clock.nowMilliseconds()
         try wrap {
@@ -169,6 +207,7 @@ public final class ServerStore: Sendable {
 
     /// Uses an enrollment code (once): registers a new device and returns its replica id and token.
     public func enroll(code: String, deviceName: String) throws(ServerError) -> Enrollment {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.enroll(code: code, deviceName: deviceName) } }
         let name = try DirectoryInput.deviceName(deviceName)
         let token = Secrets.newToken()
         let now = clock.nowMilliseconds()
@@ -183,37 +222,63 @@ public final class ServerStore: Sendable {
 
     /// The device a bearer token belongs to, or `nil` when the token is unknown or revoked.
     public func device(forToken token: String) throws(ServerError) -> DeviceRecord? {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.device(forToken: token) } }
         let hash = Secrets.hash(token)
         return try wrap { try pool.read { db in try SQLiteDirectory.device(tokenHash: hash, db) } }
     }
 
     /// One device by replica id, revoked or not.
     public func device(_ replica: ReplicaID) throws(ServerError) -> DeviceRecord? {
-        try wrap { try pool.read { db in try SQLiteDirectory.device(replica, db) } }
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.device(replica) } }
+        return try wrap { try pool.read { db in try SQLiteDirectory.device(replica, db) } }
     }
 
     /// A brand's devices, oldest first.
     public func devices(brand: BrandID) throws(ServerError) -> [DeviceRecord] {
-        try wrap { try pool.read { db in try SQLiteDirectory.devices(brand: brand, db) } }
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.devices(brand: brand) } }
+        return try wrap { try pool.read { db in try SQLiteDirectory.devices(brand: brand, db) } }
     }
 
     /// Of `replicas`, those revoked: the server ends their sessions.
     public func revoked(among replicas: [ReplicaID]) throws(ServerError) -> Set<ReplicaID> {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.revoked(among: replicas) } }
         guard !replicas.isEmpty else { return [] }
         return try wrap { try pool.read { db in try SQLiteDirectory.revoked(among: replicas, db) } }
     }
 
     /// Revokes a device: its token stops working at once. Fails with `unknown_device`.
     public func revoke(brand: BrandID, replica: ReplicaID) throws(ServerError) {
+        if let shared { return try onShared(shared) { directory throws(ServerError) in try await directory.revoke(brand: brand, replica: replica) } }
         let now = clock.nowMilliseconds()
         try wrap { try pool.write { db in try SQLiteDirectory.revoke(brand: brand, replica: replica, now: now, db) } }
     }
 
     // MARK: Helpers
 
+    /// Opens this node's replica of a brand (creating it with `creating`, or always when the brand
+    /// log is shared: the log rebuilds it); with a shared log, brings it up to date with the log.
+    func openReplica(_ brand: BrandID, creating: Bool = false) throws(ServerError) -> Replica {
+        let file = path(of: brand)
+        let mirror = shared.map { $0.brandLog(brand) }
+        let replica = try replicaCall { () throws(ReplicaError) -> Replica in
+            if FileManager.default.fileExists(atPath: file) { return try Replica.open(at: file, clock: clock, mirror: mirror) }
+            guard creating || mirror != nil else { return try Replica.open(at: file, clock: clock) }
+            return try Replica.create(at: file, identity: ReplicaIdentity(replica: serverReplica, brand: brand, viewer: nil),
+                                      clock: clock, mirror: mirror)
+        }
+        if mirror != nil { try replicaCall { () throws(ReplicaError) in try replica.catchUpWithMirror() } }
+        return replica
+    }
+
     func path(of brand: BrandID) -> String { "\(directory)/brands/\(brand.rawValue).sqlite" }
 
     func requireBrand(_ brand: BrandID) throws(ServerError) {
+        if let shared {
+            guard try onShared(shared, { directory throws(ServerError) in try await directory.hasBrand(brand) }) else {
+                throw ServerError(.unknownBrand, "no brand \(brand)")
+            }
+            return
+        }
         try wrap { try pool.read { db in try SQLiteDirectory.requireBrand(brand, db) } }
     }
 

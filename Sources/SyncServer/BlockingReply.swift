@@ -4,12 +4,14 @@ import Synchronization
 /// A result one thread waits for and another sets once: how the store pool's threads, which may
 /// block, wait for work done by async code (postgres-nio's queries). Never wait on one from
 /// Swift's shared pool, whose threads the async side needs.
-final class BlockingReply<T: Sendable>: Sendable {
+package final class BlockingReply<T: Sendable>: Sendable {
     private let result = Mutex<Result<T, any Error>?>(nil)
     private let ready = DispatchSemaphore(value: 0)
 
+    package init() {}
+
     /// Sets the result; only the first call counts.
-    func set(_ value: Result<T, any Error>) {
+    package func set(_ value: Result<T, any Error>) {
         let first = result.withLock { current -> Bool in
             guard current == nil else { return false }
             current = value
@@ -19,14 +21,14 @@ final class BlockingReply<T: Sendable>: Sendable {
     }
 
     /// Blocks the calling thread until the result is set, and returns or throws it.
-    func wait() throws -> T {
+    package func wait() throws -> T {
         ready.wait()
         ready.signal()  // later waiters see it too
         return try result.withLock { $0! }.get()
     }
 
     /// Runs `body` on a task and blocks the calling thread until it has finished.
-    static func run(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    package static func run(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let reply = BlockingReply<T>()
         Task {
             do { reply.set(.success(try await body())) } catch { reply.set(.failure(error)) }
