@@ -51,7 +51,11 @@ export OUTPOST_WERROR=1
 echo "==> building (warnings are errors)"
 swift build --build-tests
 echo "==> testing"
-swift test --skip-build
+# The storage tests against PostgreSQL on their own, after the rest: the parallel run keeps Swift's
+# shared pool so busy that a database call's 10 s deadline can pass before its answer is read.
+swift test --skip-build --skip ServerStorageTests
+echo "==> the server's storage, SQLite and PostgreSQL (Tests/ServerStorageTests)"
+swift test --skip-build --filter ServerStorageTests
 echo "==> the scenario library and random scenarios with real processes (scenario run/fuzz --live)"
 # On their own, after the parallel run: each starts hundreds of short `outpost` processes.
 .build/debug/outpost scenario run --live Protocol/scenarios/*.yaml

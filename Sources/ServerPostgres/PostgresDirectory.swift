@@ -51,6 +51,18 @@ public struct PostgresDirectory: ServerDirectory {
         }
     }
 
+    public func brandName(_ brand: BrandID) async throws(ServerError) -> String? {
+        let logger = database.logger
+        return try await database.connection { connection in
+            var name: String?
+            for try await value in try await connection.query("SELECT name FROM brands WHERE id = \(brand.rawValue)", logger: logger)
+                .decode(String.self) {
+                name = value
+            }
+            return name
+        }
+    }
+
     public func insertBrand(_ brand: BrandID, name: String) async throws(ServerError) {
         try DirectoryInput.requireName(name)
         let logger = database.logger

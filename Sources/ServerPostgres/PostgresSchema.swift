@@ -62,6 +62,17 @@ enum PostgresSchema {
                 PRIMARY KEY (brand, position), UNIQUE (brand, replica, counter))
             """,
         ]),
+        // The delivery outbox every node's worker shares (PostgresOutbox).
+        ("v4-outbox", [
+            """
+            CREATE TABLE outbox (
+                brand TEXT NOT NULL, message TEXT NOT NULL, conversation TEXT NOT NULL,
+                enqueued BIGINT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt BIGINT NOT NULL,
+                last_error TEXT, finished BIGINT, claimant TEXT, claimed_until BIGINT,
+                PRIMARY KEY (brand, message))
+            """,
+            "CREATE INDEX outbox_due ON outbox (next_attempt, enqueued) WHERE finished IS NULL",
+        ]),
     ]
 
     static func migrate(_ database: ServerDatabase) async throws(ServerError) {

@@ -5,13 +5,14 @@ public import SyncServer
 
 extension SharedStorage {
     /// Shared storage in a PostgreSQL database (opened and migrated by
-    /// ``ServerDatabase/open(_:logger:)``): ``PostgresDirectory``, a ``PostgresBrandLog`` per
-    /// brand, and wake-ups from the channels `outpost_brand_log` and `outpost_revocation`.
+    /// ``ServerDatabase/open(_:logger:)``): ``PostgresDirectory``, ``PostgresOutbox``, a
+    /// ``PostgresBrandLog`` per brand, and wake-ups from the channels `outpost_brand_log` and `outpost_revocation`.
     public static func postgres(_ database: ServerDatabase, clock: any PhysicalClock = SystemClock())
         async throws(ServerError) -> SharedStorage {
         let directory = try await PostgresDirectory.open(database, clock: clock)
         return SharedStorage(
             directory: directory,
+            outbox: PostgresOutbox(database: database),
             brandLog: { brand in PostgresBrandLog(database: database, brand: brand) },
             wakeups: { Self.wakeups(database) },
             description: database.url.description)

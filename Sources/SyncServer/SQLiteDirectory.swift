@@ -28,6 +28,10 @@ public struct SQLiteDirectory: ServerDirectory {
         try await read { db in try Self.hasBrand(brand, db) }
     }
 
+    public func brandName(_ brand: BrandID) async throws(ServerError) -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT name FROM brands WHERE id = ?", arguments: [brand.rawValue]) }
+    }
+
     public func insertBrand(_ brand: BrandID, name: String) async throws(ServerError) {
         try DirectoryInput.requireName(name)
         let now = clock.nowMilliseconds()

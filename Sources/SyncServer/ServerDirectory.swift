@@ -23,6 +23,9 @@ public protocol ServerDirectory: Sendable {
     /// Whether the brand exists.
     func hasBrand(_ brand: BrandID) async throws(ServerError) -> Bool
 
+    /// The brand's display name, or `nil` for no such brand.
+    func brandName(_ brand: BrandID) async throws(ServerError) -> String?
+
     /// Records a new brand. Fails with `brand_exists` (and records nothing) if it exists.
     func insertBrand(_ brand: BrandID, name: String) async throws(ServerError)
 

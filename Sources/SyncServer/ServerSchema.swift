@@ -38,6 +38,14 @@ enum ServerSchema {
         migrator.registerMigration("v4-admin-token-scope") { db in
             try db.execute(sql: "ALTER TABLE admin_tokens ADD COLUMN brand TEXT")
         }
+        // Claims on due messages (`DeliveryOutbox.claimDue`): the server's worker and `outpost admin
+        // deliver` never attempt one message at once.
+        migrator.registerMigration("v5-outbox-claims") { db in
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN claimant TEXT;
+                ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+                """)
+        }
         return migrator
     }
 

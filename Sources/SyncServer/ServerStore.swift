@@ -20,9 +20,13 @@ public final class ServerStore: Sendable {
     let replicas = Mutex<[BrandID: Replica]>([:])
     /// What this node shares with others (PostgreSQL), or `nil` for the embedded store.
     public let shared: SharedStorage?
+    /// This node's name in the outbox's claims: random, made once per data directory (`meta`
+    /// `node_id`), so that a node restarted on its folder takes its own claims back at once.
+    let claimant: String
 
     private init(directory: String, serverReplica: ReplicaID, pool: DatabasePool, clock: any PhysicalClock,
-                 shared: SharedStorage?) {
+                 shared: SharedStorage?, claimant: String) {
+        self.claimant = claimant
         self.directory = directory
         self.serverReplica = serverReplica
         self.pool = pool
@@ -48,9 +52,15 @@ public final class ServerStore: Sendable {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             let pool = try DatabasePool(path: directory + "/server.sqlite", configuration: configuration)
             try ServerSchema.migrator.migrate(pool)
+            let node = try pool.write { db -> String in
+                if let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'node_id'") { return id }
+                let id = UUID().uuidString.lowercased()
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('node_id', ?)", arguments: [id])
+                return id
+            }
             if let shared {
                 return ServerStore(directory: directory, serverReplica: shared.directory.serverReplica, pool: pool, clock: clock,
-                                   shared: shared)
+                                   shared: shared, claimant: node)
             }
             let replica = try pool.write { db -> ReplicaID in
                 if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_replica'"),
@@ -62,7 +72,8 @@ public final class ServerStore: Sendable {
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('server_replica', ?)", arguments: [id.description])
                 return id
             }
-            return ServerStore(directory: directory, serverReplica: replica, pool: pool, clock: clock, shared: nil)
+            return ServerStore(directory: directory, serverReplica: replica, pool: pool, clock: clock, shared: nil,
+                               claimant: node)
         } catch let error as ServerError {
             throw error
         } catch {

@@ -10,6 +10,8 @@ public import Replica
 public struct SharedStorage: Sendable {
     /// Brands, users, devices, codes, tokens.
     public var directory: any ServerDirectory
+    /// The delivery worker's bookkeeping, shared by every node's worker.
+    public var outbox: any DeliveryOutbox
     /// The log of a brand, for the node's replica of it.
     public var brandLog: @Sendable (BrandID) -> any JournalMirror
     /// What other nodes did, for as long as the stream is iterated.
@@ -17,9 +19,10 @@ public struct SharedStorage: Sendable {
     /// Where it lives, for logs (never with a password).
     public var description: String
 
-    public init(directory: any ServerDirectory, brandLog: @escaping @Sendable (BrandID) -> any JournalMirror,
+    public init(directory: any ServerDirectory, outbox: any DeliveryOutbox, brandLog: @escaping @Sendable (BrandID) -> any JournalMirror,
                 wakeups: @escaping @Sendable () -> AsyncStream<ServerWakeup>, description: String) {
         self.directory = directory
+        self.outbox = outbox
         self.brandLog = brandLog
         self.wakeups = wakeups
         self.description = description
