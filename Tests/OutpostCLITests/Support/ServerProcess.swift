@@ -18,6 +18,9 @@ final class ServerProcess: @unchecked Sendable {
     /// The options of the last start: a restart without options reuses them.
     private var options: [String] = []
     let admin: Outpost
+    /// Added to the environment of every start and admin command (`OUTPOST_DATABASE_URL` for a
+    /// node on PostgreSQL).
+    var environment: [String: String] = [:]
 
     init() throws {
         admin = try Outpost()
@@ -28,8 +31,9 @@ final class ServerProcess: @unchecked Sendable {
     /// A server with brand `northwind`, its users `dana` and `sam` and the partner `p1-juniper`,
     /// started with mail held: deliveries would change the brand replica in the background, and
     /// the tests that use this world compare replicas.
-    static func world() async throws -> ServerProcess {
+    static func world(environment: [String: String] = [:], options: [String] = ["--hold-mail"]) async throws -> ServerProcess {
         let server = try ServerProcess()
+        server.environment = environment
         _ = try await server.adminRun(["brand", "add", "northwind", "--name", "Northwind Outfitters"])
         for user in ["dana", "sam"] {
             _ = try await server.adminRun(["user", "add", "--brand", "northwind", user, "--name", user.capitalized,
@@ -37,7 +41,7 @@ final class ServerProcess: @unchecked Sendable {
         }
         _ = try await server.adminRun(["partner", "add", "--brand", "northwind", "p1-juniper", "--name", "Juniper & Oak",
                                  "--email", "hello@juniper.example", "--status", "active"])
-        try await server.start(options: ["--hold-mail"])
+        try await server.start(options: options)
         return server
     }
 
@@ -55,7 +59,7 @@ final class ServerProcess: @unchecked Sendable {
         if let options { self.options = options }
         for _ in 1...5 {
             let process = try await admin.start(["server", "--data", data.path, "--port", "\(port)"] + self.options,
-                                                replica: false, environment: environment)
+                                                replica: false, environment: self.environment.merging(environment) { $1 })
             self.process = process
             let url = self.url
             try await eventually("the server answering on \(url), or its exit") {
@@ -107,7 +111,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     func adminRun(_ arguments: [String]) async throws -> String {
-        let result = try await admin.run(["admin", "--data", data.path] + arguments, replica: false)
+        let result = try await admin.run(["admin", "--data", data.path] + arguments, replica: false, environment: environment)
         #expect(result.status == 0, "admin \(arguments): \(result.stderr)")
         return result.stdout
     }
