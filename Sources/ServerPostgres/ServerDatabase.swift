@@ -65,19 +65,32 @@ public final class ServerDatabase: Sendable {
         return try await Self.withDeadline { try await client.withConnection { try await body($0) } }
     }
 
+    /// Whether the database answers a query within 2 s: the health check.
+    public func check() async throws(ServerError) {
+        let client = client, logger = logger
+        try await Self.withDeadline(.seconds(2)) {
+            try await client.withConnection { connection in
+                try await connection.query("SELECT 1", logger: logger)
+                return true
+            }
+        }
+    }
+
     /// `body`, or `storage_error` once ``deadline`` has passed (`body` is cancelled then: a
     /// transaction not yet committed is rolled back).
-    static func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(ServerError) -> T {
+    @discardableResult
+    static func withDeadline<T: Sendable>(_ limit: Duration = deadline,
+                                          _ body: @escaping @Sendable () async throws -> T) async throws(ServerError) -> T {
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body() }
                 group.addTask {
-                    try await Task.sleep(for: deadline)
+                    try await Task.sleep(for: limit)
                     return nil
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let value = first else {
-                    throw ServerError(.storageError, "the database did not answer within \(deadline)")
+                    throw ServerError(.storageError, "the database did not answer within \(limit)")
                 }
                 return value
             }

@@ -15,7 +15,8 @@ extension SharedStorage {
             outbox: PostgresOutbox(database: database),
             brandLog: { brand in PostgresBrandLog(database: database, brand: brand) },
             wakeups: { Self.wakeups(database) },
-            description: database.url.description)
+            description: database.url.description,
+            check: { () async throws(ServerError) in try await database.check() })
     }
 
     /// Both channels as one stream of wake-ups.

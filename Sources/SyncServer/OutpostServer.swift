@@ -87,8 +87,18 @@ public struct OutpostServer: Sendable {
     func httpRouter(logger: Logger) -> Router<OutpostRequestContext> {
         let router = Router(context: OutpostRequestContext.self)
         router.middlewares.add(JSONErrorMiddleware(metrics: metrics, limits: limits))
-        router.get("/healthz") { _, _ in
-            try Self.json(["status": "ok"])
+        router.get("/healthz") { [store] _, _ in
+            guard let shared = store.shared else { return try Self.json(["status": "ok"]) }
+            let failure: ServerError?
+            do throws(ServerError) {
+                try await shared.check()
+                failure = nil
+            } catch {
+                failure = error
+            }
+            guard let failure else { return try Self.json(["status": "ok", "database": "ok"]) }
+            return try Self.json(["status": "unavailable", "database": "unavailable", "error": failure.message],
+                                 status: .serviceUnavailable)
         }
         router.get("/metrics") { [metrics] _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -18,14 +18,18 @@ public struct SharedStorage: Sendable {
     public var wakeups: @Sendable () -> AsyncStream<ServerWakeup>
     /// Where it lives, for logs (never with a password).
     public var description: String
+    /// Whether the shared storage answers now (`GET /healthz`); throws `storage_error` if not.
+    public var check: @Sendable () async throws(ServerError) -> Void
 
     public init(directory: any ServerDirectory, outbox: any DeliveryOutbox, brandLog: @escaping @Sendable (BrandID) -> any JournalMirror,
-                wakeups: @escaping @Sendable () -> AsyncStream<ServerWakeup>, description: String) {
+                wakeups: @escaping @Sendable () -> AsyncStream<ServerWakeup>, description: String,
+                check: @escaping @Sendable () async throws(ServerError) -> Void) {
         self.directory = directory
         self.outbox = outbox
         self.brandLog = brandLog
         self.wakeups = wakeups
         self.description = description
+        self.check = check
     }
 }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import OutpostTestSupport
 import Replica
 import Testing
@@ -76,6 +79,30 @@ struct MultiNodeProcessTests {
         // Both devices agree on every dot (Sam's view of Dana's private ops is redacted).
         try await dana.ok(["sync"])
         #expect(try await dana.ok(["thread", thread, "--peek"]).contains("Reply 3"))
+    }
+
+    @Test("/healthz reports the database: ok, then 503 when the database is gone")
+    func health() async throws {
+        let url = try await Self.freshDatabase()
+        let node = try await ServerProcess.world(environment: ["OUTPOST_DATABASE_URL": url])
+        defer { node.stop() }
+        let (status, body) = try await Self.get(node.url + "/healthz")
+        #expect(status == 200 && body.contains(#""database":"ok""#), "\(body)")
+        let maintenance = try #require(ProcessInfo.processInfo.environment["OUTPOST_TEST_POSTGRES_URL"])
+        let name = try #require(URLComponents(string: url)?.path.dropFirst())
+        let dropped = try await ChildProcess.start(URL(fileURLWithPath: "/usr/bin/psql"),
+                                                   [maintenance, "-q", "-c", "DROP DATABASE \(name) WITH (FORCE)"]).finish()
+        #expect(dropped.status == 0, "\(dropped.stderr)")
+        let (downStatus, downBody) = try await Self.get(node.url + "/healthz")
+        #expect(downStatus == 503 && downBody.contains(#""status":"unavailable""#), "\(downBody)")
+        #expect(!downBody.contains("password"))
+    }
+
+    static func get(_ address: String) async throws -> (Int, String) {
+        var request = URLRequest(url: try #require(URL(string: address)))
+        request.timeoutInterval = 10
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
     /// The `.eml` files a node delivered.
