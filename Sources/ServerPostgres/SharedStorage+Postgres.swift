@@ -23,24 +23,19 @@ extension SharedStorage {
     private static func wakeups(_ database: ServerDatabase) -> AsyncStream<ServerWakeup> {
         AsyncStream(bufferingPolicy: .bufferingNewest(10_000)) { continuation in
             let task = Task {
+                // Each channel's payload made into its wake-up; a channel that resumed says so.
+                let channels: [(String, @Sendable (String) -> ServerWakeup?)] = [
+                    ("outpost_brand_log", { BrandID(rawValue: $0).map(ServerWakeup.brandChanged) }),
+                    ("outpost_revocation", { UInt64($0).map { ServerWakeup.revoked(ReplicaID($0)) } }),
+                ]
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await event in database.notifications(on: "outpost_brand_log") {
-                            switch event {
-                            case .notified(let payload):
-                                if let brand = BrandID(rawValue: payload) { continuation.yield(.brandChanged(brand)) }
-                            case .resumed:
-                                continuation.yield(.resumed)
-                            }
-                        }
-                    }
-                    group.addTask {
-                        for await event in database.notifications(on: "outpost_revocation") {
-                            switch event {
-                            case .notified(let payload):
-                                if let id = UInt64(payload) { continuation.yield(.revoked(ReplicaID(id))) }
-                            case .resumed:
-                                continuation.yield(.resumed)
+                    for (channel, wakeup) in channels {
+                        group.addTask {
+                            for await event in database.notifications(on: channel) {
+                                switch event {
+                                case .notified(let payload): if let made = wakeup(payload) { continuation.yield(made) }
+                                case .resumed: continuation.yield(.resumed)
+                                }
                             }
                         }
                     }

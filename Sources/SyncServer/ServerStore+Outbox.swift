@@ -47,10 +47,8 @@ extension ServerStore {
         let position = String(decoding: try outboxCall { try JSONEncoder().encode(scanned) }, as: UTF8.self)
         let shared = shared?.outbox
         if let shared {
-            let owedPairs = owed.map { Pair(message: $0.0, conversation: $0.1) }
             try onOutbox(shared) { outbox throws(ServerError) in
-                try await outbox.record(brand: brand, owed: owedPairs.map { ($0.message, $0.conversation) }, finished: finished,
-                                        now: now)
+                try await outbox.record(brand: brand, owed: owed, finished: finished, now: now)
             }
         }
         try outboxCall {
@@ -172,18 +170,9 @@ extension ServerStore {
     /// attempt (the SMTP dialogue's timeouts), so that only a node that died loses it.
     static let deliveryLeaseMs: UInt64 = 5 * 60 * 1_000
 
-    private struct Pair: Sendable {
-        let message: MessageID
-        let conversation: ConversationID
-    }
-
     private func onOutbox<T: Sendable>(_ outbox: any DeliveryOutbox,
                                        _ call: @escaping @Sendable (any DeliveryOutbox) async throws(ServerError) -> T) throws(ServerError) -> T {
-        do {
-            return try BlockingReply.run { try await call(outbox) }
-        } catch {
-            throw (error as? ServerError) ?? ServerError.storage(error)
-        }
+        try blocking { () async throws(ServerError) in try await call(outbox) }
     }
 
     private func outboxCall<T>(_ body: () throws -> T) throws(ServerError) -> T {
@@ -195,7 +184,6 @@ extension ServerStore {
     }
 }
 
-
 /// ``ServerStore``'s own outbox (`server.sqlite`) as a ``DeliveryOutbox``: the synchronous
 /// methods the worker calls, each run on the store pool.
 private struct EmbeddedOutbox: DeliveryOutbox {
@@ -203,12 +191,10 @@ private struct EmbeddedOutbox: DeliveryOutbox {
 
     func record(brand: BrandID, owed: [(MessageID, ConversationID)], finished: Set<MessageID>, now: UInt64)
         async throws(ServerError) {
-        let scanned = try await run { store in try store.outboxScanned(brand) }
-        let pairs = owed.map { [$0.0.description, $0.1.description] }
         try await run { store in
-            try store.recordOutboxScan(brand: brand, owed: pairs.compactMap { pair in
-                MessageID(text: pair[0]).flatMap { message in ConversationID(text: pair[1]).map { (message, $0) } }
-            }, finished: finished, scanned: scanned, now: now)
+            // The scan position stays where it is: this records findings only.
+            try store.recordOutboxScan(brand: brand, owed: owed, finished: finished, scanned: try store.outboxScanned(brand),
+                                       now: now)
         }
     }
 

@@ -92,8 +92,14 @@ public final class ServerStore: Sendable {
     /// Swift's shared pool).
     func onShared<T: Sendable>(_ shared: SharedStorage,
                                _ call: @escaping @Sendable (any ServerDirectory) async throws(ServerError) -> T) throws(ServerError) -> T {
+        try blocking { () async throws(ServerError) in try await call(shared.directory) }
+    }
+
+    /// Runs async storage work from a thread that may block (the store pool's, an admin command's
+    /// main thread), waiting for its answer.
+    func blocking<T: Sendable>(_ call: @escaping @Sendable () async throws(ServerError) -> T) throws(ServerError) -> T {
         do {
-            return try BlockingReply.run { try await call(shared.directory) }
+            return try BlockingReply.run { try await call() }
         } catch {
             throw (error as? ServerError) ?? ServerError.storage(error)
         }
